@@ -1,0 +1,166 @@
+// buildApp(deps): platform plugins + each feature's routes. Tests call it; main.ts only listens.
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createAuditLog } from './audit/audit-log.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { CredentialCache, type Invalidation } from './auth/credential-cache.ts';
+import { createDigester } from './auth/credential-format.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
+import { UsageTracker } from './auth/usage.ts';
+import type { Config } from './config.ts';
+import { systemClock, uuidIds, type Clock, type Ids } from './platform/clock.ts';
+import type { AppContext } from './platform/context.ts';
+import { ping, type Db } from './platform/db.ts';
+import { fail, installErrorEnvelope, installValidation } from './platform/envelope.ts';
+import { createInvalidationBus, type InvalidationBus } from './platform/invalidation-bus.ts';
+import { loggerOptions } from './platform/logging.ts';
+import { migrateToLatest } from './platform/migrations.ts';
+import { registerFeatures, registerPublicFeatures } from './features.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock?: Clock;
+  ids?: Ids;
+  /** Tests pass false to keep output quiet; the server logs JSON. */
+  logger?: boolean | object;
+  /** Background timers (usage flush, cache revalidation); tests may turn them off. */
+  background?: boolean;
+}
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: AppContext }> {
+  const { config, db } = deps;
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? uuidIds;
+  await migrateToLatest(db.kysely);
+
+  const app = Fastify({
+    logger: deps.logger === undefined ? loggerOptions(config.logLevel) : deps.logger,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 200 },
+    ajv: undefined,
+  }) as unknown as FastifyInstance & { ctx: AppContext };
+
+  const cache = new CredentialCache(config.cacheRevalidateSeconds * 1000);
+  const bus: InvalidationBus = await createInvalidationBus(db, (e) => cache.invalidate(e), app.log);
+  const usage = new UsageTracker(db.kysely);
+  const ctx: AppContext = {
+    config,
+    db,
+    kysely: db.kysely,
+    clock,
+    ids,
+    digester: createDigester(config.secret),
+    cache,
+    usage,
+    audit: createAuditLog(clock, ids),
+    async invalidate(event: Invalidation) {
+      cache.invalidate(event);
+      await bus.publish(event);
+    },
+  };
+  app.decorate('ctx', ctx);
+
+  installValidation(app);
+  installErrorEnvelope(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Ensign REST API', version: '1.0.0', description: 'Feature flags, IAM and API access tokens. Every response is {success, errors, data}.' },
+      components: {
+        securitySchemes: {
+          accessToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An access token (ens_pat_… / ens_svc_…), with or without "Bearer ", or a session (ens_ses_…) as Bearer.' },
+        },
+      },
+      security: [{ accessToken: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Request-Id', request.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'no-referrer');
+    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', CSP);
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    const up = await ping(db);
+    return reply.code(up ? 200 : 503).send(up ? { success: true, errors: [], data: { status: 'ok' } } : fail(['DatabaseUnavailable']));
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const authenticate = createAuthenticator({
+    db: db.kysely,
+    digester: ctx.digester,
+    cache,
+    clock,
+    usage,
+    limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
+  });
+
+  await app.register(
+    async (api) => {
+      await registerPublicFeatures(api, ctx);
+      // Everything registered inside this context requires a credential: the hook runs before body parsing.
+      await api.register(async (secured) => {
+        secured.decorateRequest('principal', null);
+        secured.addHook('onRequest', async (request, reply) => {
+          request.principal = await authenticate(request, reply);
+        });
+        await registerFeatures(secured, ctx);
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const hasWeb = existsSync(`${config.webDir}/index.html`);
+  if (hasWeb) await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    if (request.method === 'GET' && !path.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html')) {
+      if (hasWeb) return reply.type('text/html').sendFile('index.html');
+      return reply.type('text/html').send(PLACEHOLDER);
+    }
+    return reply.code(404).send(fail(['ResourceNotFound']));
+  });
+
+  let timers: NodeJS.Timeout[] = [];
+  if (deps.background !== false) {
+    timers = [setInterval(() => void usage.flush(clock.now()).catch((err) => app.log.error({ err }, 'usage flush failed')), 15_000)];
+    for (const t of timers) t.unref();
+  }
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearInterval(t);
+    await usage.flush(clock.now() + 120_000).catch(() => undefined);
+    await bus.close();
+  });
+  return app;
+}
+
+const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Ensign</title></head><body><h1>Ensign</h1><p>The web UI has not been built. Run <code>npm run build:web</code>, or use the API under <a href="/docs">/docs</a>.</p></body></html>`;

@@ -1,0 +1,85 @@
+// Who is calling, and what they may do. Decisions go through `permits`; hand-outs through `coversAll`.
+import { compilePolicy, decide, type CompiledPolicy } from '../iam/evaluate.ts';
+import { covers } from '../iam/covers.ts';
+import type { Rn } from '../iam/rn.ts';
+import type { Statement } from '../iam/statement.ts';
+import { Forbidden } from '../platform/errors.ts';
+
+export interface Layer {
+  statements: Statement[];
+  compiled: CompiledPolicy;
+}
+
+/** An effective permission: a request is allowed only if every layer allows it (a personal token = token ∩ owner). */
+export interface Permission {
+  layers: Layer[];
+}
+
+export const layer = (statements: Statement[]): Layer => ({ statements, compiled: compilePolicy(statements) });
+
+export const permits = (p: Permission, action: string, target: Rn): boolean =>
+  p.layers.length > 0 && p.layers.every((l) => decide(l.compiled, action, target));
+
+/** Exact for an intersection: T ⊆ A∩B ⇔ T ⊆ A ∧ T ⊆ B. */
+export const coversAll = (p: Permission, requested: Statement[]): boolean =>
+  p.layers.length > 0 && p.layers.every((l) => covers(l.statements, requested));
+
+export interface OrgRef {
+  id: string;
+  key: string;
+}
+
+export interface UserPrincipal {
+  kind: 'user';
+  userId: string;
+  sessionId: string;
+  name: string;
+  email: string;
+}
+
+export interface MemberPrincipal {
+  kind: 'member';
+  userId: string;
+  sessionId: string;
+  name: string;
+  email: string;
+  org: OrgRef;
+  memberId: string;
+  permission: Permission;
+  statements: Statement[];
+}
+
+export interface TokenPrincipal {
+  kind: 'token';
+  tokenType: 'Personal' | 'Service';
+  tokenId: string;
+  tokenName: string;
+  org: OrgRef;
+  /** The owner, for a personal token; null for a service token. */
+  memberId: string | null;
+  userId: string | null;
+  name: string | null;
+  email: string | null;
+  permission: Permission;
+}
+
+export type Principal = UserPrincipal | MemberPrincipal | TokenPrincipal;
+export type OrgPrincipal = MemberPrincipal | TokenPrincipal;
+
+export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
+  if (!permits(p.permission, action, target)) throw new Forbidden();
+}
+
+/** What an audit entry records about who acted. */
+export interface Actor {
+  kind: 'member' | 'token' | 'system';
+  memberId: string | null;
+  name: string | null;
+  tokenId: string | null;
+  tokenName: string | null;
+}
+
+export function actorOf(p: OrgPrincipal): Actor {
+  if (p.kind === 'member') return { kind: 'member', memberId: p.memberId, name: p.name, tokenId: null, tokenName: null };
+  return { kind: 'token', memberId: p.memberId, name: p.name, tokenId: p.tokenId, tokenName: p.tokenName };
+}

@@ -1,0 +1,63 @@
+// Environment → typed, validated Config, once.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | null; // null = embedded SQLite under dataDir
+  secret: string;
+  logLevel: string;
+  sessionTtlSeconds: number;
+  rateLimitPerMinute: number; // per credential; 0 disables
+  cacheRevalidateSeconds: number;
+  webDir: string;
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  const port = intFrom(env.PORT, 8080, 'PORT', 0, 65535);
+  let secret = env.ENSIGN_SECRET ?? '';
+  if (!secret) {
+    if (databaseUrl) throw new ConfigError('ENSIGN_SECRET is required with DATABASE_URL (PostgreSQL): every instance must share it.');
+    secret = secretFromDataDir(dataDir);
+  }
+  if (secret.length < 16) throw new ConfigError('ENSIGN_SECRET must be at least 16 characters.');
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    dataDir,
+    databaseUrl,
+    secret,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    sessionTtlSeconds: intFrom(env.SESSION_TTL_SECONDS, 12 * 3600, 'SESSION_TTL_SECONDS', 60, 30 * 86400),
+    rateLimitPerMinute: intFrom(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE', 0, 10_000_000),
+    cacheRevalidateSeconds: intFrom(env.CACHE_REVALIDATE_SECONDS, 5, 'CACHE_REVALIDATE_SECONDS', 1, 3600),
+    webDir: resolve(env.WEB_DIR ?? 'web/dist'),
+    secureCookies: env.SECURE_COOKIES === 'true',
+  };
+}
+
+function intFrom(text: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}.`);
+  return n;
+}
+
+// SQLite only: a secret generated on first start and reused, readable by the owner alone.
+function secretFromDataDir(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,63 @@
+// SQL for organizations and their first members.
+import type { Kysely, Transaction } from 'kysely';
+import { BUILTIN_POLICIES } from '../iam/policies/builtin-policies.ts';
+import type { Ids } from '../platform/clock.ts';
+import type { Database } from '../platform/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface OrganizationRow {
+  id: string;
+  key: string;
+  name: string;
+}
+
+/** Lower-case slug of the name, made unique with a numeric suffix. */
+async function freeKey(db: Q, name: string): Promise<string> {
+  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'org';
+  for (let i = 1; ; i++) {
+    const key = i === 1 ? base : `${base}-${i}`;
+    const taken = await db.selectFrom('organizations').select('id').where('key', '=', key).executeTakeFirst();
+    if (!taken) return key;
+  }
+}
+
+/** Creates the organization, its built-in policies, and makes the user its Owner. */
+export async function createOrganizationWithOwner(db: Q, ids: Ids, now: number, name: string, userId: string) {
+  const orgId = ids.next();
+  const key = await freeKey(db, name);
+  const policyIds: Record<string, string> = {};
+  for (const p of BUILTIN_POLICIES) policyIds[p.key] = ids.next();
+  await db.insertInto('organizations').values({ id: orgId, key, name, default_policy_ids: JSON.stringify([policyIds.developer]), created_at: now }).execute();
+  await db
+    .insertInto('policies')
+    .values(
+      BUILTIN_POLICIES.map((p) => ({
+        id: policyIds[p.key],
+        org_id: orgId,
+        key: p.key,
+        name: p.name,
+        description: p.description,
+        type: 'SysManaged' as const,
+        statements: JSON.stringify(p.statements),
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+  const memberId = ids.next();
+  await db.insertInto('members').values({ id: memberId, org_id: orgId, user_id: userId, created_at: now }).execute();
+  await db.insertInto('member_policies').values({ member_id: memberId, policy_id: policyIds.owner, org_id: orgId }).execute();
+  return { org: { id: orgId, key, name }, memberId, policyIds };
+}
+
+export async function organizationsOfUser(db: Q, userId: string): Promise<OrganizationRow[]> {
+  return db
+    .selectFrom('organizations')
+    .innerJoin('members', 'members.org_id', 'organizations.id')
+    .select(['organizations.id', 'organizations.key', 'organizations.name'])
+    .where('members.user_id', '=', userId)
+    .orderBy('organizations.created_at')
+    .orderBy('organizations.id')
+    .execute();
+}

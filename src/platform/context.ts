@@ -1,0 +1,45 @@
+// What every feature receives: the shared services of one running instance.
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { CredentialCache, Invalidation } from '../auth/credential-cache.ts';
+import type { Digester } from '../auth/credential-format.ts';
+import type { OrgPrincipal, Principal } from '../auth/principal.ts';
+import type { UsageTracker } from '../auth/usage.ts';
+import type { Clock, Ids } from './clock.ts';
+import type { Db } from './db.ts';
+import { BadRequest } from './errors.ts';
+import type { Database } from './schema.ts';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  kysely: Kysely<Database>;
+  clock: Clock;
+  ids: Ids;
+  digester: Digester;
+  cache: CredentialCache;
+  usage: UsageTracker;
+  audit: AuditLog;
+  /** Drop what this instance cached and tell every other instance to do the same; awaited before responding. */
+  invalidate(event: Invalidation): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  // Only reachable inside the authenticated context, where the hook has set it.
+  return request.principal!;
+}
+
+/** The caller acting inside an organization; a session that chose none gets a 400. */
+export function orgPrincipalOf(request: FastifyRequest): OrgPrincipal {
+  const p = principalOf(request);
+  if (p.kind === 'user') throw new BadRequest('organization_is_required');
+  return p;
+}

@@ -1,0 +1,71 @@
+// Every response is {success, errors, data}; errors become that shape here and nowhere else.
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, TooManyRequests } from './errors.ts';
+
+export interface Envelope<T> {
+  success: boolean;
+  errors: string[];
+  data: T | null;
+}
+
+export const ok = <T>(data: T): Envelope<T> => ({ success: true, errors: [], data });
+export const fail = (errors: string[]): Envelope<null> => ({ success: false, errors, data: null });
+
+/** Bodies are validated strictly (no coercion, no unknown fields); query strings and params are coerced. */
+export function installValidation(app: FastifyInstance): void {
+  const strict = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const lenient = new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
+  addFormats.default(strict);
+  addFormats.default(lenient);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
+}
+
+/** Turn ajv errors into stable codes: `name_is_required`, `type_is_invalid`, `foo_is_unknown`. */
+export function validationCodes(errors: ErrorObject[], context: string): string[] {
+  const codes = new Set<string>();
+  for (const e of errors) {
+    const path = e.instancePath.split('/').filter(Boolean);
+    const field = [...path].reverse().find((p) => !/^\d+$/.test(p)) ?? (context === 'body' ? 'body' : context);
+    if (e.keyword === 'required') codes.add(`${(e.params as { missingProperty: string }).missingProperty}_is_required`);
+    else if (e.keyword === 'additionalProperties') codes.add(`${(e.params as { additionalProperty: string }).additionalProperty}_is_unknown`);
+    else codes.add(`${field}_is_invalid`);
+  }
+  return [...codes];
+}
+
+const clientErrors: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PayloadTooLarge'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UnsupportedMediaType'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'content_length_is_invalid'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'body_is_required'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'body_is_invalid_json'],
+  FST_ERR_BAD_URL: [400, 'url_is_invalid'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'BadRequest'],
+};
+
+export function installErrorEnvelope(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) {
+      if (err instanceof TooManyRequests) reply.header('Retry-After', String(err.retryAfterSeconds));
+      if (err.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="ensign"');
+      return reply.code(err.statusCode).send(fail(err.codes));
+    }
+    if (err.validation) {
+      return reply.code(400).send(fail(validationCodes(err.validation as ErrorObject[], err.validationContext ?? 'body')));
+    }
+    const known = err.code ? clientErrors[err.code] : undefined;
+    if (known) return reply.code(known[0]).send(fail([known[1]]));
+    // JSON.parse failures and prototype poisoning surface as SyntaxError / 400s without our codes.
+    if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON|proto/i.test(err.message))) {
+      return reply.code(400).send(fail(['body_is_invalid_json']));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(fail(['BadRequest']));
+    }
+    // A bug: log it with the request id; the body reveals nothing.
+    request.log.error({ err, reqId: request.id }, 'unhandled error');
+    return reply.code(500).send(fail(['InternalServerError']));
+  });
+}

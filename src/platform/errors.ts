@@ -1,0 +1,54 @@
+// Errors carry a status and stable codes; they become the envelope in one place (envelope.ts).
+
+export class AppError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly codes: string[],
+  ) {
+    super(codes.join(','));
+    this.name = 'AppError';
+  }
+}
+
+export class BadRequest extends AppError {
+  constructor(...codes: string[]) {
+    super(400, codes.length ? codes : ['BadRequest']);
+  }
+}
+export class Unauthorized extends AppError {
+  constructor() {
+    super(401, ['Unauthorized']);
+  }
+}
+export class Forbidden extends AppError {
+  constructor(code?: string) {
+    super(403, code ? ['Forbidden', code] : ['Forbidden']);
+  }
+}
+export class NotFound extends AppError {
+  constructor() {
+    super(404, ['ResourceNotFound']);
+  }
+}
+export class Conflict extends AppError {
+  constructor() {
+    super(409, ['Conflict']);
+  }
+}
+export class BusinessRule extends AppError {
+  constructor(code: string) {
+    super(422, [code]);
+  }
+}
+export class TooManyRequests extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, ['TooManyRequests']);
+  }
+}
+
+/** True for a unique-constraint violation on either database. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message ?? '');
+}

@@ -1,0 +1,105 @@
+// Row types of the one schema both databases share (see migrations.ts).
+// Times are epoch milliseconds (bigint), booleans 0/1, lists and objects JSON text.
+
+export interface Database {
+  users: { id: string; email: string; name: string; password_hash: string; created_at: number };
+  organizations: { id: string; key: string; name: string; default_policy_ids: string; created_at: number };
+  members: { id: string; org_id: string; user_id: string; created_at: number };
+  policies: {
+    id: string;
+    org_id: string;
+    key: string;
+    name: string;
+    description: string;
+    type: 'SysManaged' | 'CustomerManaged';
+    statements: string;
+    created_at: number;
+    updated_at: number;
+  };
+  member_policies: { member_id: string; policy_id: string; org_id: string };
+  groups: { id: string; org_id: string; name: string; description: string; created_at: number; updated_at: number };
+  group_members: { group_id: string; member_id: string; org_id: string };
+  group_policies: { group_id: string; policy_id: string; org_id: string };
+  sessions: { id: string; digest: string; user_id: string; created_at: number; expires_at: number };
+  access_tokens: {
+    id: string;
+    org_id: string;
+    name: string;
+    name_lower: string;
+    type: 'Personal' | 'Service';
+    status: 'Active' | 'Inactive';
+    inactive_reason: 'Deactivated' | 'OwnerRemoved' | null;
+    hint: string;
+    digest: string;
+    prev_digest: string | null;
+    prev_digest_until: number | null;
+    permissions: string;
+    creator_member_id: string;
+    creator_user_id: string;
+    created_at: number;
+    updated_at: number;
+    last_used_at: number | null;
+    expires_at: number | null;
+  };
+  projects: { id: string; org_id: string; key: string; name: string; created_at: number; updated_at: number };
+  environments: {
+    id: string;
+    org_id: string;
+    project_id: string;
+    key: string;
+    name: string;
+    description: string;
+    created_at: number;
+    updated_at: number;
+  };
+  feature_flags: {
+    id: string;
+    org_id: string;
+    env_id: string;
+    key: string;
+    name: string;
+    description: string;
+    is_enabled: number;
+    variation_type: string;
+    variations: string;
+    enabled_variation_id: string;
+    disabled_variation_id: string;
+    tags: string;
+    is_archived: number;
+    created_at: number;
+    updated_at: number;
+  };
+  segments: {
+    id: string;
+    org_id: string;
+    env_id: string;
+    key: string;
+    name: string;
+    description: string;
+    included: string;
+    excluded: string;
+    tags: string;
+    is_archived: number;
+    created_at: number;
+    updated_at: number;
+  };
+  audit_logs: {
+    id: string;
+    org_id: string;
+    seq: number;
+    created_at: number;
+    action: string;
+    ref_type: string;
+    ref_id: string;
+    ref_key: string;
+    project_id: string | null;
+    env_id: string | null;
+    rn: string;
+    actor_kind: 'member' | 'token' | 'system';
+    actor_member_id: string | null;
+    actor_name: string | null;
+    actor_token_id: string | null;
+    actor_token_name: string | null;
+    changes: string;
+  };
+}

@@ -1,0 +1,28 @@
+// TypeBox building blocks shared by route schemas (they also produce the OpenAPI document).
+import { Type, type TSchema } from 'typebox';
+
+export const Envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Type.Union([data, Type.Null()]) });
+
+export const ErrorEnvelope = Type.Object({ success: Type.Literal(false), errors: Type.Array(Type.String()), data: Type.Null() });
+
+export const Paged = <T extends TSchema>(item: T) => Type.Object({ totalCount: Type.Integer(), items: Type.Array(item) });
+
+export const PageQuery = {
+  pageIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+};
+
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
+export const Key = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });
+export const Name = Type.String({ minLength: 1, maxLength: 128 });
+export const Description = Type.String({ maxLength: 2048 });
+
+/** Responses named per status so the OpenAPI document lists the error envelope too. */
+export const responses = <T extends TSchema>(data: T) => ({
+  200: Envelope(data),
+  '4xx': ErrorEnvelope,
+  '5xx': ErrorEnvelope,
+});
+
+export { Type };
