@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   const { config, db } = deps;
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? uuidIds;
-  await migrateToLatest(db.kysely);
+  await migrateToLatest(db.kysely, db.pgSchema);
 
   const app = Fastify({
     logger: deps.logger === undefined ? loggerOptions(config.logLevel) : deps.logger,

@@ -1,5 +1,9 @@
 // Each feature's routes, in one list. Public ones first; the rest run behind authentication.
 import type { FastifyInstance } from 'fastify';
+import { accessTokenRoutes } from './access-tokens/access-token-routes.ts';
+import { groupRoutes } from './iam/group-routes.ts';
+import { memberRoutes } from './iam/member-routes.ts';
+import { policyRoutes } from './iam/policy-routes.ts';
 import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes.ts';
 import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
@@ -11,4 +15,8 @@ export async function registerPublicFeatures(app: FastifyInstance, ctx: AppConte
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await identityRoutes(app, ctx);
   await organizationRoutes(app, ctx);
+  await memberRoutes(app, ctx);
+  await groupRoutes(app, ctx);
+  await policyRoutes(app, ctx);
+  await accessTokenRoutes(app, ctx);
 }

@@ -123,6 +123,7 @@ export function createAuthenticator(deps: AuthDeps) {
       return { ...base, memberId: null, userId: null, name: null, email: null, permission: { layers: [t.tokenLayer!] } };
     }
     // A personal token never does more than its owner can do now.
+    if (!t.ownerMemberId) throw new Forbidden();
     const owner = await memberEntry(`m:${t.ownerMemberId}`, { memberId: t.ownerMemberId }, now);
     if (!owner || owner.access.orgId !== t.orgId) throw new Forbidden();
     const layers = t.tokenLayer ? [owner.layer, t.tokenLayer] : [owner.layer];

@@ -14,7 +14,7 @@ export interface TokenEntry {
   expiresAt: number | null;
   /** Set when this digest is a pre-reset secret: it works until then. */
   graceUntil: number | null;
-  ownerMemberId: string;
+  ownerMemberId: string | null;
   tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
   loadedAt: number;
 }

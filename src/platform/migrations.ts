@@ -90,8 +90,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('prev_digest', 'text', (c) => c.unique())
         .addColumn('prev_digest_until', ms)
         .addColumn('permissions', 'text', (c) => c.notNull())
-        .addColumn('creator_member_id', 'text', (c) => c.notNull())
-        .addColumn('creator_user_id', 'text', (c) => c.notNull())
+        .addColumn('creator_member_id', 'text')
+        .addColumn('creator_user_id', 'text')
+        .addColumn('creator_token_id', 'text')
+        .addColumn('creator_name', 'text', (c) => c.notNull())
         .addColumn('created_at', ms, (c) => c.notNull())
         .addColumn('updated_at', ms, (c) => c.notNull())
         .addColumn('last_used_at', ms)
@@ -177,8 +179,9 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+/** pgSchema: the PostgreSQL schema the tables live in (Kysely must keep its own bookkeeping there too). */
+export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

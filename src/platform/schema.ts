@@ -34,8 +34,11 @@ export interface Database {
     prev_digest: string | null;
     prev_digest_until: number | null;
     permissions: string;
-    creator_member_id: string;
-    creator_user_id: string;
+    /** The member who created it (for a personal token: its owner); null when a service token created it. */
+    creator_member_id: string | null;
+    creator_user_id: string | null;
+    creator_token_id: string | null;
+    creator_name: string;
     created_at: number;
     updated_at: number;
     last_used_at: number | null;

@@ -1,0 +1,202 @@
+// The token lifecycle: create (secret shown once), rename, activate, deactivate, reset, remove.
+import type { Transaction } from 'kysely';
+import { generateCredential, credentialHint } from '../auth/credential-format.ts';
+import { loadMemberAccess } from '../auth/member-access.ts';
+import { actorOf, coversAll, permits, type OrgPrincipal } from '../auth/principal.ts';
+import { parseStatements } from '../iam/iam-service.ts';
+import { rn } from '../iam/rn.ts';
+import type { Statement } from '../iam/statement.ts';
+import type { AppContext } from '../platform/context.ts';
+import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import type { Database } from '../platform/schema.ts';
+import { mayList, mayManage, type TokenOperation } from './access-token-rules.ts';
+import { deleteToken, findToken, insertToken, isNameUsed, updateToken, type TokenRow } from './access-token-store.ts';
+
+export const MAX_GRACE_SECONDS = 86_400;
+
+/** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
+export function tokenName(input: string): string {
+  const name = input.trim();
+  if (name.length === 0) throw new BadRequest('name_is_required');
+  if (name.length > 128) throw new BadRequest('name_is_invalid');
+  return name;
+}
+
+/** The only result type that carries a plaintext secret: the create and reset responses. */
+export interface WithSecret {
+  row: TokenRow;
+  secret: string;
+}
+
+export function createAccessTokenService(ctx: AppContext) {
+  const { kysely, clock, ids, digester } = ctx;
+
+  const snapshot = (t: TokenRow) => ({ name: t.name, type: t.type, status: t.status, inactiveReason: t.inactive_reason, hint: t.hint, expiresAt: t.expires_at });
+
+  const audit = (trx: Transaction<Database>, p: OrgPrincipal, action: string, t: TokenRow, before: TokenRow | null, after: TokenRow | null) =>
+    ctx.audit.record(trx, {
+      orgId: p.org.id,
+      actor: actorOf(p),
+      action,
+      refType: 'access-token',
+      refId: t.id,
+      refKey: t.name,
+      rn: `access-token/${t.id}`,
+      before: before ? snapshot(before) : null,
+      after: after ? { ...snapshot(after), ...(before ? {} : { permissions: JSON.parse(after.permissions) }) } : null,
+    });
+
+  async function get(p: OrgPrincipal, id: string): Promise<TokenRow> {
+    const t = await findToken(kysely, p.org.id, id);
+    if (!t) throw new NotFound();
+    return t;
+  }
+
+  /** Loads a token the caller may manage with this operation: 404 if absent, 403 if not theirs to manage. */
+  async function manageable(p: OrgPrincipal, id: string, op: TokenOperation): Promise<TokenRow> {
+    const t = await get(p, id);
+    if (!mayManage(p, { id: t.id, type: t.type, ownerMemberId: t.creator_member_id }, op)) throw new Forbidden();
+    return t;
+  }
+
+  async function change(p: OrgPrincipal, t: TokenRow, action: string, set: Partial<Database['access_tokens']>): Promise<TokenRow> {
+    const now = clock.now();
+    const after = { ...t, ...set, updated_at: now };
+    try {
+      await kysely.transaction().execute(async (trx) => {
+        await updateToken(trx, p.org.id, t.id, { ...set, updated_at: now });
+        await audit(trx, p, action, t, t, after);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new BusinessRule('NameHasBeenUsed');
+      throw err;
+    }
+    // Drop cached credentials before the response leaves: the next request sees the change.
+    await ctx.invalidate({ kind: 'token', tokenId: t.id });
+    return after;
+  }
+
+  return {
+    get: async (p: OrgPrincipal, id: string) => {
+      if (!mayList(p, id)) throw new Forbidden();
+      return get(p, id);
+    },
+
+    async create(p: OrgPrincipal, input: { name: string; type: 'Personal' | 'Service'; permissions: unknown[]; expiresAt?: string }): Promise<WithSecret> {
+      const all = rn.accessToken('*');
+      const action = input.type === 'Personal' ? 'ManagePersonalAccessTokens' : 'ManageServiceAccessTokens';
+      if (!permits(p.permission, action, all)) throw new Forbidden();
+      // A service token has no person behind it, so it cannot create a personal token.
+      if (input.type === 'Personal' && p.memberId === null) throw new Forbidden();
+      const name = tokenName(input.name);
+      const permissions: Statement[] = parseStatements(input.permissions);
+      if (input.type === 'Service' && permissions.length === 0) throw new BadRequest('permissions_is_required');
+      const now = clock.now();
+      let expiresAt: number | null = null;
+      if (input.expiresAt !== undefined) {
+        expiresAt = Date.parse(input.expiresAt);
+        if (!Number.isFinite(expiresAt) || expiresAt <= now) throw new BadRequest('expiresAt_is_invalid');
+      }
+      // Never more than the caller holds now. An empty personal token means "all my owner can do",
+      // which a narrower calling token must not be able to mint.
+      if (permissions.length > 0) {
+        if (!coversAll(p.permission, permissions)) throw new Forbidden('PermissionsExceedCreator');
+      } else if (p.permission.layers.length > 1) {
+        // The caller is a narrowed personal token: it may not mint one that follows the owner in full.
+        const owner = (await loadMemberAccess(kysely, { memberId: p.memberId! }))?.statements ?? [];
+        if (!coversAll(p.permission, owner)) throw new Forbidden('PermissionsExceedCreator');
+      }
+      if (await isNameUsed(kysely, p.org.id, name)) throw new BusinessRule('NameHasBeenUsed');
+
+      const secret = generateCredential(input.type);
+      const row: TokenRow = {
+        id: ids.next(),
+        org_id: p.org.id,
+        name,
+        name_lower: name.toLowerCase(),
+        type: input.type,
+        status: 'Active',
+        inactive_reason: null,
+        hint: credentialHint(secret),
+        digest: digester.digest(secret),
+        prev_digest: null,
+        prev_digest_until: null,
+        permissions: JSON.stringify(permissions),
+        creator_member_id: p.memberId,
+        creator_user_id: p.userId,
+        creator_token_id: p.kind === 'token' ? p.tokenId : null,
+        creator_name: p.kind === 'token' && p.tokenType === 'Service' ? p.tokenName : (p.name ?? ''),
+        created_at: now,
+        updated_at: now,
+        last_used_at: null,
+        expires_at: expiresAt,
+        creator_email: p.email,
+      };
+      const { creator_email: _, ...insertable } = row;
+      try {
+        await kysely.transaction().execute(async (trx) => {
+          await insertToken(trx, insertable);
+          await audit(trx, p, 'CreateAccessToken', row, null, row);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new BusinessRule('NameHasBeenUsed');
+        throw err;
+      }
+      return { row, secret };
+    },
+
+    async rename(p: OrgPrincipal, id: string, newName: string): Promise<TokenRow> {
+      const t = await manageable(p, id, 'rename');
+      const name = tokenName(newName);
+      if (name === t.name) return t;
+      if (await isNameUsed(kysely, p.org.id, name, t.id)) throw new BusinessRule('NameHasBeenUsed');
+      return change(p, t, 'RenameAccessToken', { name, name_lower: name.toLowerCase() });
+    },
+
+    async activate(p: OrgPrincipal, id: string): Promise<TokenRow> {
+      const t = await manageable(p, id, 'activate');
+      // An orphaned personal token stays dead, even if its owner rejoins.
+      if (t.inactive_reason === 'OwnerRemoved') throw new BusinessRule('TokenOwnerNotMember');
+      if (t.type === 'Personal' && t.creator_member_id && !(await loadMemberAccess(kysely, { memberId: t.creator_member_id }))) throw new BusinessRule('TokenOwnerNotMember');
+      if (t.status === 'Active') return t;
+      return change(p, t, 'ActivateAccessToken', { status: 'Active', inactive_reason: null });
+    },
+
+    async deactivate(p: OrgPrincipal, id: string): Promise<TokenRow> {
+      const t = await manageable(p, id, 'deactivate');
+      if (t.status === 'Inactive') return t;
+      return change(p, t, 'DeactivateAccessToken', { status: 'Inactive', inactive_reason: 'Deactivated' });
+    },
+
+    async toggle(p: OrgPrincipal, id: string): Promise<TokenRow> {
+      const t = await get(p, id);
+      return t.status === 'Active' ? this.deactivate(p, id) : this.activate(p, id);
+    },
+
+    async reset(p: OrgPrincipal, id: string, graceSeconds: number): Promise<WithSecret> {
+      const t = await manageable(p, id, 'reset');
+      const now = clock.now();
+      const secret = generateCredential(t.type);
+      // The old secret keeps working for the grace period, then stops; with no grace it stops now.
+      const set = {
+        digest: digester.digest(secret),
+        hint: credentialHint(secret),
+        prev_digest: graceSeconds > 0 ? t.digest : null,
+        prev_digest_until: graceSeconds > 0 ? now + graceSeconds * 1000 : null,
+      };
+      const row = await change(p, t, 'ResetAccessToken', set);
+      return { row, secret };
+    },
+
+    async remove(p: OrgPrincipal, id: string): Promise<void> {
+      const t = await manageable(p, id, 'remove');
+      await kysely.transaction().execute(async (trx) => {
+        await deleteToken(trx, p.org.id, t.id);
+        await audit(trx, p, 'RemoveAccessToken', t, t, null);
+      });
+      await ctx.invalidate({ kind: 'token', tokenId: t.id });
+    },
+  };
+}
+
+export type AccessTokenService = ReturnType<typeof createAccessTokenService>;

@@ -1,0 +1,59 @@
+// SQL for access tokens. The plaintext secret never reaches this layer: only digests and hints.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../platform/schema.ts';
+import { containsIgnoreCase } from '../platform/sql-helpers.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+export type TokenRow = Database['access_tokens'] & { creator_email: string | null };
+
+export interface TokenFilter {
+  name?: string;
+  type?: 'Personal' | 'Service';
+  creatorId?: string;
+  status?: 'Active' | 'Inactive';
+}
+
+function base(db: Q, orgId: string) {
+  return db.selectFrom('access_tokens').leftJoin('users', 'users.id', 'access_tokens.creator_user_id').where('access_tokens.org_id', '=', orgId);
+}
+
+export async function findToken(db: Q, orgId: string, id: string): Promise<TokenRow | null> {
+  const r = await base(db, orgId).selectAll('access_tokens').select('users.email as creator_email').where('access_tokens.id', '=', id).executeTakeFirst();
+  return r ?? null;
+}
+
+export async function listTokens(db: Q, orgId: string, f: TokenFilter, pageIndex: number, pageSize: number) {
+  let q = base(db, orgId);
+  if (f.name) q = q.where(containsIgnoreCase('access_tokens.name', f.name));
+  if (f.type) q = q.where('access_tokens.type', '=', f.type);
+  if (f.status) q = q.where('access_tokens.status', '=', f.status);
+  if (f.creatorId) q = q.where((eb) => eb.or([eb('access_tokens.creator_member_id', '=', f.creatorId!), eb('access_tokens.creator_token_id', '=', f.creatorId!)]));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const items = await q
+    .selectAll('access_tokens')
+    .select('users.email as creator_email')
+    .orderBy('access_tokens.created_at', 'desc')
+    .orderBy('access_tokens.id', 'desc')
+    .offset(pageIndex * pageSize)
+    .limit(pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items: items as TokenRow[] };
+}
+
+export async function isNameUsed(db: Q, orgId: string, name: string, exceptId?: string): Promise<boolean> {
+  let q = db.selectFrom('access_tokens').select('id').where('org_id', '=', orgId).where('name_lower', '=', name.toLowerCase());
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return !!(await q.executeTakeFirst());
+}
+
+export async function insertToken(db: Q, row: Database['access_tokens']): Promise<void> {
+  await db.insertInto('access_tokens').values(row).execute();
+}
+
+export async function updateToken(db: Q, orgId: string, id: string, set: Partial<Database['access_tokens']>): Promise<void> {
+  await db.updateTable('access_tokens').set(set).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+export async function deleteToken(db: Q, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('access_tokens').where('org_id', '=', orgId).where('id', '=', id).execute();
+}

@@ -1,0 +1,112 @@
+// SQL for members, groups and policies of one organization. Every query is scoped by org_id.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../platform/schema.ts';
+import { containsIgnoreCase } from '../platform/sql-helpers.ts';
+import type { Statement } from './statement.ts';
+
+export type Q = Kysely<Database> | Transaction<Database>;
+
+export interface PolicyRow {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  type: 'SysManaged' | 'CustomerManaged';
+  statements: Statement[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+const toPolicy = (r: Database['policies']): PolicyRow => ({
+  id: r.id,
+  key: r.key,
+  name: r.name,
+  description: r.description,
+  type: r.type,
+  statements: JSON.parse(r.statements) as Statement[],
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function findPolicy(db: Q, orgId: string, policyId: string): Promise<PolicyRow | null> {
+  const r = await db.selectFrom('policies').selectAll().where('org_id', '=', orgId).where('id', '=', policyId).executeTakeFirst();
+  return r ? toPolicy(r) : null;
+}
+
+export async function listPolicies(db: Q, orgId: string, name: string | undefined, pageIndex: number, pageSize: number) {
+  let q = db.selectFrom('policies').where('org_id', '=', orgId);
+  if (name) q = q.where(containsIgnoreCase('name', name));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('type', 'desc').orderBy('created_at').orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
+  return { totalCount: Number(total.n), items: rows.map(toPolicy) };
+}
+
+export interface MemberRow {
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  createdAt: number;
+}
+
+export async function findMember(db: Q, orgId: string, memberId: string): Promise<MemberRow | null> {
+  const r = await db
+    .selectFrom('members')
+    .innerJoin('users', 'users.id', 'members.user_id')
+    .select(['members.id', 'members.user_id as userId', 'users.name', 'users.email', 'members.created_at as createdAt'])
+    .where('members.org_id', '=', orgId)
+    .where('members.id', '=', memberId)
+    .executeTakeFirst();
+  return r ?? null;
+}
+
+export async function memberPolicies(db: Q, memberIds: string[]) {
+  if (memberIds.length === 0) return [];
+  return db
+    .selectFrom('member_policies')
+    .innerJoin('policies', 'policies.id', 'member_policies.policy_id')
+    .select(['member_policies.member_id as memberId', 'policies.id', 'policies.key', 'policies.name', 'policies.type'])
+    .where('member_policies.member_id', 'in', memberIds)
+    .orderBy('policies.created_at')
+    .execute();
+}
+
+export async function memberGroups(db: Q, memberIds: string[]) {
+  if (memberIds.length === 0) return [];
+  return db
+    .selectFrom('group_members')
+    .innerJoin('groups', 'groups.id', 'group_members.group_id')
+    .select(['group_members.member_id as memberId', 'groups.id', 'groups.name'])
+    .where('group_members.member_id', 'in', memberIds)
+    .orderBy('groups.name')
+    .execute();
+}
+
+export async function groupPolicies(db: Q, groupIds: string[]) {
+  if (groupIds.length === 0) return [];
+  return db
+    .selectFrom('group_policies')
+    .innerJoin('policies', 'policies.id', 'group_policies.policy_id')
+    .select(['group_policies.group_id as groupId', 'policies.id', 'policies.key', 'policies.name', 'policies.type', 'policies.statements'])
+    .where('group_policies.group_id', 'in', groupIds)
+    .orderBy('policies.created_at')
+    .execute();
+}
+
+export async function findGroup(db: Q, orgId: string, groupId: string) {
+  const r = await db.selectFrom('groups').selectAll().where('org_id', '=', orgId).where('id', '=', groupId).executeTakeFirst();
+  return r ?? null;
+}
+
+/** Members holding the Owner policy, directly or through a group. */
+export async function ownerCount(db: Q, orgId: string): Promise<number> {
+  const owner = await db.selectFrom('policies').select('id').where('org_id', '=', orgId).where('key', '=', 'owner').where('type', '=', 'SysManaged').executeTakeFirstOrThrow();
+  const direct = await db.selectFrom('member_policies').select('member_id').where('policy_id', '=', owner.id).execute();
+  const viaGroups = await db
+    .selectFrom('group_members')
+    .innerJoin('group_policies', 'group_policies.group_id', 'group_members.group_id')
+    .select('group_members.member_id')
+    .where('group_policies.policy_id', '=', owner.id)
+    .execute();
+  return new Set([...direct.map((r) => r.member_id), ...viaGroups.map((r) => r.member_id)]).size;
+}
