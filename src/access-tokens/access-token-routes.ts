@@ -6,7 +6,7 @@ import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
 import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
-import { Id, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
+import { Id, PageQuery, Paged, Type, optionalBody, responses } from '../platform/schemas.ts';
 import { StatementSchema } from '../iam/policy-routes.ts';
 import { MAX_GRACE_SECONDS, createAccessTokenService } from './access-token-service.ts';
 import { mayList } from './access-token-rules.ts';
@@ -98,7 +98,8 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
         ...tag,
         summary: 'Rename a token: the only edit. Changing permissions, type or owner is refused (422 TokenPermissionsAreImmutable).',
         params: Params,
-        body: Type.Object({ name: Type.String({ maxLength: 256 }) }, { additionalProperties: true }),
+        // Extra fields are not a schema error here: changing permissions gets its own 422 below.
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: true }),
         response: responses(TokenView),
       },
     },
@@ -108,6 +109,7 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
       const extra = Object.keys(body).filter((k) => k !== 'name');
       if (extra.some((k) => IMMUTABLE_FIELDS.has(k))) throw new BusinessRule('TokenPermissionsAreImmutable');
       if (extra.length) throw new BadRequest(...extra.map((k) => `${k}_is_unknown`));
+      if (typeof body.name !== 'string') throw new BadRequest('name_is_required');
       const row = await service.rename(p, (request.params as { id: string }).id, body.name as string);
       return ok(tokenView(row, p, ctx.usage));
     },
@@ -139,7 +141,7 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
         ...tag,
         summary: 'Issue a new secret for the same token; the old one works for graceSeconds more (default 0)',
         params: Params,
-        body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_GRACE_SECONDS })) }, { additionalProperties: false })),
+        body: optionalBody(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_GRACE_SECONDS })) }, { additionalProperties: false })),
         response: responses(TokenWithSecret),
       },
     },

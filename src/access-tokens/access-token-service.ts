@@ -154,9 +154,10 @@ export function createAccessTokenService(ctx: AppContext) {
     },
 
     async activate(p: OrgPrincipal, id: string): Promise<TokenRow> {
+      // An orphaned personal token stays dead, even if its owner rejoins (as a new member): say so to anyone who manages personal tokens.
+      const orphan = await get(p, id);
+      if (orphan.inactive_reason === 'OwnerRemoved' && permits(p.permission, 'ManagePersonalAccessTokens', rn.accessToken(id))) throw new BusinessRule('TokenOwnerNotMember');
       const t = await manageable(p, id, 'activate');
-      // An orphaned personal token stays dead, even if its owner rejoins.
-      if (t.inactive_reason === 'OwnerRemoved') throw new BusinessRule('TokenOwnerNotMember');
       if (t.type === 'Personal' && t.creator_member_id && !(await loadMemberAccess(kysely, { memberId: t.creator_member_id }))) throw new BusinessRule('TokenOwnerNotMember');
       if (t.status === 'Active') return t;
       return change(p, t, 'ActivateAccessToken', { status: 'Active', inactive_reason: null });

@@ -19,7 +19,20 @@ export function installValidation(app: FastifyInstance): void {
   const lenient = new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
   addFormats.default(strict);
   addFormats.default(lenient);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? strict : lenient).compile(schema);
+    // A body marked optional (see optionalBody) may be absent altogether.
+    if (!(httpPart === 'body' && (schema as Record<string, unknown>)['x-optional-body'])) return validate;
+    const optional = (data: unknown): boolean => {
+      const valid = data === undefined || data === null || validate(data);
+      optional.errors = validate.errors;
+      return valid;
+    };
+    optional.errors = null as typeof validate.errors;
+    return optional;
+  });
+  // Bodies are JSON only: Fastify's built-in text/plain parser turned a text body into a 400 `body_is_invalid` instead of the spec's 415.
+  app.removeContentTypeParser('text/plain');
 }
 
 /** Turn ajv errors into stable codes: `name_is_required`, `type_is_invalid`, `foo_is_unknown`. */

@@ -18,6 +18,9 @@ export const Key = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });
 export const Name = Type.String({ minLength: 1, maxLength: 128 });
 export const Description = Type.String({ maxLength: 2048 });
 
+/** A body that may be omitted entirely (the handler sees undefined). */
+export const optionalBody = <T extends TSchema>(schema: T): T => ({ ...schema, 'x-optional-body': true }) as T;
+
 /** Responses named per status so the OpenAPI document lists the error envelope too. */
 export const responses = <T extends TSchema>(data: T) => ({
   200: Envelope(data),
