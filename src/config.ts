@@ -37,7 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret,
     logLevel: env.LOG_LEVEL ?? 'info',
     sessionTtlSeconds: intFrom(env.SESSION_TTL_SECONDS, 12 * 3600, 'SESSION_TTL_SECONDS', 60, 30 * 86400),
-    rateLimitPerMinute: intFrom(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE', 0, 10_000_000),
+    rateLimitPerMinute: intFrom(env.RATE_LIMIT_PER_MINUTE, 60_000, 'RATE_LIMIT_PER_MINUTE', 0, 10_000_000),
     cacheRevalidateSeconds: intFrom(env.CACHE_REVALIDATE_SECONDS, 5, 'CACHE_REVALIDATE_SECONDS', 1, 3600),
     webDir: resolve(env.WEB_DIR ?? 'web/dist'),
     secureCookies: env.SECURE_COOKIES === 'true',

@@ -1,12 +1,16 @@
 // Each feature's routes, in one list. Public ones first; the rest run behind authentication.
 import type { FastifyInstance } from 'fastify';
 import { accessTokenRoutes } from './access-tokens/access-token-routes.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
+import { flagRoutes } from './flags/flag-routes.ts';
 import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
 import { policyRoutes } from './iam/policy-routes.ts';
 import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes.ts';
 import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
+import { projectRoutes } from './projects/project-routes.ts';
+import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
@@ -15,6 +19,10 @@ export async function registerPublicFeatures(app: FastifyInstance, ctx: AppConte
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await identityRoutes(app, ctx);
   await organizationRoutes(app, ctx);
+  await projectRoutes(app, ctx);
+  await flagRoutes(app, ctx);
+  await segmentRoutes(app, ctx);
+  await auditRoutes(app, ctx);
   await memberRoutes(app, ctx);
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);

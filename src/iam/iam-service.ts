@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { coversAll, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
 import { validateStatements } from './actions.ts';
-import { ownerCount, type Q } from './iam-store.ts';
+import { lockOrganization, ownerCount, type Q } from './iam-store.ts';
 import { rn } from './rn.ts';
 import type { Statement } from './statement.ts';
 
@@ -33,5 +33,7 @@ export function parseStatements(input: unknown): Statement[] {
 
 /** Run after a change inside its transaction: throwing rolls the change back. */
 export async function assertOwnerRemains(db: Q, orgId: string): Promise<void> {
+  // Serialize owner-reducing changes per organization, else two concurrent removals can both pass (see lockOrganization).
+  await lockOrganization(db, orgId);
   if ((await ownerCount(db, orgId)) === 0) throw new BusinessRule('LastOwner');
 }

@@ -98,6 +98,16 @@ export async function findGroup(db: Q, orgId: string, groupId: string) {
   return r ?? null;
 }
 
+/**
+ * Takes the organization's row lock until the transaction ends. Why: on PostgreSQL (READ COMMITTED) two
+ * concurrent Owner removals each counted the other's still-visible Owner and both committed, leaving no
+ * Owner. Taken before counting, the later transaction waits and its count then sees the earlier one's change.
+ * On SQLite writers are already serialized and this is a harmless no-op write.
+ */
+export async function lockOrganization(db: Q, orgId: string): Promise<void> {
+  await db.updateTable('organizations').set((eb) => ({ name: eb.ref('name') })).where('id', '=', orgId).execute();
+}
+
 /** Members holding the Owner policy, directly or through a group. */
 export async function ownerCount(db: Q, orgId: string): Promise<number> {
   const owner = await db.selectFrom('policies').select('id').where('org_id', '=', orgId).where('key', '=', 'owner').where('type', '=', 'SysManaged').executeTakeFirstOrThrow();

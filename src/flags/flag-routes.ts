@@ -1,0 +1,203 @@
+// HTTP for feature flags (FeatBit's paths: /envs/{envId}/feature-flags/…); rules live in flag-service.ts.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../platform/context.ts';
+import { orgPrincipalOf } from '../platform/context.ts';
+import { ok } from '../platform/envelope.ts';
+import { Description, Id, Key, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
+import { parseTagFilter, TagFilter, TagList, TagsBody } from '../projects/tags.ts';
+import { flagService, type CreateFlagInput } from './flag-service.ts';
+import { VARIATION_TYPES, type VariationInput, type VariationType } from './flag-variations.ts';
+
+const VariationId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
+const VariationTypeSchema = Type.Union(VARIATION_TYPES.map((t) => Type.Literal(t)));
+const Variation = Type.Object({ id: Type.String(), name: Type.String(), value: Type.String() });
+const VariationBody = Type.Object(
+  { id: Type.Optional(VariationId), name: Type.String({ maxLength: 128 }), value: Type.String({ maxLength: 65536 }) },
+  { additionalProperties: false },
+);
+const Variations = Type.Array(VariationBody, { maxItems: 100 });
+
+const Flag = Type.Object({
+  id: Type.String(),
+  envId: Type.String(),
+  key: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  isEnabled: Type.Boolean(),
+  variationType: Type.String(),
+  variations: Type.Array(Variation),
+  enabledVariationId: Type.String(),
+  disabledVariationId: Type.String(),
+  tags: Type.Array(Type.String()),
+  isArchived: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const EnvParams = Type.Object({ envId: Id });
+const FlagParams = Type.Object({ envId: Id, key: Key });
+
+export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
+  const flags = flagService(ctx);
+  const tags = ['feature-flags'];
+  const base = '/envs/:envId/feature-flags';
+  const params = (request: { params: unknown }) => request.params as { envId: string; key: string };
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'List flags; name matches name or key, tags is any-of, archived flags only with isArchived=true [CanAccessEnv]',
+        params: EnvParams,
+        querystring: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 256 })),
+          tags: TagFilter,
+          isEnabled: Type.Optional(Type.Boolean()),
+          isArchived: Type.Optional(Type.Boolean()),
+          ...PageQuery,
+        }),
+        response: responses(Paged(Flag)),
+      },
+    },
+    async (request) => {
+      const q = request.query as { name?: string; tags?: string[]; isEnabled?: boolean; isArchived?: boolean; pageIndex?: number; pageSize?: number };
+      const filter = { name: q.name?.trim() || undefined, tags: parseTagFilter(q.tags), isEnabled: q.isEnabled, isArchived: q.isArchived ?? false };
+      return ok(await flags.list(orgPrincipalOf(request), params(request).envId, filter, q.pageIndex ?? 0, q.pageSize ?? 10));
+    },
+  );
+
+  app.post(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'Create a flag; by default a boolean flag serving true when on and false when off [CreateFlag on …:flag/* with its tags]',
+        params: EnvParams,
+        body: Type.Object(
+          {
+            key: Key,
+            name: Name,
+            description: Type.Optional(Description),
+            isEnabled: Type.Optional(Type.Boolean()),
+            variationType: Type.Optional(VariationTypeSchema),
+            variations: Type.Optional(Variations),
+            enabledVariationId: Type.Optional(VariationId),
+            disabledVariationId: Type.Optional(VariationId),
+            tags: Type.Optional(TagList),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses(Flag),
+      },
+    },
+    async (request) => ok(await flags.create(orgPrincipalOf(request), params(request).envId, request.body as CreateFlagInput)),
+  );
+
+  app.get(`${base}/:key`, { schema: { tags, summary: 'A flag [CanAccessEnv]', params: FlagParams, response: responses(Flag) } }, async (request) =>
+    ok(await flags.get(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  );
+
+  app.put(
+    `${base}/:key/toggle/:status`,
+    {
+      schema: {
+        tags,
+        summary: 'Turn a flag on or off [ToggleFlag]',
+        params: Type.Object({ envId: Id, key: Key, status: Type.Union([Type.Literal('true'), Type.Literal('false')]) }),
+        response: responses(Flag),
+      },
+    },
+    async (request) => {
+      const { envId, key, status } = request.params as { envId: string; key: string; status: 'true' | 'false' };
+      return ok(await flags.toggle(orgPrincipalOf(request), envId, key, status === 'true'));
+    },
+  );
+
+  app.put(`${base}/:key/archive`, { schema: { tags, summary: 'Archive a flag [ArchiveFlag]', params: FlagParams, response: responses(Flag) } }, async (request) =>
+    ok(await flags.archive(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  );
+
+  app.put(`${base}/:key/restore`, { schema: { tags, summary: 'Restore an archived flag [RestoreFlag]', params: FlagParams, response: responses(Flag) } }, async (request) =>
+    ok(await flags.restore(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  );
+
+  app.delete(`${base}/:key`, { schema: { tags, summary: 'Delete an archived flag (422 FlagNotArchived otherwise) [DeleteFlag]', params: FlagParams, response: responses(Type.Boolean()) } }, async (request) =>
+    ok(await flags.remove(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  );
+
+  app.put(
+    `${base}/:key/name`,
+    { schema: { tags, summary: 'Rename a flag [UpdateFlagName]', params: FlagParams, body: Type.Object({ name: Name }, { additionalProperties: false }), response: responses(Flag) } },
+    async (request) => ok(await flags.rename(orgPrincipalOf(request), params(request).envId, params(request).key, (request.body as { name: string }).name)),
+  );
+
+  app.put(
+    `${base}/:key/description`,
+    {
+      schema: { tags, summary: "Set a flag's description [UpdateFlagDescription]", params: FlagParams, body: Type.Object({ description: Description }, { additionalProperties: false }), response: responses(Flag) },
+    },
+    async (request) => ok(await flags.describe(orgPrincipalOf(request), params(request).envId, params(request).key, (request.body as { description: string }).description)),
+  );
+
+  app.put(
+    `${base}/:key/tags`,
+    {
+      schema: {
+        tags,
+        summary: "Replace a flag's tags; the body is the array (FeatBit) or {tags} [UpdateFlagTags on the flag as tagged now and as it will be tagged]",
+        params: FlagParams,
+        body: TagsBody,
+        response: responses(Flag),
+      },
+    },
+    async (request) => {
+      const body = request.body as string[] | { tags: string[] };
+      return ok(await flags.setTags(orgPrincipalOf(request), params(request).envId, params(request).key, Array.isArray(body) ? body : body.tags));
+    },
+  );
+
+  app.put(
+    `${base}/:key/variations`,
+    {
+      schema: {
+        tags,
+        summary: "Replace a flag's variations (and optionally its type); its on and off variations must remain [UpdateFlagVariations]",
+        params: FlagParams,
+        body: Type.Object({ variationType: Type.Optional(VariationTypeSchema), variations: Variations }, { additionalProperties: false }),
+        response: responses(Flag),
+      },
+    },
+    async (request) =>
+      ok(await flags.setVariations(orgPrincipalOf(request), params(request).envId, params(request).key, request.body as { variationType?: VariationType; variations: VariationInput[] })),
+  );
+
+  app.put(
+    `${base}/:key/off-variation`,
+    {
+      schema: {
+        tags,
+        summary: 'Choose the variation served when the flag is off [UpdateFlagOffVariation]',
+        params: FlagParams,
+        body: Type.Object({ offVariationId: VariationId }, { additionalProperties: false }),
+        response: responses(Flag),
+      },
+    },
+    async (request) => ok(await flags.setOffVariation(orgPrincipalOf(request), params(request).envId, params(request).key, (request.body as { offVariationId: string }).offVariationId)),
+  );
+
+  app.post(
+    `${base}/clone/:key`,
+    {
+      schema: {
+        tags,
+        summary: "Copy a flag under a new key; description and tags default to the source's [CloneFlag on the source and CreateFlag on …:flag/*]",
+        params: FlagParams,
+        body: Type.Object({ key: Key, name: Name, description: Type.Optional(Description), tags: Type.Optional(TagList) }, { additionalProperties: false }),
+        response: responses(Flag),
+      },
+    },
+    async (request) =>
+      ok(await flags.clone(orgPrincipalOf(request), params(request).envId, params(request).key, request.body as { key: string; name: string; description?: string; tags?: string[] })),
+  );
+}

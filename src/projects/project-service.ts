@@ -1,0 +1,225 @@
+// Rules for projects and environments: find within the caller's organization (404), check the
+// action on the RN built from stored keys (403), then change and audit in one transaction.
+import type { Transaction } from 'kysely';
+import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
+import { formatRn, rn } from '../iam/rn.ts';
+import type { AppContext } from '../platform/context.ts';
+import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import type { Database } from '../platform/schema.ts';
+import { projectStore, type EnvironmentRow, type ProjectRow } from './project-store.ts';
+
+export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit'>;
+
+export interface EnvironmentView {
+  id: string;
+  name: string;
+  key: string;
+  description: string;
+}
+export interface ProjectView {
+  id: string;
+  name: string;
+  key: string;
+  environments: EnvironmentView[];
+}
+
+/** Every project starts with these, as FeatBit's do. */
+const DEFAULT_ENVIRONMENTS = [
+  { key: 'dev', name: 'Dev' },
+  { key: 'prod', name: 'Prod' },
+] as const;
+
+const envView = (e: EnvironmentRow): EnvironmentView => ({ id: e.id, name: e.name, key: e.key, description: e.description });
+const projectView = (p: ProjectRow, envs: EnvironmentRow[]): ProjectView => ({ id: p.id, name: p.name, key: p.key, environments: envs.map(envView) });
+
+const projectSnapshot = (p: ProjectRow) => ({ key: p.key, name: p.name });
+const envSnapshot = (e: EnvironmentRow) => ({ key: e.key, name: e.name, description: e.description });
+
+function requiredText(value: string, field: string): string {
+  const v = value.trim();
+  if (!v) throw new BadRequest(`${field}_is_required`);
+  return v;
+}
+
+export function projectService(deps: ProjectDeps) {
+  const { kysely, clock, ids, audit } = deps;
+  const dialect = deps.db.dialect;
+  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+
+  const visibleEnvs = (p: OrgPrincipal, project: ProjectRow, envs: EnvironmentRow[]) =>
+    envs.filter((e) => e.projectId === project.id && permits(p.permission, 'CanAccessEnv', rn.env(project.key, e.key)));
+
+  async function projectEntry(trx: Transaction<Database>, p: OrgPrincipal, action: string, project: ProjectRow, before: object | null, after: object | null) {
+    await audit.record(trx, {
+      orgId: p.org.id,
+      actor: actorOf(p),
+      action,
+      refType: 'project',
+      refId: project.id,
+      refKey: project.key,
+      rn: formatRn(rn.project(project.key)),
+      projectId: project.id,
+      before: before as Record<string, unknown> | null,
+      after: after as Record<string, unknown> | null,
+    });
+  }
+
+  async function envEntry(trx: Transaction<Database>, p: OrgPrincipal, action: string, project: ProjectRow, env: EnvironmentRow, before: object | null, after: object | null) {
+    await audit.record(trx, {
+      orgId: p.org.id,
+      actor: actorOf(p),
+      action,
+      refType: 'env',
+      refId: env.id,
+      refKey: env.key,
+      rn: formatRn(rn.env(project.key, env.key)),
+      projectId: project.id,
+      envId: env.id,
+      before: before as Record<string, unknown> | null,
+      after: after as Record<string, unknown> | null,
+    });
+  }
+
+  /** A project and environment of the caller's organization, or 404. */
+  // Locks (PostgreSQL) go project first, then environment, in every writer, so writers never deadlock.
+  async function loadEnvironment(s: ReturnType<typeof projectStore>, p: OrgPrincipal, projectId: string, envId: string, lock = false) {
+    const project = await s.findProject(p.org.id, projectId, lock ? 'share' : undefined);
+    const env = project && (await s.findEnvironment(p.org.id, projectId, envId, lock ? 'update' : undefined));
+    if (!project || !env) throw new NotFound();
+    return { project, env };
+  }
+
+  return {
+    /** Only the projects the caller may access, each with only the environments it may access. */
+    async list(p: OrgPrincipal): Promise<ProjectView[]> {
+      const s = projectStore(kysely, dialect);
+      const projects = (await s.listProjects(p.org.id)).filter((pr) => permits(p.permission, 'CanAccessProject', rn.project(pr.key)));
+      const envs = await s.listEnvironments(
+        p.org.id,
+        projects.map((pr) => pr.id),
+      );
+      return projects.map((pr) => projectView(pr, visibleEnvs(p, pr, envs)));
+    },
+
+    async get(p: OrgPrincipal, projectId: string): Promise<ProjectView> {
+      const s = projectStore(kysely, dialect);
+      const project = await s.findProject(p.org.id, projectId);
+      if (!project) throw new NotFound();
+      requirePermission(p, 'CanAccessProject', rn.project(project.key));
+      return projectView(project, visibleEnvs(p, project, await s.listEnvironments(p.org.id, [project.id])));
+    },
+
+    async create(p: OrgPrincipal, input: { key: string; name: string }): Promise<ProjectView> {
+      requirePermission(p, 'CreateProject', rn.project('*'));
+      const name = requiredText(input.name, 'name');
+      const now = clock.now();
+      const project: ProjectRow = { id: ids.next(), key: input.key, name, createdAt: now, updatedAt: now };
+      const envs: EnvironmentRow[] = DEFAULT_ENVIRONMENTS.map((e) => ({ id: ids.next(), projectId: project.id, key: e.key, name: e.name, description: '', createdAt: now, updatedAt: now }));
+      try {
+        await inTransaction(async (trx) => {
+          const s = projectStore(trx, dialect);
+          await s.insertProject(p.org.id, project);
+          for (const e of envs) await s.insertEnvironment(p.org.id, e);
+          await projectEntry(trx, p, 'CreateProject', project, null, { ...projectSnapshot(project), environments: envs.map((e) => e.key) });
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new Conflict();
+        throw err;
+      }
+      return projectView(project, envs);
+    },
+
+    /** Renames; a project's key never changes, because statements name projects by key. */
+    async update(p: OrgPrincipal, projectId: string, input: { name: string }): Promise<ProjectView> {
+      return inTransaction(async (trx) => {
+        const s = projectStore(trx, dialect);
+        const project = await s.findProject(p.org.id, projectId, 'update');
+        if (!project) throw new NotFound();
+        requirePermission(p, 'UpdateProjectSettings', rn.project(project.key));
+        const name = requiredText(input.name, 'name');
+        const now = clock.now();
+        const after = { ...project, name, updatedAt: now };
+        if (name !== project.name) {
+          await s.renameProject(p.org.id, project.id, name, now);
+          await projectEntry(trx, p, 'UpdateProjectSettings', project, projectSnapshot(project), projectSnapshot(after));
+        }
+        const result = name !== project.name ? after : project;
+        return projectView(result, visibleEnvs(p, result, await s.listEnvironments(p.org.id, [project.id])));
+      });
+    },
+
+    async remove(p: OrgPrincipal, projectId: string): Promise<true> {
+      return inTransaction(async (trx) => {
+        const s = projectStore(trx, dialect);
+        const project = await s.findProject(p.org.id, projectId, 'update');
+        if (!project) throw new NotFound();
+        requirePermission(p, 'DeleteProject', rn.project(project.key));
+        const envs = await s.listEnvironments(p.org.id, [project.id]);
+        await s.deleteProject(p.org.id, project.id);
+        await projectEntry(trx, p, 'DeleteProject', project, { ...projectSnapshot(project), environments: envs.map((e) => e.key) }, null);
+        return true as const;
+      });
+    },
+
+    async getEnvironment(p: OrgPrincipal, projectId: string, envId: string): Promise<EnvironmentView> {
+      const { project, env } = await loadEnvironment(projectStore(kysely, dialect), p, projectId, envId);
+      requirePermission(p, 'CanAccessEnv', rn.env(project.key, env.key));
+      return envView(env);
+    },
+
+    async createEnvironment(p: OrgPrincipal, projectId: string, input: { key: string; name: string; description?: string }): Promise<EnvironmentView> {
+      try {
+        return await inTransaction(async (trx) => {
+          const s = projectStore(trx, dialect);
+          const project = await s.findProject(p.org.id, projectId, 'share');
+          if (!project) throw new NotFound();
+          requirePermission(p, 'CreateEnv', rn.project(project.key));
+          const now = clock.now();
+          const env: EnvironmentRow = {
+            id: ids.next(),
+            projectId: project.id,
+            key: input.key,
+            name: requiredText(input.name, 'name'),
+            description: input.description ?? '',
+            createdAt: now,
+            updatedAt: now,
+          };
+          await s.insertEnvironment(p.org.id, env);
+          await envEntry(trx, p, 'CreateEnv', project, env, null, envSnapshot(env));
+          return envView(env);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new Conflict();
+        throw err;
+      }
+    },
+
+    /** Name and description; like a project's, an environment's key never changes. */
+    async updateEnvironment(p: OrgPrincipal, projectId: string, envId: string, input: { name: string; description?: string }): Promise<EnvironmentView> {
+      return inTransaction(async (trx) => {
+        const s = projectStore(trx, dialect);
+        const { project, env } = await loadEnvironment(s, p, projectId, envId, true);
+        requirePermission(p, 'UpdateEnvSettings', rn.env(project.key, env.key));
+        const now = clock.now();
+        const after: EnvironmentRow = { ...env, name: requiredText(input.name, 'name'), description: input.description ?? env.description, updatedAt: now };
+        if (after.name === env.name && after.description === env.description) return envView(env);
+        await s.updateEnvironment(p.org.id, env.id, { name: after.name, description: after.description }, now);
+        await envEntry(trx, p, 'UpdateEnvSettings', project, env, envSnapshot(env), envSnapshot(after));
+        return envView(after);
+      });
+    },
+
+    async removeEnvironment(p: OrgPrincipal, projectId: string, envId: string): Promise<true> {
+      return inTransaction(async (trx) => {
+        const s = projectStore(trx, dialect);
+        const { project, env } = await loadEnvironment(s, p, projectId, envId, true);
+        requirePermission(p, 'DeleteEnv', rn.env(project.key, env.key));
+        await s.deleteEnvironment(p.org.id, env.id);
+        await envEntry(trx, p, 'DeleteEnv', project, env, envSnapshot(env), null);
+        return true as const;
+      });
+    },
+  };
+}
+
+export type ProjectService = ReturnType<typeof projectService>;

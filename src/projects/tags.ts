@@ -1,0 +1,36 @@
+// Tags of flags and segments. They appear inside RNs (`…:flag/checkout;beta,pay`), so they
+// must never contain `:`, `;`, `,` or `/`; the pattern below admits none of them.
+import { Type } from '../platform/schemas.ts';
+import { BadRequest } from '../platform/errors.ts';
+
+export const TAG_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+const TAG = new RegExp(TAG_PATTERN);
+
+export const Tag = Type.String({ pattern: TAG_PATTERN });
+export const TagList = Type.Array(Tag, { maxItems: 32 });
+
+/** Stored and compared without duplicates, in the order given. */
+export const normalizeTags = (tags: readonly string[]): string[] => [...new Set(tags)];
+
+/** `?tags=a,b&tags=c` → [a, b, c]; any-of. A malformed tag is a 400, not a silent miss. */
+export function parseTagFilter(raw: readonly string[] | undefined): string[] {
+  const tags = (raw ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  if (!tags.every((t) => TAG.test(t))) throw new BadRequest('tags_is_invalid');
+  return normalizeTags(tags);
+}
+
+/** The querystring schema of a tag filter: repeated or comma-separated. */
+export const TagFilter = Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 32 }));
+
+/**
+ * The body of a PUT …/tags: the array itself (FeatBit's flags) or `{tags}` (FeatBit's segments).
+ * One schema rather than a union, so a bad tag reports `tags_is_invalid` instead of every branch's error.
+ */
+export const TagsBody = Type.Unsafe<string[] | { tags: string[] }>({
+  type: ['array', 'object'],
+  items: Tag,
+  maxItems: 32,
+  properties: { tags: TagList },
+  required: ['tags'],
+  additionalProperties: false,
+});

@@ -1,0 +1,40 @@
+// Stable error codes from the API, turned into sentences a person can act on.
+const MESSAGES: Record<string, string> = {
+  Forbidden: 'You do not have permission to do this.',
+  Unauthorized: 'Your session has ended. Please sign in again.',
+  ResourceNotFound: 'This item no longer exists, or you cannot see it.',
+  Conflict: 'Something with this key already exists.',
+  NameHasBeenUsed: 'This name is already used. Choose another one.',
+  LastOwner: 'The organization must keep at least one owner.',
+  PermissionsExceedCreator: 'You cannot grant permissions you do not hold yourself.',
+  TokenPermissionsAreImmutable: 'A token’s type, owner and permissions cannot be changed after creation; only its name can.',
+  TokenOwnerNotMember: 'This token’s owner has left the organization, so it cannot be activated again.',
+  CannotModifySysManagedPolicy: 'Built-in policies are read-only. Clone it to make a custom one.',
+  FlagNotArchived: 'Archive the flag before deleting it.',
+  TooManyRequests: 'Too many requests. Wait a moment and try again.',
+  PayloadTooLarge: 'The request is too large.',
+  UnsupportedMediaType: 'The request was not JSON.',
+  InternalServerError: 'The server hit an unexpected error. Try again, or check the server logs.',
+  NetworkError: 'Could not reach the server. Check your connection.',
+  InvalidCredentials: 'Wrong email or password.',
+};
+
+// `name_is_required` → "Name is required."
+export function humanizeCode(code: string): string {
+  if (MESSAGES[code]) return MESSAGES[code];
+  if (/^[a-z0-9]+(_[a-z0-9]+)+$/i.test(code)) {
+    const words = code.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    return words.charAt(0).toUpperCase() + words.slice(1) + '.';
+  }
+  // CamelCase codes we do not know yet: split the words.
+  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2');
+  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase() + '.';
+}
+
+export function describeErrors(codes: string[]): string {
+  if (codes.length === 0) return 'Something went wrong.';
+  // Forbidden often comes with a more specific code: show the specific one.
+  const specific = codes.filter((c) => c !== 'Forbidden');
+  const shown = specific.length > 0 ? specific : codes;
+  return [...new Set(shown.map(humanizeCode))].join(' ');
+}

@@ -1,0 +1,150 @@
+import type { Statement } from '../../../src/iam/statement.ts';
+
+export type { Statement };
+
+export interface OrganizationRef {
+  id: string;
+  name: string;
+}
+
+export interface Profile {
+  id: string;
+  name: string;
+  email: string;
+  organizations: OrganizationRef[];
+}
+
+export interface Permissions {
+  memberId: string;
+  statements: Statement[];
+}
+
+export type TokenType = 'Personal' | 'Service';
+export type TokenStatus = 'Active' | 'Inactive';
+
+export interface AccessTokenView {
+  id: string;
+  name: string;
+  type: TokenType;
+  status: TokenStatus;
+  inactiveReason: null | 'Deactivated' | 'OwnerRemoved';
+  token: string;
+  permissions: Statement[];
+  creator: { id: string; name: string; email: string | null };
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  // What the caller may do to this token, as the server decides it.
+  allowedOperations?: ('rename' | 'activate' | 'deactivate' | 'reset' | 'remove')[];
+}
+
+// The only shape that carries a plaintext secret: the create/reset answer.
+export interface AccessTokenWithSecret extends AccessTokenView {
+  secret: string;
+}
+
+export interface PolicyRef {
+  id: string;
+  key: string;
+  name: string;
+}
+
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  email: string;
+  policies: PolicyRef[];
+  groups: GroupRef[];
+}
+
+export interface MemberPolicy extends PolicyRef {
+  type?: 'SysManaged' | 'CustomerManaged';
+  // Direct policies vs. those inherited through a group.
+  inherited?: boolean;
+  direct?: boolean;
+  groupId?: string | null;
+  groupName?: string | null;
+  group?: GroupRef | null;
+  source?: string;
+}
+
+export interface Group {
+  id: string;
+  name: string;
+  description: string;
+  members?: { id: string; name: string; email: string }[];
+  policies?: PolicyRef[];
+}
+
+export interface Policy {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  type: 'SysManaged' | 'CustomerManaged';
+  statements: Statement[];
+}
+
+export interface Environment {
+  id: string;
+  name: string;
+  key: string;
+  description?: string;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  key: string;
+  environments: Environment[];
+}
+
+export interface Variation {
+  id: string;
+  name: string;
+  value: string;
+}
+
+export interface FeatureFlag {
+  id: string;
+  envId: string;
+  key: string;
+  name: string;
+  description: string;
+  isEnabled: boolean;
+  variationType: 'boolean' | 'string' | 'number' | 'json';
+  variations: Variation[];
+  enabledVariationId: string;
+  disabledVariationId: string;
+  tags: string[];
+  isArchived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditActor {
+  kind: 'member' | 'token';
+  memberId?: string;
+  memberName?: string;
+  tokenId?: string;
+  tokenName?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  createdAt: string;
+  action: string;
+  refType: string;
+  refId: string;
+  refKey?: string | null;
+  projectId?: string | null;
+  envId?: string | null;
+  actor: AuditActor;
+  changes: { before: unknown; after: unknown };
+}

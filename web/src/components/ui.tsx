@@ -1,0 +1,64 @@
+import { Alert, Box, Center, Group, Loader, Stack, Text, Title, type MantineSpacing } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { errorMessage } from '../api/client.ts';
+
+export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <Group justify="space-between" align="flex-start" mb="lg" wrap="wrap" gap="sm">
+      <Box style={{ minWidth: 0, flex: '1 1 320px' }}>
+        <Title order={2}>{title}</Title>
+        {description && (
+          <Text c="dimmed" size="sm" mt={4}>
+            {description}
+          </Text>
+        )}
+      </Box>
+      {actions && <Group gap="sm">{actions}</Group>}
+    </Group>
+  );
+}
+
+export function ErrorAlert({ error, title = 'Something went wrong', mb }: { error: unknown; title?: string; mb?: MantineSpacing }) {
+  if (!error) return null;
+  return (
+    <Alert color="red" title={title} mb={mb} role="alert" variant="light">
+      {errorMessage(error)}
+    </Alert>
+  );
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <Center py="xl">
+      <Group gap="sm">
+        <Loader size="sm" />
+        <Text c="dimmed" size="sm">
+          {label}
+        </Text>
+      </Group>
+    </Center>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <Center py={48}>
+      <Stack align="center" gap={4} maw={420}>
+        <Text fw={600}>{title}</Text>
+        {children && (
+          <Text c="dimmed" size="sm" ta="center">
+            {children}
+          </Text>
+        )}
+      </Stack>
+    </Center>
+  );
+}
+
+export function NoPermission({ children }: { children: ReactNode }) {
+  return (
+    <Alert color="yellow" title="Not available to you" variant="light">
+      {children}
+    </Alert>
+  );
+}

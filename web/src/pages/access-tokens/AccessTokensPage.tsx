@@ -1,0 +1,536 @@
+import { ActionIcon, Anchor, Badge, Button, Code, Drawer, Group, Menu, Modal, NumberInput, Pagination, Paper, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { del, get, post, put, type Page } from '../../api/client.ts';
+import type { AccessTokenView, AccessTokenWithSecret } from '../../api/types.ts';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
+import { IconDots, IconPlus, IconSearch } from '../../components/icons.tsx';
+import { useNotify } from '../../components/notify.tsx';
+import { EmptyState, ErrorAlert, Loading, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { formatDateTime, formatRelative } from '../../format.ts';
+import { useLoad } from '../../hooks.ts';
+import { useLink } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+import { StatementList } from '../iam/StatementList.tsx';
+import { AddTokenDrawer } from './AddTokenDrawer.tsx';
+import { CreatorSelect, type Person } from './CreatorSelect.tsx';
+import { SecretModal } from './SecretModal.tsx';
+import { hasAnyRight, isOwnToken, tokenRights } from './tokenRights.ts';
+
+const PAGE_SIZE = 10;
+type Action = 'rename' | 'activate' | 'deactivate' | 'reset' | 'remove';
+
+export function AccessTokensPage() {
+  const session = useSession();
+  const notify = useNotify();
+  const canManage = session.canManagePersonalTokens || session.canManageServiceTokens;
+
+  const [name, setName] = useState('');
+  const [debouncedName] = useDebouncedValue(name.trim(), 300);
+  const [type, setType] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [creatorId, setCreatorId] = useState<string | null>(null);
+  const [page, setPage] = useState(1);
+  useEffect(() => setPage(1), [debouncedName, type, status, creatorId]);
+
+  const list = useLoad(
+    (signal) =>
+      session.canListTokens
+        ? get<Page<AccessTokenView>>(
+            '/access-tokens',
+            { name: debouncedName, type, status, creatorId, pageIndex: page - 1, pageSize: PAGE_SIZE },
+            signal,
+          )
+        : Promise.resolve({ totalCount: 0, items: [] }),
+    [debouncedName, type, status, creatorId, page, session.canListTokens, session.organizationId],
+  );
+
+  const [known, setKnown] = useState<Person[]>([]);
+  useEffect(() => {
+    const seen = [{ id: session.memberId, name: `${session.profile.name} (me)`, email: session.profile.email }, ...(list.data?.items ?? []).map((t) => t.creator)];
+    setKnown((prev) => {
+      const m = new Map(prev.map((p) => [p.id, p]));
+      for (const p of seen) if (p && !m.has(p.id)) m.set(p.id, p);
+      return [...m.values()];
+    });
+  }, [list.data, session.memberId, session.profile]);
+
+  const [adding, setAdding] = useState(false);
+  // The plaintext secret exists only here, in memory, until the dialog closes.
+  const [issued, setIssued] = useState<{ secret: string; name: string; reset: boolean } | null>(null);
+  const [pending, setPending] = useState<{ action: Action; token: AccessTokenView } | null>(null);
+  const [details, setDetails] = useState<AccessTokenView | null>(null);
+
+  // On a narrow window each token becomes a card, so status and actions stay in view.
+  const narrow = useMediaQuery('(max-width: 48em)');
+  const filtered = debouncedName !== '' || type !== null || status !== null || creatorId !== null;
+  const totalPages = Math.max(1, Math.ceil((list.data?.totalCount ?? 0) / PAGE_SIZE));
+
+  const act = async (action: Action, t: AccessTokenView) => {
+    if (action === 'activate') await put(`/access-tokens/${t.id}/activate`);
+    if (action === 'deactivate') await put(`/access-tokens/${t.id}/deactivate`);
+    if (action === 'remove') await del(`/access-tokens/${t.id}`);
+    notify('success', `Token “${t.name}” ${action === 'remove' ? 'removed' : action === 'activate' ? 'activated' : 'deactivated'}.`);
+    setDetails(null);
+    list.reload();
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Access tokens"
+        description="Tokens authenticate scripts and integrations against the REST API. Personal tokens act as you; service tokens have fixed permissions."
+        actions={
+          canManage && (
+            <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
+              Add
+            </Button>
+          )
+        }
+      />
+      {!session.canListTokens ? (
+        <NoPermission>
+          You do not have the <Code>ListAccessTokens</Code> permission, so the organization’s tokens are not shown here.
+          {canManage ? ' You can still create a token with Add; its secret is shown once, right after creation.' : ''}
+        </NoPermission>
+      ) : (
+        <Stack gap="md">
+          <Group gap="sm" wrap="wrap">
+            <TextInput
+              aria-label="Search by name"
+              placeholder="Search by name"
+              leftSection={<IconSearch />}
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              w={{ base: '100%', xs: 220 }}
+            />
+            <Select
+              aria-label="Type"
+              placeholder="All types"
+              data={['Personal', 'Service']}
+              value={type}
+              onChange={setType}
+              clearable
+              w={{ base: '100%', xs: 150 }}
+            />
+            <CreatorSelect value={creatorId} onChange={setCreatorId} canSearchMembers={session.canManageIam} known={known} />
+            <Select
+              aria-label="Status"
+              placeholder="Any status"
+              data={['Active', 'Inactive']}
+              value={status}
+              onChange={setStatus}
+              clearable
+              w={{ base: '100%', xs: 150 }}
+            />
+          </Group>
+          <ErrorAlert error={list.error} title="Could not load tokens" />
+          {list.loading && !list.data ? (
+            <Loading />
+          ) : list.data && list.data.items.length === 0 ? (
+            filtered ? (
+              <EmptyState title="No tokens match these filters">Clear a filter to see more.</EmptyState>
+            ) : (
+              <EmptyState title="No access tokens yet">{canManage ? 'Use Add to create one for a script or an integration.' : ''}</EmptyState>
+            )
+          ) : narrow ? (
+            <Stack gap="sm" data-testid="tokens-cards" style={{ opacity: list.loading ? 0.6 : 1 }}>
+              {list.data?.items.map((t) => (
+                <TokenCard key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => setPending({ action, token: t })} />
+              ))}
+            </Stack>
+          ) : (
+            <Table.ScrollContainer minWidth={860}>
+              <Table verticalSpacing="sm" highlightOnHover data-testid="tokens-table" style={{ opacity: list.loading ? 0.6 : 1 }}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Type</Table.Th>
+                    <Table.Th>Created by</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Last used</Table.Th>
+                    <Table.Th>Token</Table.Th>
+                    <Table.Th w={56}>
+                      <span className="sr-only">Actions</span>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.data?.items.map((t) => (
+                    <TokenRow key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => setPending({ action, token: t })} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+          {totalPages > 1 && (
+            <Group justify="space-between">
+              <Text size="sm" c="dimmed">
+                {list.data?.totalCount} tokens
+              </Text>
+              <Pagination value={page} onChange={setPage} total={totalPages} size="sm" />
+            </Group>
+          )}
+        </Stack>
+      )}
+
+      <AddTokenDrawer
+        opened={adding}
+        onClose={() => setAdding(false)}
+        onCreated={(t) => {
+          setAdding(false);
+          setIssued({ secret: t.secret, name: t.name, reset: false });
+          list.reload();
+        }}
+      />
+      <SecretModal secret={issued?.secret ?? null} tokenName={issued?.name ?? ''} reset={issued?.reset} onClose={() => setIssued(null)} />
+      <TokenDetails token={details} onClose={() => setDetails(null)} onAction={(action, t) => setPending({ action, token: t })} />
+
+      <ConfirmModal
+        opened={pending?.action === 'deactivate'}
+        title="Deactivate token?"
+        confirmLabel="Deactivate"
+        danger
+        onClose={() => setPending(null)}
+        onConfirm={() => act('deactivate', pending!.token)}
+      >
+        <Text size="sm">
+          Every API call made with <b>{pending?.token.name}</b> will get a <Code>Forbidden</Code> response until the token is activated again. Scripts using it
+          will stop working immediately.
+          {pending && !isOwnToken(pending.token, session) && pending.token.type === 'Personal' && (
+            <> This token belongs to {pending.token.creator.name}; only they can activate it again.</>
+          )}
+        </Text>
+      </ConfirmModal>
+      <ConfirmModal
+        opened={pending?.action === 'activate'}
+        title="Activate token?"
+        confirmLabel="Activate"
+        onClose={() => setPending(null)}
+        onConfirm={() => act('activate', pending!.token)}
+      >
+        API calls made with <b>{pending?.token.name}</b> will be accepted again, within its permissions.
+      </ConfirmModal>
+      <ConfirmModal
+        opened={pending?.action === 'remove'}
+        title="Remove token?"
+        confirmLabel="Remove for good"
+        danger
+        onClose={() => setPending(null)}
+        onConfirm={() => act('remove', pending!.token)}
+      >
+        <b>{pending?.token.name}</b> will be deleted. This cannot be undone: the token can never be used again. Its history stays in the audit log.
+      </ConfirmModal>
+      <RenameModal
+        token={pending?.action === 'rename' ? pending.token : null}
+        onClose={() => setPending(null)}
+        onDone={(t) => {
+          setPending(null);
+          setDetails(null);
+          notify('success', `Token renamed to “${t.name}”.`);
+          list.reload();
+        }}
+      />
+      <ResetModal
+        token={pending?.action === 'reset' ? pending.token : null}
+        onClose={() => setPending(null)}
+        onDone={(t) => {
+          setPending(null);
+          setDetails(null);
+          setIssued({ secret: t.secret, name: t.name, reset: true });
+          list.reload();
+        }}
+      />
+    </>
+  );
+}
+
+function TypeBadge({ type }: { type: AccessTokenView['type'] }) {
+  return (
+    <Badge variant="light" color={type === 'Service' ? 'grape' : 'blue'}>
+      {type}
+    </Badge>
+  );
+}
+
+export function StatusBadge({ token }: { token: AccessTokenView }) {
+  const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now();
+  if (token.status === 'Active' && expired) return <Badge color="orange" variant="light">Expired</Badge>;
+  if (token.status === 'Active') return <Badge color="teal" variant="light">Active</Badge>;
+  return (
+    <Tooltip label={token.inactiveReason === 'OwnerRemoved' ? 'Its owner left the organization' : 'Deactivated'} disabled={!token.inactiveReason}>
+      <Badge color="gray" variant="light">
+        Inactive
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen: () => void; onAction: (a: Action) => void }) {
+  const session = useSession();
+  const rights = tokenRights(token, session);
+  return (
+    <Table.Tr data-testid="token-row" data-token-name={token.name}>
+      <Table.Td>
+        <Anchor component="button" type="button" onClick={onOpen} fw={500} ta="left">
+          {token.name}
+        </Anchor>
+      </Table.Td>
+      <Table.Td>
+        <TypeBadge type={token.type} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{token.creator?.name ?? '—'}</Text>
+      </Table.Td>
+      <Table.Td>
+        <StatusBadge token={token} />
+      </Table.Td>
+      <Table.Td>
+        <Tooltip label={formatDateTime(token.lastUsedAt)} disabled={!token.lastUsedAt}>
+          <Text size="sm" className="nowrap">
+            {formatRelative(token.lastUsedAt)}
+          </Text>
+        </Tooltip>
+      </Table.Td>
+      <Table.Td>
+        <Code className="nowrap">{token.token}</Code>
+      </Table.Td>
+      <Table.Td>
+        {hasAnyRight(rights) ? (
+          <TokenMenu token={token} onAction={onAction} />
+        ) : (
+          <Tooltip label="You cannot manage this token">
+            <Text size="xs" c="dimmed">
+              Read-only
+            </Text>
+          </Tooltip>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function TokenCard({ token, onOpen, onAction }: { token: AccessTokenView; onOpen: () => void; onAction: (a: Action) => void }) {
+  const session = useSession();
+  const rights = tokenRights(token, session);
+  return (
+    <Paper withBorder p="sm" data-testid="token-row" data-token-name={token.name}>
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <Stack gap={4} style={{ minWidth: 0 }}>
+          <Anchor component="button" type="button" onClick={onOpen} fw={500} ta="left">
+            {token.name}
+          </Anchor>
+          <Group gap={6}>
+            <TypeBadge type={token.type} />
+            <StatusBadge token={token} />
+          </Group>
+          <Text size="xs" c="dimmed">
+            by {token.creator?.name ?? '—'} · last used {formatRelative(token.lastUsedAt).toLowerCase()}
+          </Text>
+          <Code className="nowrap" w="fit-content">
+            {token.token}
+          </Code>
+        </Stack>
+        {hasAnyRight(rights) ? (
+          <TokenMenu token={token} onAction={onAction} />
+        ) : (
+          <Text size="xs" c="dimmed">
+            Read-only
+          </Text>
+        )}
+      </Group>
+    </Paper>
+  );
+}
+
+function TokenMenu({ token, onAction }: { token: AccessTokenView; onAction: (a: Action) => void }) {
+  const session = useSession();
+  const r = tokenRights(token, session);
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${token.name}`}>
+          <IconDots />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {r.rename && <Menu.Item onClick={() => onAction('rename')}>Edit name</Menu.Item>}
+        {r.activate && <Menu.Item onClick={() => onAction('activate')}>Activate</Menu.Item>}
+        {r.deactivate && <Menu.Item onClick={() => onAction('deactivate')}>Deactivate</Menu.Item>}
+        {r.reset && <Menu.Item onClick={() => onAction('reset')}>Reset secret</Menu.Item>}
+        {r.remove && (
+          <>
+            <Menu.Divider />
+            <Menu.Item color="red" onClick={() => onAction('remove')}>
+              Remove
+            </Menu.Item>
+          </>
+        )}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | null; onClose: () => void; onAction: (a: Action, t: AccessTokenView) => void }) {
+  const session = useSession();
+  const link = useLink();
+  const rights = token ? tokenRights(token, session) : null;
+  const rows: [string, ReactNode][] = token
+    ? [
+        ['Type', <TypeBadge type={token.type} />],
+        ['Status', <StatusBadge token={token} />],
+        ['Created by', token.creator?.email ? `${token.creator.name} (${token.creator.email})` : (token.creator?.name ?? '—')],
+        ['Created', formatDateTime(token.createdAt)],
+        ['Last used', token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'],
+        ['Expires', token.expiresAt ? formatDateTime(token.expiresAt) : 'Never'],
+        ['Token', <Code>{token.token}</Code>],
+      ]
+    : [];
+  return (
+    <Drawer opened={token !== null} onClose={onClose} title={token?.name} position="right" size="lg" padding="lg">
+      {token && rights && (
+        <Stack>
+          {!hasAnyRight(rights) && (
+            <Text size="sm" c="dimmed" data-testid="read-only-notice">
+              You can see this token but not manage it.
+            </Text>
+          )}
+          <Table variant="vertical" withTableBorder>
+            <Table.Tbody>
+              {rows.map(([k, v]) => (
+                <Table.Tr key={k}>
+                  <Table.Th w={130}>{k}</Table.Th>
+                  <Table.Td>{v}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <div>
+            <Text fw={500} size="sm" mb={4}>
+              Permissions
+            </Text>
+            {token.permissions.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                Everything its owner can do, as their permissions change.
+              </Text>
+            ) : (
+              <StatementList statements={token.permissions} />
+            )}
+            {token.type === 'Service' && (
+              <Text size="xs" c="dimmed" mt={4}>
+                Service token permissions are frozen and cannot be edited.
+              </Text>
+            )}
+          </div>
+          <Anchor {...link(`/audit?tokenId=${encodeURIComponent(token.id)}`)} size="sm">
+            What this token changed (audit log)
+          </Anchor>
+          {hasAnyRight(rights) && (
+            <Group gap="xs">
+              {rights.rename && <Button variant="default" onClick={() => onAction('rename', token)}>Edit name</Button>}
+              {rights.activate && <Button variant="default" onClick={() => onAction('activate', token)}>Activate</Button>}
+              {rights.deactivate && <Button variant="default" onClick={() => onAction('deactivate', token)}>Deactivate</Button>}
+              {rights.reset && <Button variant="default" onClick={() => onAction('reset', token)}>Reset secret</Button>}
+              {rights.remove && <Button color="red" variant="light" onClick={() => onAction('remove', token)}>Remove</Button>}
+            </Group>
+          )}
+        </Stack>
+      )}
+    </Drawer>
+  );
+}
+
+function RenameModal({ token, onClose, onDone }: { token: AccessTokenView | null; onClose: () => void; onDone: (t: AccessTokenView) => void }) {
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setName(token?.name ?? '');
+    setError(null);
+  }, [token]);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!token) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await put<AccessTokenView>(`/access-tokens/${token.id}`, { name: name.trim() }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened={token !== null} onClose={onClose} title="Edit token name" centered>
+      <form onSubmit={submit}>
+        <Stack>
+          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus maxLength={128} />
+          <ErrorAlert error={error} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy} disabled={!name.trim() || name.trim() === token?.name}>
+              Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function ResetModal({ token, onClose, onDone }: { token: AccessTokenView | null; onClose: () => void; onDone: (t: AccessTokenWithSecret) => void }) {
+  const [grace, setGrace] = useState<number | string>(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setGrace(0);
+    setError(null);
+  }, [token]);
+  const graceSeconds = typeof grace === 'number' ? grace : Number(grace) || 0;
+  const valid = Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= 86400;
+  const help = useMemo(() => (graceSeconds > 0 ? `The old secret keeps working for ${describeSeconds(graceSeconds)}, then stops.` : 'The old secret stops working immediately.'), [graceSeconds]);
+  return (
+    <Modal opened={token !== null} onClose={onClose} title="Reset secret" centered>
+      <Stack>
+        <Text size="sm">
+          A new secret is issued for <b>{token?.name}</b>, with the same name and permissions. It is shown once.
+        </Text>
+        <NumberInput label="Grace period (seconds)" description={help} min={0} max={86400} step={60} value={grace} onChange={setGrace} error={valid ? undefined : 'Between 0 and 86,400 seconds.'} />
+        <ErrorAlert error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            color="orange"
+            loading={busy}
+            disabled={!valid}
+            onClick={async () => {
+              if (!token) return;
+              setBusy(true);
+              setError(null);
+              try {
+                onDone(await post<AccessTokenWithSecret>(`/access-tokens/${token.id}/reset`, { graceSeconds }));
+              } catch (err) {
+                setError(err);
+              } finally {
+                setBusy(false);
+              }
+            }}
+          >
+            Reset
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function describeSeconds(s: number): string {
+  if (s < 120) return `${s} seconds`;
+  if (s < 7200) return `${Math.round(s / 60)} minutes`;
+  return `${Math.round(s / 3600)} hours`;
+}

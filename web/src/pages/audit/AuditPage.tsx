@@ -1,0 +1,201 @@
+import { Badge, Button, Code, Collapse, Group, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { Fragment, useEffect, useState } from 'react';
+import { get, getAll, type Page } from '../../api/client.ts';
+import type { AccessTokenView, AuditEntry, Member } from '../../api/types.ts';
+import { EmptyState, ErrorAlert, Loading, PageHeader } from '../../components/ui.tsx';
+import { formatDateTime, formatRelative } from '../../format.ts';
+import { useLoad } from '../../hooks.ts';
+import { useRouter } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+
+const PAGE_SIZE = 20;
+const REF_TYPES = [
+  { value: 'access-token', label: 'Access tokens' },
+  { value: 'flag', label: 'Feature flags' },
+  { value: 'segment', label: 'Segments' },
+  { value: 'project', label: 'Projects' },
+  { value: 'env', label: 'Environments' },
+  { value: 'iam', label: 'IAM (members, groups, policies)' },
+  { value: 'organization', label: 'Organization' },
+];
+
+// A date input's value as the start (or end) of that day, local time.
+function dayBound(value: string, end: boolean): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(`${value}T${end ? '23:59:59.999' : '00:00:00'}`);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function AuditPage() {
+  const session = useSession();
+  const { search } = useRouter();
+  // Other pages link here with a filter, e.g. a token's activity.
+  const [refType, setRefType] = useState<string | null>(search.get('refType'));
+  const [creatorId, setCreatorId] = useState<string | null>(search.get('creatorId'));
+  const [tokenId, setTokenId] = useState<string | null>(search.get('tokenId'));
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [page, setPage] = useState(1);
+  const [open, setOpen] = useState<string | null>(null);
+  useEffect(() => setPage(1), [refType, creatorId, tokenId, from, to]);
+
+  const people = useLoad(
+    async () =>
+      session.canManageIam
+        ? (await getAll<Member>('/members')).map((m) => ({ value: m.id, label: m.name }))
+        : [{ value: session.memberId, label: `${session.profile.name} (me)` }],
+    [session.canManageIam, session.organizationId],
+  );
+  const tokens = useLoad(
+    async () => (session.canListTokens ? (await getAll<AccessTokenView>('/access-tokens')).map((t) => ({ value: t.id, label: t.name })) : []),
+    [session.canListTokens, session.organizationId],
+  );
+  const entries = useLoad(
+    (signal) =>
+      get<Page<AuditEntry>>(
+        '/audit-logs',
+        { refType, creatorId, tokenId, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE },
+        signal,
+      ),
+    [refType, creatorId, tokenId, from, to, page, session.organizationId],
+  );
+  const totalPages = Math.max(1, Math.ceil((entries.data?.totalCount ?? 0) / PAGE_SIZE));
+  const filtered = refType || creatorId || tokenId || from || to;
+
+  return (
+    <>
+      <PageHeader title="Audit log" description="Who changed what, when. Changes made with an access token name the token. You see entries about what you can read." />
+      <Stack>
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm">
+          <Select aria-label="Resource type" placeholder="Any resource" data={REF_TYPES} value={refType} onChange={setRefType} clearable />
+          <Select aria-label="Member" placeholder="Any member" data={people.data ?? []} value={creatorId} onChange={setCreatorId} clearable searchable />
+          <Select
+            aria-label="Access token"
+            placeholder={session.canListTokens ? 'Any token' : 'Tokens not listed'}
+            data={tokens.data ?? []}
+            value={tokenId}
+            onChange={setTokenId}
+            clearable
+            searchable
+            disabled={!session.canListTokens}
+          />
+          <TextInput aria-label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} leftSection={<Text size="xs">From</Text>} leftSectionWidth={44} />
+          <TextInput aria-label="To" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} leftSection={<Text size="xs">To</Text>} leftSectionWidth={36} />
+        </SimpleGrid>
+        <ErrorAlert error={entries.error} title="Could not load the audit log" />
+        {entries.loading && !entries.data ? (
+          <Loading />
+        ) : entries.data?.items.length === 0 ? (
+          <EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />
+        ) : (
+          <Table.ScrollContainer minWidth={820}>
+            <Table verticalSpacing="sm" data-testid="audit-table" style={{ opacity: entries.loading ? 0.6 : 1 }}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>When</Table.Th>
+                  <Table.Th>Who</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                  <Table.Th>Target</Table.Th>
+                  <Table.Th w={110} />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {entries.data?.items.map((e) => (
+                  <Fragment key={e.id}>
+                    <Table.Tr data-testid="audit-row">
+                      <Table.Td>
+                        <Tooltip label={formatDateTime(e.createdAt)}>
+                          <Text size="sm" className="nowrap">
+                            {formatRelative(e.createdAt)}
+                          </Text>
+                        </Tooltip>
+                      </Table.Td>
+                      <Table.Td>
+                        <Actor entry={e} />
+                      </Table.Td>
+                      <Table.Td>
+                        <Code>{e.action}</Code>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">
+                          <Text span c="dimmed">
+                            {e.refType}
+                          </Text>{' '}
+                          <Text span className="mono">
+                            {e.refKey ?? e.refId}
+                          </Text>
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
+                          {open === e.id ? 'Hide changes' : 'Show changes'}
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                    <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
+                      <Table.Td colSpan={5} p={0}>
+                        <Collapse in={open === e.id}>
+                          <Changes entry={e} />
+                        </Collapse>
+                      </Table.Td>
+                    </Table.Tr>
+                  </Fragment>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+        {totalPages > 1 && <Pagination value={page} onChange={setPage} total={totalPages} size="sm" />}
+      </Stack>
+    </>
+  );
+}
+
+function Actor({ entry }: { entry: AuditEntry }) {
+  const a = entry.actor;
+  if (a.kind === 'token') {
+    return (
+      <Stack gap={2}>
+        <Group gap={6} wrap="nowrap">
+          <Badge size="sm" variant="light" color="grape" tt="none">
+            token
+          </Badge>
+          <Text size="sm" fw={500}>
+            {a.tokenName ?? a.tokenId}
+          </Text>
+        </Group>
+        {a.memberName && (
+          <Text size="xs" c="dimmed">
+            personal token of {a.memberName}
+          </Text>
+        )}
+      </Stack>
+    );
+  }
+  return <Text size="sm">{a.memberName ?? a.memberId ?? '—'}</Text>;
+}
+
+function Changes({ entry }: { entry: AuditEntry }) {
+  const { before, after } = entry.changes ?? { before: null, after: null };
+  const show = (v: unknown) => (v === null || v === undefined ? '—' : JSON.stringify(v, null, 2));
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 2 }} p="sm" bg="gray.0">
+      <div>
+        <Text size="xs" fw={600} mb={4}>
+          Before
+        </Text>
+        <Code block mah={360} style={{ overflow: 'auto' }}>
+          {show(before)}
+        </Code>
+      </div>
+      <div>
+        <Text size="xs" fw={600} mb={4}>
+          After
+        </Text>
+        <Code block mah={360} style={{ overflow: 'auto' }}>
+          {show(after)}
+        </Code>
+      </div>
+    </SimpleGrid>
+  );
+}
