@@ -8,7 +8,7 @@ import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/e
 import { Description, Id, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import { findGroup, findMember, findPolicy, groupPolicies, type Q } from './iam-store.ts';
-import { assertOwnerRemains, requireCovers, requireIamManager } from './iam-service.ts';
+import { assertOwnerRemains, groupMemberIds, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
 import type { Statement } from './statement.ts';
 
 const GroupSummary = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), memberCount: Type.Integer(), createdAt: Type.String() });
@@ -125,10 +125,13 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
     requireIamManager(p);
     requireCovers(p, await groupStatements(kysely, g.id));
     await kysely.transaction().execute(async (trx) => {
+      const members = await groupMemberIds(trx, g.id);
+      await requireCoversMembers(p, trx, members);
       await trx.deleteFrom('group_members').where('group_id', '=', g.id).execute();
       await trx.deleteFrom('group_policies').where('group_id', '=', g.id).execute();
       await trx.deleteFrom('groups').where('id', '=', g.id).execute();
       await assertOwnerRemains(trx, p.org.id);
+      await requireCoversMembers(p, trx, members);
       await audit(trx, p, 'DeleteGroup', g, { name: g.name }, null);
     });
     await ctx.invalidate({ kind: 'org', orgId: p.org.id });
@@ -149,12 +152,14 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
         requireIamManager(p);
         requireCovers(p, await groupStatements(kysely, groupId));
         await kysely.transaction().execute(async (trx) => {
+          await requireCoversMembers(p, trx, [memberId]);
           const has = await trx.selectFrom('group_members').select('member_id').where('group_id', '=', groupId).where('member_id', '=', memberId).executeTakeFirst();
           if (op === 'add-member' && !has) await trx.insertInto('group_members').values({ group_id: groupId, member_id: memberId, org_id: p.org.id }).execute();
           if (op === 'remove-member' && has) {
             await trx.deleteFrom('group_members').where('group_id', '=', groupId).where('member_id', '=', memberId).execute();
             await assertOwnerRemains(trx, p.org.id);
           }
+          await requireCoversMembers(p, trx, [memberId]);
           if ((op === 'add-member') === !has) await audit(trx, p, op === 'add-member' ? 'AddGroupMember' : 'RemoveGroupMember', g, null, { memberId, email: m.email });
         });
         await ctx.invalidate({ kind: 'org', orgId: p.org.id });
@@ -175,12 +180,15 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
         requireIamManager(p);
         requireCovers(p, policy.statements);
         await kysely.transaction().execute(async (trx) => {
+          const members = await groupMemberIds(trx, groupId);
+          await requireCoversMembers(p, trx, members);
           const has = await trx.selectFrom('group_policies').select('policy_id').where('group_id', '=', groupId).where('policy_id', '=', policyId).executeTakeFirst();
           if (op === 'add-policy' && !has) await trx.insertInto('group_policies').values({ group_id: groupId, policy_id: policyId, org_id: p.org.id }).execute();
           if (op === 'remove-policy' && has) {
             await trx.deleteFrom('group_policies').where('group_id', '=', groupId).where('policy_id', '=', policyId).execute();
             await assertOwnerRemains(trx, p.org.id);
           }
+          await requireCoversMembers(p, trx, members);
           if ((op === 'add-policy') === !has) await audit(trx, p, op === 'add-policy' ? 'AddGroupPolicy' : 'RemoveGroupPolicy', g, null, { policy: policy.key });
         });
         await ctx.invalidate({ kind: 'org', orgId: p.org.id });

@@ -1,5 +1,6 @@
 // The IAM rules shared by member, group and policy routes: who may manage IAM, no escalation, an Owner always remains.
 import { randomUUID } from 'node:crypto';
+import { loadMemberAccess } from '../auth/member-access.ts';
 import { coversAll, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
 import { validateStatements } from './actions.ts';
@@ -17,6 +18,34 @@ export function requireIamManager(p: OrgPrincipal): void {
 /** Nobody hands out, directly or through a group or a token, more than they hold. */
 export function requireCovers(p: OrgPrincipal, statements: Statement[]): void {
   if (!coversAll(p.permission, statements)) throw new Forbidden('PermissionsExceedCaller');
+}
+
+/**
+ * A change that touches members' permissions is allowed only if the caller covers each of them, before
+ * and after it: nobody narrows (say, with a deny) or widens someone whose permissions they could not
+ * have granted. Without this an Administrator could lock the Owner out with a deny-only policy.
+ */
+export async function requireCoversMembers(p: OrgPrincipal, db: Q, memberIds: Iterable<string>): Promise<void> {
+  for (const memberId of new Set(memberIds)) {
+    const access = await loadMemberAccess(db, { memberId });
+    if (access) requireCovers(p, access.statements);
+  }
+}
+
+/** Everyone holding a policy, directly or through a group. */
+export async function policyHolders(db: Q, policyId: string): Promise<string[]> {
+  const direct = await db.selectFrom('member_policies').select('member_id').where('policy_id', '=', policyId).execute();
+  const viaGroups = await db
+    .selectFrom('group_policies')
+    .innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id')
+    .select('group_members.member_id')
+    .where('group_policies.policy_id', '=', policyId)
+    .execute();
+  return [...direct, ...viaGroups].map((r) => r.member_id);
+}
+
+export async function groupMemberIds(db: Q, groupId: string): Promise<string[]> {
+  return (await db.selectFrom('group_members').select('member_id').where('group_id', '=', groupId).execute()).map((r) => r.member_id);
 }
 
 /** Validates statements from a body and gives each an id. */

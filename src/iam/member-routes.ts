@@ -11,7 +11,7 @@ import { BadRequest, Conflict, NotFound } from '../platform/errors.ts';
 import { Id, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import { findGroup, findMember, findPolicy, groupPolicies, memberGroups, memberPolicies, type Q } from './iam-store.ts';
-import { assertOwnerRemains, requireCovers, requireIamManager } from './iam-service.ts';
+import { assertOwnerRemains, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
 import type { Statement } from './statement.ts';
 
 const PolicyRef = Type.Object({ id: Type.String(), key: Type.String(), name: Type.String() });
@@ -210,12 +210,14 @@ export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
         // Detaching needs the same cover as attaching: an Administrator cannot demote an Owner.
         requireCovers(p, policy.statements);
         await kysely.transaction().execute(async (trx) => {
+          await requireCoversMembers(p, trx, [memberId]);
           const has = await trx.selectFrom('member_policies').select('member_id').where('member_id', '=', memberId).where('policy_id', '=', policyId).executeTakeFirst();
           if (op === 'add' && !has) await trx.insertInto('member_policies').values({ member_id: memberId, policy_id: policyId, org_id: p.org.id }).execute();
           if (op === 'remove' && has) {
             await trx.deleteFrom('member_policies').where('member_id', '=', memberId).where('policy_id', '=', policyId).execute();
             await assertOwnerRemains(trx, p.org.id);
           }
+          await requireCoversMembers(p, trx, [memberId]);
           if ((op === 'add') === !has) {
             await ctx.audit.record(trx, {
               orgId: p.org.id,

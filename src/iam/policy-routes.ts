@@ -7,7 +7,7 @@ import { ok } from '../platform/envelope.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { Description, Id, Key, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { findPolicy, listPolicies, type PolicyRow, type Q } from './iam-store.ts';
-import { MAX_STATEMENTS, parseStatements, requireCovers, requireIamManager } from './iam-service.ts';
+import { MAX_STATEMENTS, parseStatements, policyHolders, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
 import type { Statement } from './statement.ts';
 
 export const StatementSchema = Type.Object(
@@ -171,9 +171,14 @@ export async function policyRoutes(app: FastifyInstance, ctx: AppContext) {
       const p = orgPrincipalOf(request);
       const policy = await editable(p, (request.params as { policyId: string }).policyId);
       const statements = parseStatements(request.body);
+      // Replacing statements takes the old ones away too: the caller must cover both.
       requireCovers(p, statements);
+      requireCovers(p, policy.statements);
       await kysely.transaction().execute(async (trx) => {
+        const holders = await policyHolders(trx, policy.id);
+        await requireCoversMembers(p, trx, holders);
         await trx.updateTable('policies').set({ statements: JSON.stringify(statements), updated_at: ctx.clock.now() }).where('id', '=', policy.id).execute();
+        await requireCoversMembers(p, trx, holders);
         await audit(trx, p, 'UpdatePolicyStatements', policy, { statements: policy.statements }, { statements });
       });
       await ctx.invalidate({ kind: 'org', orgId: p.org.id });
@@ -186,9 +191,12 @@ export async function policyRoutes(app: FastifyInstance, ctx: AppContext) {
     const policy = await editable(p, (request.params as { policyId: string }).policyId);
     requireCovers(p, policy.statements);
     await kysely.transaction().execute(async (trx) => {
+      const holders = await policyHolders(trx, policy.id);
+      await requireCoversMembers(p, trx, holders);
       await trx.deleteFrom('member_policies').where('policy_id', '=', policy.id).execute();
       await trx.deleteFrom('group_policies').where('policy_id', '=', policy.id).execute();
       await trx.deleteFrom('policies').where('id', '=', policy.id).execute();
+      await requireCoversMembers(p, trx, holders);
       await audit(trx, p, 'DeletePolicy', policy, { key: policy.key, name: policy.name }, null);
     });
     await ctx.invalidate({ kind: 'org', orgId: p.org.id });

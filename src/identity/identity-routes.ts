@@ -93,7 +93,7 @@ export async function publicIdentityRoutes(app: FastifyInstance, ctx: AppContext
       const email = normalizeEmail(body.email);
       const now = ctx.clock.now();
       const wait = throttle.retryAfter(email, request.ip, now);
-      if (wait > 0) throw new TooManyRequests(wait);
+      if (wait > 0) throw new TooManyRequests(wait, throttle.perEmail);
       const user = await kysely.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
       const valid = await verifyPassword(user?.password_hash ?? null, body.password);
       if (!user || !valid) {

@@ -4,7 +4,7 @@ export class LoginThrottle {
   private readonly failures = new Map<string, { start: number; count: number }>();
 
   constructor(
-    private readonly perEmail = 10,
+    readonly perEmail = 10,
     private readonly perAddress = 50,
     private readonly windowMs = 15 * 60_000,
   ) {}

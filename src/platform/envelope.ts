@@ -20,7 +20,7 @@ export function installValidation(app: FastifyInstance): void {
   addFormats.default(strict);
   addFormats.default(lenient);
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    const validate = (httpPart === 'body' ? strict : lenient).compile(schema);
+    const validate = refuseNul((httpPart === 'body' ? strict : lenient).compile(schema));
     // A body marked optional (see optionalBody) may be absent altogether.
     if (!(httpPart === 'body' && (schema as Record<string, unknown>)['x-optional-body'])) return validate;
     const optional = (data: unknown): boolean => {
@@ -33,6 +33,45 @@ export function installValidation(app: FastifyInstance): void {
   });
   // Bodies are JSON only: Fastify's built-in text/plain parser turned a text body into a 400 `body_is_invalid` instead of the spec's 415.
   app.removeContentTypeParser('text/plain');
+}
+
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+// Found by the reliability fuzzer (test/reliability/bad-input.test.ts): PostgreSQL text cannot hold U+0000, so a
+// NUL in any name, description or search text was a 500 there (and stored as-is on SQLite). Refuse it on both
+// databases as an invalid value of that field. Runs after the schema passed, so the data is bounded; iterative
+// anyway, because a schema with open objects lets any depth through.
+function refuseNul(validate: Validate): Validate {
+  const checked: Validate = (data) => {
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    if (!valid) return false;
+    const at = nulPath(data);
+    if (at === null) return true;
+    checked.errors = [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: 'contains U+0000' }];
+    return false;
+  };
+  checked.errors = null;
+  return checked;
+}
+
+/** The JSON-pointer path of the first string (value or key) holding U+0000, or null. */
+function nulPath(data: unknown): string | null {
+  const stack: [unknown, string][] = [[data, '']];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}/${i}`]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes('\u0000')) return path;
+        stack.push([v, `${path}/${k}`]);
+      }
+    }
+  }
+  return null;
 }
 
 /** Turn ajv errors into stable codes: `name_is_required`, `type_is_invalid`, `foo_is_unknown`. */
@@ -55,13 +94,17 @@ const clientErrors: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'body_is_required'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'body_is_invalid_json'],
   FST_ERR_BAD_URL: [400, 'url_is_invalid'],
+  FST_ERR_MAX_PARAM_LENGTH: [400, 'url_is_invalid'],
   FST_ERR_ASYNC_CONSTRAINT: [400, 'BadRequest'],
 };
 
 export function installErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
-      if (err instanceof TooManyRequests) reply.header('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof TooManyRequests) {
+        reply.header('Retry-After', String(err.retryAfterSeconds));
+        if (err.limit !== undefined) reply.header('X-RateLimit-Limit', String(err.limit)).header('X-RateLimit-Remaining', '0');
+      }
       if (err.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="ensign"');
       return reply.code(err.statusCode).send(fail(err.codes));
     }
@@ -82,3 +125,24 @@ export function installErrorEnvelope(app: FastifyInstance): void {
     return reply.code(500).send(fail(['InternalServerError']));
   });
 }
+
+/**
+ * Fastify options for the answers it gives before any route or error handler runs. Without them a malformed URL
+ * (`/api/v1/projects/%ZZ`), an over-long path parameter or garbage on the socket got Fastify's own
+ * `{error, code, message, statusCode}` body, echoing the URL and an FST_ code (found by test/reliability/bad-input.test.ts).
+ */
+export const frameworkErrorOptions = {
+  frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+    const known = clientErrors[err.code];
+    return reply.code(known?.[0] ?? 400).send(fail([known?.[1] ?? 'url_is_invalid']));
+  },
+  clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, reason, code] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'RequestTimeout'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge'] : [400, 'Bad Request', 'BadRequest'];
+    const body = JSON.stringify(fail([code]));
+    // Nothing is logged here on purpose: the error carries the raw request bytes (rawPacket), credentials included.
+    if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+    socket.destroy();
+  },
+};

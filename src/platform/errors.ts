@@ -45,7 +45,10 @@ export class BusinessRule extends AppError {
   }
 }
 export class TooManyRequests extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly limit?: number,
+  ) {
     super(429, ['TooManyRequests']);
   }
 }

@@ -89,6 +89,8 @@ describe.each(backends)('identity and organizations (%s)', (backend) => {
       const retryAfter = Number(locked.headers['retry-after']);
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+      expect(locked.headers['x-ratelimit-limit']).toBe('10');
+      expect(locked.headers['x-ratelimit-remaining']).toBe('0');
       // A differently spelled email is the same account, so it is throttled too.
       expect((await t.call('POST', LOGIN, { body: { email: 'OWNER@example.com', password: 'owner-password' } })).status).toBe(429);
 
