@@ -1,20 +1,19 @@
-// lastUsedAt, accurate to a minute, without a database write per request: batched, at most one write per token per minute.
+// lastUsedAt, accurate to a minute, without a database write per request:
+// uses are noted in memory and flushed in batches, at most one write per token per WRITE_EVERY_MS.
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/schema.ts';
 
+/** With a flush every FLUSH_EVERY_MS, a stored lastUsedAt is never more than a minute behind. */
+export const FLUSH_EVERY_MS = 10_000;
+const WRITE_EVERY_MS = 50_000;
+
 export class UsageTracker {
   private readonly pending = new Map<string, number>();
-  private readonly written = new Map<string, number>();
+  private readonly writtenAt = new Map<string, number>();
 
   constructor(private readonly db: Kysely<Database>) {}
 
   touch(tokenId: string, now: number): void {
-    const last = this.written.get(tokenId);
-    if (last !== undefined && now - last < 60_000) {
-      // Already recorded this minute; keep the newest value for views only.
-      this.pending.set(tokenId, now);
-      return;
-    }
     this.pending.set(tokenId, now);
   }
 
@@ -24,13 +23,14 @@ export class UsageTracker {
     return p !== undefined && (stored === null || p > stored) ? p : stored;
   }
 
+  /** Writes what is due; returns how many tokens were written. */
   async flush(now: number): Promise<number> {
     let writes = 0;
     for (const [tokenId, at] of [...this.pending]) {
-      const last = this.written.get(tokenId);
-      if (last !== undefined && at - last < 60_000 && now - last < 60_000) continue;
+      const last = this.writtenAt.get(tokenId);
+      if (last !== undefined && now - last < WRITE_EVERY_MS) continue;
       this.pending.delete(tokenId);
-      this.written.set(tokenId, at);
+      this.writtenAt.set(tokenId, now);
       await this.db
         .updateTable('access_tokens')
         .set({ last_used_at: at })
@@ -39,7 +39,8 @@ export class UsageTracker {
         .execute();
       writes++;
     }
-    if (this.written.size > 100_000) this.written.clear();
+    // Forget tokens not written for a while, so churn does not grow the map.
+    if (this.writtenAt.size > 100_000) for (const [id, t] of this.writtenAt) if (now - t >= WRITE_EVERY_MS) this.writtenAt.delete(id);
     return writes;
   }
 }
