@@ -1,20 +1,24 @@
 // npm run bench: Ensign on SQLite (and PostgreSQL when PG_URL is set) against bare Fastify, one table.
 // Each server runs in its own process; autocannon (50 connections, 10 s after a 3 s warm-up) runs here.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Other work on the machine only ever slows a run down, so every load is run BENCH_ROUNDS times (default 2)
+// and the best round counts; bare Fastify is measured first and last, and ratios use the mean of the two.
+// docs/performance.md is rewritten down to its "<!-- analysis -->" marker; what follows is kept.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { runDecisionBench } from './decision.bench.ts';
+import { CONNECTIONS, cpuMs, forge, freePort, load, rssMb, seed, startEnsign, startProcess, stop, waitFor, type LoadResult } from './ensign-server.ts';
 import { runTokenVerifyBench } from './token-verify.bench.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
-const CONNECTIONS = 50;
 const BIG = Number(process.env.BENCH_TOKENS ?? 1_000_000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const DOC = 'docs/performance.md';
+const MARKER = '<!-- analysis -->';
 
 interface Row {
   case: string;
@@ -22,91 +26,35 @@ interface Row {
   p50: number;
   p99: number;
   ratio?: number;
+  cpuUs?: number;
   target: string;
   met?: boolean;
   note?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`server at ${url} never answered`);
-}
-
-function startProcess(cmd: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
-
-const rssMb = (pid: number): number => {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-};
-
-async function load(url: string, headers: Record<string, string> = {}, expectStatus = 200) {
-  // One request first, so a wrong setup fails loudly instead of producing a table of errors.
-  const probe = await fetch(url, { headers });
-  if (probe.status !== expectStatus) throw new Error(`${url}: probe got ${probe.status} ${await probe.text()}`);
-  await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers });
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, expectBody: undefined });
-  const wrong = r.statusCodeStats ? Object.entries(r.statusCodeStats).filter(([code]) => Number(code) !== expectStatus).reduce((n, [, v]) => n + (v as { count: number }).count, 0) : r.non2xx;
-  if (r.errors > 0 || wrong > 0) throw new Error(`${url}: ${r.errors} errors, ${wrong} responses not ${expectStatus}`);
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99 };
-}
-
-interface Ensign {
-  child: ChildProcess;
-  base: string;
-  flagUrl: string;
-  personal: string;
-  service: string;
-  dataDir: string;
-}
-
-let port = 18_000 + Math.floor(Math.random() * 1000);
-
-async function startEnsign(env: Record<string, string>, dataDir: string, p = port++): Promise<{ child: ChildProcess; base: string }> {
-  const child = startProcess(process.execPath, ['bin/ensign.mjs', 'serve'], {
-    PORT: String(p),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    ...env,
-  });
-  const base = `http://127.0.0.1:${p}`;
-  await waitFor(`${base}/healthz`);
-  return { child, base };
-}
-
-async function seed(base: string): Promise<Omit<Ensign, 'child' | 'base' | 'dataDir'>> {
-  const call = async (method: string, path: string, auth: string | null, body?: unknown) => {
-    const r = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const json = (await r.json()) as { success: boolean; data: any; errors: string[] };
-    if (!json.success) throw new Error(`${method} ${path}: ${json.errors}`);
-    return json.data;
+/** Loads `url` ROUNDS times; the best round, with the server's CPU per request (warm-up included in both counts). */
+async function measure(pid: number, url: string, opts: { headers?: Record<string, string>; expectStatus?: number } = {}): Promise<LoadResult & { cpuUs: number }> {
+  const total = () => {
+    const c = cpuMs(pid);
+    return c.user + c.sys;
   };
-  const s = await call('POST', '/setup', null, { organizationName: 'Bench', name: 'Bench Owner', email: 'bench@example.com', password: 'bench-password' });
-  const owner = `Bearer ${s.session}`;
-  const project = await call('POST', '/projects', owner, { name: 'Web', key: 'web' });
-  const env = project.environments.find((e: { key: string }) => e.key === 'prod');
-  await call('POST', `/envs/${env.id}/feature-flags`, owner, { key: 'checkout', name: 'Checkout', tags: ['beta'] });
-  const personal = (await call('POST', '/access-tokens', owner, { name: 'bench-pat', type: 'Personal', permissions: [] })).secret;
-  const service = (await call('POST', '/access-tokens', owner, { name: 'bench-svc', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] })).secret;
-  return { flagUrl: `${base}/api/v1/envs/${env.id}/feature-flags/checkout`, personal, service };
+  let best: (LoadResult & { cpuUs: number }) | null = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = total();
+    const r = await load(url, { ...opts, duration: DURATION, warmup: WARMUP });
+    const cpuUs = Math.round(((total() - before) * 1000) / (r.rps * (DURATION + WARMUP)));
+    if (!best || r.rps > best.rps) best = { ...r, cpuUs };
+  }
+  return best!;
+}
+
+async function bareFastify(): Promise<LoadResult & { cpuUs: number }> {
+  const port = freePort();
+  const child = startProcess(process.execPath, ['bench/bare-fastify.mjs'], { PORT: String(port) });
+  await waitFor(`http://127.0.0.1:${port}/`);
+  const r = await measure(child.pid!, `http://127.0.0.1:${port}/`);
+  await stop(child);
+  return r;
 }
 
 /** Adds filler tokens straight into the database (random digests; none of them can authenticate). */
@@ -128,46 +76,64 @@ function fillSqliteTokens(dataDir: string, count: number): void {
 async function main() {
   const rows: Row[] = [];
   const secret = randomBytes(24).toString('hex');
+  const loadBefore = loadavg()[0];
+  const pending: ((bare: number) => void)[] = []; // rows whose ratio waits for the second yardstick
 
-  // Yardstick.
-  const barePort = port++;
-  const bare = startProcess(process.execPath, ['bench/bare-fastify.mjs'], { PORT: String(barePort) });
-  await waitFor(`http://127.0.0.1:${barePort}/`);
-  const b = await load(`http://127.0.0.1:${barePort}/`);
-  await stop(bare);
-  rows.push({ case: 'bare Fastify hello world', ...b, ratio: 1, target: '—' });
-  const ratio = (rps: number) => Math.round((rps / b.rps) * 100) / 100;
+  // Yardstick, first pass.
+  const bare1 = await bareFastify();
+
+  const ratioRow = (r: LoadResult & { cpuUs: number }, name: string, target: string, meets: (ratio: number, r: LoadResult) => boolean, note?: string) => {
+    const row: Row = { case: name, ...r, target, note };
+    rows.push(row);
+    pending.push((bare) => {
+      row.ratio = Math.round((r.rps / bare) * 100) / 100;
+      row.met = meets(row.ratio, r);
+    });
+    return row;
+  };
 
   // SQLite.
   const dataDir = mkdtempSync(join(tmpdir(), 'ensign-bench-'));
   let e = await startEnsign({ ENSIGN_SECRET: secret }, dataDir);
   const seeded = await seed(e.base);
-  const pat = await load(seeded.flagUrl, { authorization: seeded.personal });
-  rows.push({ case: 'GET flag, personal token, SQLite', ...pat, ratio: ratio(pat.rps), target: '≥ 0.5× bare; p99 ≤ 5 ms', met: ratio(pat.rps) >= 0.5 && pat.p99 <= 5 });
-  const svc = await load(seeded.flagUrl, { authorization: seeded.service });
-  rows.push({ case: 'GET flag, service token, SQLite', ...svc, ratio: ratio(svc.rps), target: '≥ 0.5× bare; p99 ≤ 5 ms', met: ratio(svc.rps) >= 0.5 && svc.p99 <= 5 });
-  const forged = seeded.service.slice(0, -1) + (seeded.service.endsWith('A') ? 'B' : 'A');
-  const bad = await load(seeded.flagUrl, { authorization: forged }, 401);
-  rows.push({ case: 'rejected: bad checksum (401)', ...bad, ratio: ratio(bad.rps), target: '≥ 0.8× bare', met: ratio(bad.rps) >= 0.8 });
+  const pat = await measure(e.child.pid!, seeded.flagUrl, { headers: { authorization: seeded.personal } });
+  ratioRow(pat, 'GET flag, personal token, SQLite', '≥ 0.5× bare; p99 ≤ 5 ms', (x, r) => x >= 0.5 && r.p99 <= 5);
+  const svc = await measure(e.child.pid!, seeded.flagUrl, { headers: { authorization: seeded.service } });
+  ratioRow(svc, 'GET flag, service token, SQLite', '≥ 0.5× bare; p99 ≤ 5 ms', (x, r) => x >= 0.5 && r.p99 <= 5);
+  const bad = await measure(e.child.pid!, seeded.flagUrl, { headers: { authorization: forge(seeded.service) }, expectStatus: 401 });
+  ratioRow(bad, 'rejected: bad checksum (401)', '≥ 0.8× bare', (x) => x >= 0.8);
   const rss = rssMb(e.child.pid!);
   rows.push({ case: 'resident memory after the SQLite load', rps: NaN, p50: NaN, p99: NaN, target: '≤ 250 MB', met: rss <= 250, note: `${rss} MB` });
   await stop(e.child);
 
-  // One million tokens.
+  // One million tokens: a copy of the same database, filled; then the small and the big one alternate, so
+  // that both are measured in the same stretch of time (other work on the machine moves the numbers).
+  const bigDir = mkdtempSync(join(tmpdir(), 'ensign-bench-big-'));
+  cpSync(dataDir, bigDir, { recursive: true });
   const t0 = Date.now();
-  fillSqliteTokens(dataDir, BIG - 2);
+  fillSqliteTokens(bigDir, BIG - 2);
   const fillSeconds = Math.round((Date.now() - t0) / 1000);
-  // Same port as before, so the seeded URLs still point at it.
-  e = await startEnsign({ ENSIGN_SECRET: secret }, dataDir, Number(new URL(e.base).port));
-  const big = await load(seeded.flagUrl, { authorization: seeded.service });
-  const within = Math.abs(big.rps - svc.rps) / svc.rps;
-  rows.push({ case: `GET flag, service token, ${BIG.toLocaleString('en')} tokens in SQLite`, ...big, ratio: ratio(big.rps), target: 'within 10 % of the 1,000-token figure', met: within <= 0.1, note: `${Math.round(within * 100)} % from the small case; filled in ${fillSeconds} s` });
-  const rssBig = rssMb(e.child.pid!);
+  const port = Number(new URL(e.base).port); // the same port, so the seeded URLs still point at it
+  let small: (LoadResult & { cpuUs: number }) | null = null;
+  let big: (LoadResult & { cpuUs: number }) | null = null;
+  let rssBig = 0;
+  for (const dir of [dataDir, bigDir, dataDir, bigDir]) {
+    e = await startEnsign({ ENSIGN_SECRET: secret }, dir, port);
+    const r = await measure(e.child.pid!, seeded.flagUrl, { headers: { authorization: seeded.service } });
+    if (dir === bigDir) {
+      if (!big || r.rps > big.rps) big = r;
+      rssBig = Math.max(rssBig, rssMb(e.child.pid!));
+    } else if (!small || r.rps > small.rps) small = r;
+    await stop(e.child);
+  }
+  const within = Math.abs(big!.rps - small!.rps) / small!.rps;
+  const bigRow = ratioRow(big!, `GET flag, service token, ${BIG.toLocaleString('en')} tokens in SQLite`, 'within 10 % of the 1,000-token figure', () => within <= 0.1);
+  bigRow.note = `${Math.round(within * 100)} % from ${small!.rps} req/s with the same database before the fill, measured alternately; filled in ${fillSeconds} s`;
   rows.push({ case: 'resident memory after the 1M-token load', rps: NaN, p50: NaN, p99: NaN, target: '≤ 250 MB', met: rssBig <= 250, note: `${rssBig} MB` });
-  await stop(e.child);
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(bigDir, { recursive: true, force: true });
 
-  // PostgreSQL.
+  // PostgreSQL: the schema is named in the URL's search_path (pg passes `options` to the server).
   if (process.env.PG_URL) {
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: process.env.PG_URL });
@@ -178,8 +144,8 @@ async function main() {
     const pgDir = mkdtempSync(join(tmpdir(), 'ensign-bench-pg-'));
     const p = await startEnsign({ ENSIGN_SECRET: secret, DATABASE_URL: url.toString() }, pgDir);
     const s = await seed(p.base);
-    const r = await load(s.flagUrl, { authorization: s.personal });
-    rows.push({ case: 'GET flag, personal token, PostgreSQL', ...r, ratio: ratio(r.rps), target: '≥ 0.35× bare', met: ratio(r.rps) >= 0.35 });
+    const r = await measure(p.child.pid!, s.flagUrl, { headers: { authorization: s.personal } });
+    ratioRow(r, 'GET flag, personal token, PostgreSQL', '≥ 0.35× bare', (x) => x >= 0.35);
     await stop(p.child);
     await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
@@ -188,23 +154,43 @@ async function main() {
     rows.push({ case: 'GET flag, personal token, PostgreSQL', rps: NaN, p50: NaN, p99: NaN, target: '≥ 0.35× bare', note: 'skipped: PG_URL not set' });
   }
 
+  // Yardstick, second pass; ratios against the mean of both.
+  const bare2 = await bareFastify();
+  const bareRps = Math.round((bare1.rps + bare2.rps) / 2);
+  rows.unshift({
+    case: 'bare Fastify hello world',
+    rps: bareRps,
+    p50: Math.max(bare1.p50, bare2.p50),
+    p99: Math.max(bare1.p99, bare2.p99),
+    cpuUs: Math.round((bare1.cpuUs + bare2.cpuUs) / 2),
+    ratio: 1,
+    target: '—',
+    note: `first ${bare1.rps}, last ${bare2.rps} req/s; the ratios use the mean`,
+  });
+  for (const settle of pending) settle(bareRps);
+
   // Micro-benchmarks.
   const d = runDecisionBench();
   rows.push({ case: 'policy decision, 50 policies × 20 statements (µs)', rps: Math.round(d.opsPerSec), p50: d.p50Us, p99: d.p99Us, target: 'p99 ≤ 20 µs', met: d.p99Us <= 20 });
   const verify = await runTokenVerifyBench();
+  const loadAfter = loadavg()[0];
 
-  const fmt = (n: number) => (Number.isFinite(n) ? String(n) : '—');
+  const fmt = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? String(n) : '—');
+  const verdict = (r: Row) => {
+    if (r.met === undefined) return r.note ?? '—';
+    return `${r.met ? 'yes' : 'NO'}${r.note ? ` (${r.note})` : ''}`;
+  };
   const lines = [
-    '| case | requests/s | p50 (ms) | p99 (ms) | × bare | target | met |',
-    '|---|---:|---:|---:|---:|---|---|',
-    ...rows.map((r) => `| ${r.case} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.ratio === undefined ? '—' : r.ratio} | ${r.target} | ${r.met === undefined ? (r.note ?? '—') : `${r.met ? 'yes' : 'NO'}${r.note ? ` (${r.note})` : ''}`} |`),
+    '| case | requests/s | p50 (ms) | p99 (ms) | × bare | server CPU (µs/request) | target | met |',
+    '|---|---:|---:|---:|---:|---:|---|---|',
+    ...rows.map((r) => `| ${r.case} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.ratio === undefined ? '—' : r.ratio} | ${fmt(r.cpuUs)} | ${r.target} | ${verdict(r)} |`),
   ];
   const verifyLines = ['| token verification | p50 (µs) | p99 (µs) | mean (µs) |', '|---|---:|---:|---:|', ...verify.map((v) => `| ${v.case} | ${v.p50Us} | ${v.p99Us} | ${v.meanUs} |`)];
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const doc = [
     '# Performance',
     '',
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}. autocannon, ${CONNECTIONS} connections, ${DURATION} s after a ${WARMUP} s warm-up, in the same process as nothing else; each server in its own process on the same 2 cores, so the load generator competes with the server (as it does with bare Fastify).`,
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after. autocannon, ${CONNECTIONS} connections, ${DURATION} s after a ${WARMUP} s warm-up, best of ${ROUNDS} rounds, running in the benchmark's own process; each server in its own process on the same cores, so the load generator competes with the server (as it does with bare Fastify). "Server CPU" is the server process's user + system time divided by the requests it answered.`,
     '',
     ...lines,
     '',
@@ -214,7 +200,11 @@ async function main() {
     '',
   ].join('\n');
   console.log(doc);
-  if (!process.env.BENCH_NO_WRITE) writeFileSync('docs/performance.md', doc + (process.env.BENCH_APPEND ?? ''));
+  if (process.env.BENCH_NO_WRITE) return;
+  // Keep the hand-written analysis below the marker (BENCH_APPEND still adds text after the table for one-off notes).
+  const previous = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
+  const kept = previous.includes(MARKER) ? previous.slice(previous.indexOf(MARKER)) : '';
+  writeFileSync(DOC, doc + (process.env.BENCH_APPEND ?? '') + (kept ? `\n${kept}` : ''));
 }
 
 await main();

@@ -4,12 +4,12 @@ import type { Kysely } from 'kysely';
 import { rn } from '../iam/rn.ts';
 import type { Statement } from '../iam/statement.ts';
 import type { Clock } from '../platform/clock.ts';
-import { BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
+import { AppError, BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
 import type { CredentialCache, MemberEntry, SessionEntry, TokenEntry } from './credential-cache.ts';
 import { parseCredential, type Digester } from './credential-format.ts';
 import { loadMemberAccess } from './member-access.ts';
-import { layer, type MemberPrincipal, type Principal, type TokenPrincipal } from './principal.ts';
+import { layer, type Layer, type MemberPrincipal, type Principal, type TokenPrincipal } from './principal.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { UsageTracker } from './usage.ts';
 
@@ -28,36 +28,59 @@ export interface AuthDeps {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The credential text of a request, or null; throws 401 for a malformed Authorization header. */
-function credentialOf(request: FastifyRequest): { text: string; viaCookie: boolean } | null {
+// Rejections are values, not exceptions: a flood of bad credentials costs no throw. They carry no
+// stack and no per-request state, so one instance of each serves every request.
+const UNAUTHORIZED = new Unauthorized();
+const FORBIDDEN = new Forbidden();
+
+/** A principal, or the error to answer with (401, 403, 429, or 400 for a bad Organization header). */
+export type AuthOutcome = Principal | AppError;
+
+/** The credential text of a request, null when there is none, or undefined for a malformed Authorization header. */
+function credentialOf(request: FastifyRequest): { text: string; viaCookie: boolean } | null | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
-    if (typeof header !== 'string') throw new Unauthorized();
+    if (typeof header !== 'string') return undefined;
     const text = header.startsWith('Bearer ') || header.startsWith('bearer ') ? header.slice(7).trim() : header.trim();
     return { text, viaCookie: false };
   }
-  const cookie = request.cookies?.[SESSION_COOKIE];
+  // Cookies are parsed here, only for requests without an Authorization header (no parsing hook on every request).
+  const raw = request.headers.cookie;
+  const cookie = raw ? request.server.parseCookie(raw)[SESSION_COOKIE] : undefined;
   return cookie ? { text: cookie, viaCookie: true } : null;
 }
 
 export function createAuthenticator(deps: AuthDeps) {
   const { db, digester, cache, clock, usage, limiter } = deps;
 
-  async function memberEntry(key: string, where: { memberId: string } | { orgId: string; userId: string }, now: number): Promise<MemberEntry | null> {
-    const cached = cache.member(key, now);
-    if (cached !== undefined) return cached;
+  // Concurrent misses on one key (say, every connection of a busy client when its entry ages out) share
+  // one load, but only a load that began after the latest invalidation: nobody waits for data older than
+  // a change it could know about.
+  const inflight = new Map<string, { stamp: number; promise: Promise<unknown> }>();
+  function shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const stamp = cache.stamp();
+    const running = inflight.get(key);
+    if (running && running.stamp === stamp) return running.promise as Promise<T>;
+    const promise: Promise<T> = load().finally(() => {
+      if (inflight.get(key)?.promise === promise) inflight.delete(key);
+    });
+    inflight.set(key, { stamp, promise });
+    return promise;
+  }
+
+  /** Loads (and caches) a member's current statements; callers try `cache.member` first, so a hit costs no promise. */
+  async function loadMember(key: string, where: { memberId: string } | { orgId: string; userId: string }, now: number): Promise<MemberEntry | null> {
     const stamp = cache.stamp();
     const access = await loadMemberAccess(db, where);
     const entry = access ? { access, layer: layer(access.statements), loadedAt: now } : null;
-    cache.putMember(key, entry, stamp);
-    if (entry) cache.putMember(`m:${entry.access.memberId}`, entry, stamp);
+    cache.putMember(key, entry, now, stamp);
+    if (entry) cache.putMember(`m:${entry.access.memberId}`, entry, now, stamp);
     return entry;
   }
 
-  async function tokenEntry(digest: string, now: number): Promise<TokenEntry | null> {
-    const cached = cache.token(digest, now);
-    if (cached) return cached;
+  async function loadToken(key: string, secret: string, now: number): Promise<TokenEntry | null> {
     const stamp = cache.stamp();
+    const digest = digester.digest(secret);
     const row = await db
       .selectFrom('access_tokens')
       .innerJoin('organizations', 'organizations.id', 'access_tokens.org_id')
@@ -78,17 +101,17 @@ export function createAuthenticator(deps: AuthDeps) {
       expiresAt: row.expires_at,
       graceUntil: current ? null : (row.prev_digest_until ?? 0),
       ownerMemberId: row.creator_member_id,
+      ownerKey: row.creator_member_id ? `m:${row.creator_member_id}` : null,
       tokenLayer: row.type === 'Personal' && permissions.length === 0 ? null : layer(permissions),
       loadedAt: now,
     };
-    cache.putToken(digest, entry, stamp);
+    cache.putToken(key, entry, stamp);
     return entry;
   }
 
-  async function sessionEntry(digest: string, now: number): Promise<SessionEntry | null> {
-    const cached = cache.session(digest, now);
-    if (cached) return cached;
+  async function loadSession(key: string, secret: string, now: number): Promise<SessionEntry | null> {
     const stamp = cache.stamp();
+    const digest = digester.digest(secret);
     const row = await db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -106,41 +129,43 @@ export function createAuthenticator(deps: AuthDeps) {
       orgIds: orgs.map((o) => o.org_id),
       loadedAt: now,
     };
-    cache.putSession(digest, entry, stamp);
+    cache.putSession(key, entry, stamp);
     return entry;
   }
 
-  async function fromToken(digest: string, now: number): Promise<TokenPrincipal> {
-    const t = await tokenEntry(digest, now);
-    if (!t) throw new Unauthorized();
-    if (t.graceUntil !== null && now >= t.graceUntil) throw new Unauthorized();
-    if (t.expiresAt !== null && now >= t.expiresAt) throw new Unauthorized();
+  /** `key` names the credential in the cache; `secret` is only hashed for the database on a miss. */
+  async function fromToken(key: string, secret: string, now: number): Promise<TokenPrincipal | AppError> {
+    const t = cache.token(key, now) ?? (await shared(`t:${key}`, () => loadToken(key, secret, now)));
+    if (!t) return UNAUTHORIZED;
+    if (t.graceUntil !== null && now >= t.graceUntil) return UNAUTHORIZED;
+    if (t.expiresAt !== null && now >= t.expiresAt) return UNAUTHORIZED;
     // The source document: an inactive token gets exactly the Forbidden envelope.
-    if (t.status !== 'Active') throw new Forbidden();
-    const org = { id: t.orgId, key: t.orgKey };
-    const base = { kind: 'token' as const, tokenType: t.type, tokenId: t.id, tokenName: t.name, org };
-    if (t.type === 'Service') {
-      return { ...base, memberId: null, userId: null, name: null, email: null, permission: { layers: [t.tokenLayer!] } };
-    }
+    if (t.status !== 'Active') return FORBIDDEN;
+    if (t.type === 'Service') return (t.principal ??= tokenPrincipal(t, null));
     // A personal token never does more than its owner can do now.
-    if (!t.ownerMemberId) throw new Forbidden();
-    const owner = await memberEntry(`m:${t.ownerMemberId}`, { memberId: t.ownerMemberId }, now);
-    if (!owner || owner.access.orgId !== t.orgId) throw new Forbidden();
-    const layers = t.tokenLayer ? [owner.layer, t.tokenLayer] : [owner.layer];
-    const a = owner.access;
-    return { ...base, memberId: a.memberId, userId: a.userId, name: a.name, email: a.email, permission: { layers } };
+    if (!t.ownerMemberId || !t.ownerKey) return FORBIDDEN;
+    const cached = cache.member(t.ownerKey, now);
+    const ownerMemberId = t.ownerMemberId;
+    const owner = cached !== undefined ? cached : await shared(t.ownerKey, () => loadMember(t.ownerKey!, { memberId: ownerMemberId }, now));
+    if (!owner || owner.access.orgId !== t.orgId) return FORBIDDEN;
+    // Both entries are immutable snapshots: the principal built from this pair is reused until either is replaced.
+    if (t.principal && t.principalOwner === owner) return t.principal;
+    t.principalOwner = owner;
+    return (t.principal = tokenPrincipal(t, owner));
   }
 
-  async function fromSession(request: FastifyRequest, digest: string, now: number): Promise<Principal> {
-    const s = await sessionEntry(digest, now);
-    if (!s || now >= s.expiresAt) throw new Unauthorized();
+  async function fromSession(request: FastifyRequest, key: string, secret: string, now: number): Promise<Principal | AppError> {
+    const s = cache.session(key, now) ?? (await shared(`s:${key}`, () => loadSession(key, secret, now)));
+    if (!s || now >= s.expiresAt) return UNAUTHORIZED;
     const user = { userId: s.userId, sessionId: s.id, name: s.name, email: s.email };
     const header = request.headers.organization;
-    if (Array.isArray(header)) throw new BadRequest('organization_is_invalid');
+    if (Array.isArray(header)) return new BadRequest('organization_is_invalid');
     const orgId = header?.trim() || (s.orgIds.length === 1 ? s.orgIds[0] : null);
     if (!orgId) return { kind: 'user', ...user };
-    const m = await memberEntry(`u:${orgId}:${s.userId}`, { orgId, userId: s.userId }, now);
-    if (!m) throw new Forbidden();
+    const memberKey = `u:${orgId}:${s.userId}`;
+    const cached = cache.member(memberKey, now);
+    const m = cached !== undefined ? cached : await shared(memberKey, () => loadMember(memberKey, { orgId, userId: s.userId }, now));
+    if (!m) return FORBIDDEN;
     const principal: MemberPrincipal = {
       kind: 'member',
       ...user,
@@ -152,30 +177,52 @@ export function createAuthenticator(deps: AuthDeps) {
     return principal;
   }
 
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+  const limitText = limiter ? String(limiter.limit) : '';
+
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AuthOutcome> {
     const credential = credentialOf(request);
-    if (!credential) throw new Unauthorized();
+    if (!credential) return UNAUTHORIZED;
     // Format and checksum first: a made-up credential never reaches the database.
     const kind = parseCredential(credential.text);
-    if (!kind || (credential.viaCookie && kind !== 'Session')) throw new Unauthorized();
+    if (!kind || (credential.viaCookie && kind !== 'Session')) return UNAUTHORIZED;
     // A cookie rides along on cross-site requests; a custom header cannot (CSRF defence).
-    if (credential.viaCookie && UNSAFE.has(request.method) && request.headers[WEB_CLIENT_HEADER] !== WEB_CLIENT_VALUE) throw new Forbidden();
+    if (credential.viaCookie && UNSAFE.has(request.method) && request.headers[WEB_CLIENT_HEADER] !== WEB_CLIENT_VALUE) return FORBIDDEN;
     const now = clock.now();
-    const digest = digester.digest(credential.text);
-    const principal = kind === 'Session' ? await fromSession(request, digest, now) : await fromToken(digest, now);
+    const key = digester.lookupKey(credential.text);
+    const principal = kind === 'Session' ? await fromSession(request, key, credential.text, now) : await fromToken(key, credential.text, now);
+    if (principal instanceof AppError) return principal;
     if (limiter) {
       const key = principal.kind === 'token' ? `t:${principal.tokenId}` : `s:${principal.sessionId}`;
       const d = limiter.hit(key, now);
-      reply.header('X-RateLimit-Limit', String(limiter.limit));
-      if (!d.allowed) {
-        reply.header('X-RateLimit-Remaining', '0');
-        throw new TooManyRequests(d.retryAfterSeconds);
-      }
+      // The error envelope adds X-RateLimit-Remaining: 0 (and Retry-After) to a 429.
+      if (!d.allowed) return new TooManyRequests(d.retryAfterSeconds, limiter.limit);
+      reply.header('X-RateLimit-Limit', limitText);
       reply.header('X-RateLimit-Remaining', String(d.remaining));
     }
     if (principal.kind === 'token') usage.touch(principal.tokenId, now);
     return principal;
   };
+}
+
+/** What a token may do: a service token its own statements; a personal token its own ∩ its owner's current ones. */
+// Frozen, because many requests share it: a handler that tried to widen it would throw instead.
+function tokenPrincipal(t: TokenEntry, owner: MemberEntry | null): TokenPrincipal {
+  const org = Object.freeze({ id: t.orgId, key: t.orgKey });
+  const layers = Object.freeze(owner ? (t.tokenLayer ? [owner.layer, t.tokenLayer] : [owner.layer]) : [t.tokenLayer!]) as Layer[];
+  const permission = Object.freeze({ layers });
+  const a = owner?.access;
+  return Object.freeze({
+    kind: 'token' as const,
+    tokenType: t.type,
+    tokenId: t.id,
+    tokenName: t.name,
+    org,
+    memberId: a?.memberId ?? null,
+    userId: a?.userId ?? null,
+    name: a?.name ?? null,
+    email: a?.email ?? null,
+    permission,
+  });
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticator>;

@@ -1,8 +1,9 @@
-// The hot path's memory: credential digest → what authenticate needs, and member → current statements.
+// The hot path's memory: credential (by its keyed lookup hash) → what authenticate needs, and member → current statements.
 // Every change that can narrow a credential calls `invalidate` before its response is sent, and a
 // generation counter stops a load that raced with an invalidation from putting stale data back.
-import type { Layer } from './principal.ts';
+import type { Layer, TokenPrincipal } from './principal.ts';
 import type { MemberAccess } from './member-access.ts';
+import type { Invalidation } from '../platform/invalidation-bus.ts';
 
 export interface TokenEntry {
   id: string;
@@ -15,8 +16,13 @@ export interface TokenEntry {
   /** Set when this digest is a pre-reset secret: it works until then. */
   graceUntil: number | null;
   ownerMemberId: string | null;
+  /** The owner's key in the member cache (`m:<memberId>`), built once. */
+  ownerKey: string | null;
   tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
   loadedAt: number;
+  /** Derived once from this entry (and, for a personal token, `principalOwner`), then shared read-only. */
+  principal?: TokenPrincipal;
+  principalOwner?: MemberEntry;
 }
 
 export interface SessionEntry {
@@ -35,18 +41,15 @@ export interface MemberEntry {
   loadedAt: number;
 }
 
-export type Invalidation =
-  | { kind: 'token'; tokenId: string }
-  | { kind: 'session'; userId: string }
-  | { kind: 'org'; orgId: string } // policies, groups, memberships: anything that changes members' statements
-  | { kind: 'all' };
+export type { Invalidation };
 
 export class CredentialCache {
   private generation = 0;
   private readonly tokens = new Map<string, TokenEntry>();
   private readonly digestsByToken = new Map<string, Set<string>>();
   private readonly sessions = new Map<string, SessionEntry>();
-  private readonly members = new Map<string, MemberEntry | null>();
+  // A slot, so that "not a member" is cached with a load time too and re-validated like the rest.
+  private readonly members = new Map<string, { entry: MemberEntry | null; loadedAt: number }>();
 
   constructor(
     private readonly maxAgeMs: number,
@@ -83,19 +86,19 @@ export class CredentialCache {
     this.sessions.set(digest, e);
   }
 
-  /** undefined = not cached; null = cached "not a member". */
+  /** undefined = not cached (or too old); null = cached "not a member". */
   member(key: string, now: number): MemberEntry | null | undefined {
-    const e = this.members.get(key);
-    if (e === null) return null;
-    return this.fresh(e, now);
+    const slot = this.members.get(key);
+    return slot && now - slot.loadedAt < this.maxAgeMs ? slot.entry : undefined;
   }
-  putMember(key: string, e: MemberEntry | null, stamp: number): void {
+  putMember(key: string, e: MemberEntry | null, loadedAt: number, stamp: number): void {
     if (stamp !== this.generation) return;
     if (this.members.size >= this.maxEntries) this.members.clear();
-    this.members.set(key, e);
+    this.members.set(key, { entry: e, loadedAt });
   }
 
   invalidate(event: Invalidation): void {
+    if (event.kind === 'flags') return; // flag data, not credentials
     this.generation++;
     switch (event.kind) {
       case 'token':

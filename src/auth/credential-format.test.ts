@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createDigester, credentialHint, generateCredential, parseCredential } from './credential-format.ts';
 
@@ -15,6 +17,20 @@ describe('credential format', () => {
     const flipped = c.slice(0, 12) + (c[12] === 'a' ? 'b' : 'a') + c.slice(13);
     expect(parseCredential(flipped)).toBeNull();
     expect(parseCredential(c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'))).toBeNull();
+  });
+
+  it('credentials checksummed with zlib\'s CRC-32 (as issued before the table-driven one) still verify', () => {
+    const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    for (let i = 0; i < 500; i++) {
+      const head = 'ens_svc_' + Array.from(randomBytes(32), (b) => ALPHABET[b % 62]).join('');
+      let n = crc32(Buffer.from(head, 'latin1'));
+      let check = '';
+      for (let k = 0; k < 6; k++) {
+        check = ALPHABET[n % 62] + check;
+        n = Math.floor(n / 62);
+      }
+      expect(parseCredential(head + check)).toBe('Service');
+    }
   });
 
   it('rejects malformed input without throwing', () => {

@@ -1,8 +1,8 @@
 // Credential format: prefix + 32 base62 chars from a CSPRNG (≈190 bits) + 6 base62 chars of CRC32.
 // The checksum lets us reject typos and forgeries before touching the database,
 // and lets secret scanners find leaked credentials without false positives.
+import * as nodeCrypto from 'node:crypto';
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 
 export const PREFIXES = { Personal: 'ens_pat_', Service: 'ens_svc_', Session: 'ens_ses_' } as const;
 export type CredentialKind = keyof typeof PREFIXES;
@@ -24,8 +24,22 @@ function randomBase62(length: number): string {
   return out;
 }
 
+// CRC-32 (the zlib one) over the latin1 code units, table-driven: checking a 46-character credential
+// this way costs less than copying it into a Buffer for zlib, and every rejected request pays it.
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, i) => {
+  let c = i;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+function crc32(text: string): number {
+  let c = -1;
+  for (let i = 0; i < text.length; i++) c = CRC_TABLE[(c ^ text.charCodeAt(i)) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 function checksum(text: string): string {
-  let n = crc32(Buffer.from(text, 'latin1'));
+  let n = crc32(text);
   let out = '';
   for (let i = 0; i < CHECK_LENGTH; i++) {
     out = ALPHABET[n % 62] + out;
@@ -55,15 +69,26 @@ export function parseCredential(text: string): CredentialKind | null {
 export const credentialHint = (secret: string): string => `${secret.slice(0, 8)}…${secret.slice(-4)}`;
 
 export interface Digester {
+  /** What the database stores and is searched by. */
   digest(secret: string): string;
+  /** What this process's cache is keyed by: never stored, and about a quarter of the HMAC's cost. */
+  lookupKey(secret: string): string;
   equal(a: string, b: string): boolean;
 }
+
+// One-shot hashing (Node ≥ 20.12) skips building a Hash object per call.
+const sha256 = nodeCrypto.hash
+  ? (text: string) => nodeCrypto.hash('sha256', text, 'base64url')
+  : (text: string) => nodeCrypto.createHash('sha256').update(text).digest('base64url');
 
 /** A keyed digest (HMAC-SHA256) with a pepper derived from ENSIGN_SECRET; the pepper never reaches the database. */
 export function createDigester(serverSecret: string): Digester {
   const pepper = Buffer.from(hkdfSync('sha256', serverSecret, 'ensign', 'credential-pepper-v1', 32));
+  // A separate key for cache lookups (a fixed-length secret prefix, so SHA-256 of prefix ‖ credential is a keyed hash).
+  const cachePrefix = Buffer.from(hkdfSync('sha256', serverSecret, 'ensign', 'credential-cache-key-v1', 32)).toString('hex');
   return {
     digest: (secret) => createHmac('sha256', pepper).update(secret).digest('base64url'),
+    lookupKey: (secret) => sha256(cachePrefix + secret),
     equal(a, b) {
       const x = Buffer.from(a);
       const y = Buffer.from(b);

@@ -9,10 +9,12 @@ import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from 
 import type { Database } from '../platform/schema.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
+import { FlagReadCache } from './flag-read-cache.ts';
+import { flagReadModel } from './flag-read-model.ts';
 import { flagStore, type FlagFilter, type FlagRow } from './flag-store.ts';
 import { defaultBooleanVariations, defaultServed, variationErrors, withIds, type VariationInput, type VariationType } from './flag-variations.ts';
 
-export type FlagDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit'>;
+export type FlagDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'config' | 'invalidate' | 'onInvalidate'>;
 
 export interface FlagView {
   id: string;
@@ -76,6 +78,14 @@ const snapshot = (f: FlagRow) => ({
 
 const flagRn = (env: EnvironmentRef, key: string, tags: readonly string[]): Rn => rn.flag(env.projectKey, env.key, key, tags);
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 function requiredText(value: string, field: string): string {
   const v = value.trim();
   if (!v) throw new BadRequest(`${field}_is_required`);
@@ -90,7 +100,16 @@ export function flagService(deps: FlagDeps) {
   const { kysely, clock, ids, audit } = deps;
   const dialect = deps.db.dialect;
   const nextId = () => ids.next();
-  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+  const reads = flagReadModel(deps.db);
+  const cache = new FlagReadCache(deps.config.cacheRevalidateSeconds * 1000);
+  deps.onInvalidate((e) => cache.invalidate(e));
+
+  /** A write to the flags of `envId`; once committed, every instance forgets what it cached of them, before the response. */
+  async function inTransaction<T>(envId: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const result = await kysely.transaction().execute(fn);
+    await deps.invalidate({ kind: 'flags', envIds: [envId] });
+    return result;
+  }
 
   async function environment(db: Transaction<Database> | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
     const env = await findEnvironmentRef(db, dialect, p.org.id, envId, lock);
@@ -130,7 +149,7 @@ export function flagService(deps: FlagDeps) {
    * except for `allowArchived` actions.
    */
   async function mutate(p: OrgPrincipal, envId: string, key: string, action: string, change: (flag: FlagRow, env: EnvironmentRef) => FlagRow, allowArchived = false): Promise<FlagView> {
-    return inTransaction(async (trx) => {
+    return inTransaction(envId, async (trx) => {
       const env = await environment(trx, p, envId);
       const store = flagStore(trx, dialect);
       const flag = await store.find(p.org.id, env.id, key, true);
@@ -154,18 +173,33 @@ export function flagService(deps: FlagDeps) {
       return { totalCount: page.totalCount, items: page.items.map(flagView) };
     },
 
+    /**
+     * The hot read: from memory when cached (see flag-read-cache.ts), else one prepared statement fetches
+     * both; the checks keep their order either way (404 environment → 403 CanAccessEnv → 404 flag).
+     */
     async get(p: OrgPrincipal, envId: string, key: string): Promise<FlagView> {
-      const env = await environment(kysely, p, envId);
+      const now = clock.now();
+      const cached = cache.get(p.org.id, envId, key, now);
+      if (cached) {
+        requirePermission(p, 'CanAccessEnv', cached.envRn);
+        return cached.view;
+      }
+      const stamp = cache.stamp();
+      const found = await reads.find(p.org.id, envId, key);
+      if (!found) throw new NotFound();
       // Reading needs the environment only, so check it before revealing whether the key exists.
-      requirePermission(p, 'CanAccessEnv', envRn(env));
-      const flag = await flagStore(kysely, dialect).find(p.org.id, env.id, key);
-      if (!flag) throw new NotFound();
-      return flagView(flag);
+      const target = envRn(found.env);
+      requirePermission(p, 'CanAccessEnv', target);
+      if (!found.flag) throw new NotFound();
+      // Shared by every request that hits it: frozen so no one can change it for the others.
+      const view = deepFreeze(flagView(found.flag));
+      cache.put(envId, key, { orgId: p.org.id, envRn: deepFreeze(target), view, loadedAt: now }, stamp);
+      return view;
     },
 
     /** Checks CreateFlag on `…:flag/*` carrying the new flag's tags, so tag-scoped create statements work. */
     async create(p: OrgPrincipal, envId: string, input: CreateFlagInput): Promise<FlagView> {
-      return inTransaction(async (trx) => {
+      return inTransaction(envId, async (trx) => {
         const env = await environment(trx, p, envId, true);
         const tags = normalizeTags(input.tags ?? []);
         requirePermission(p, 'CreateFlag', flagRn(env, '*', tags));
@@ -207,7 +241,7 @@ export function flagService(deps: FlagDeps) {
 
     /** CloneFlag on the source and CreateFlag on the collection with the clone's tags: both must hold. */
     async clone(p: OrgPrincipal, envId: string, sourceKey: string, input: { key: string; name: string; description?: string; tags?: string[] }): Promise<FlagView> {
-      return inTransaction(async (trx) => {
+      return inTransaction(envId, async (trx) => {
         const env = await environment(trx, p, envId, true);
         const source = await flagStore(trx, dialect).find(p.org.id, env.id, sourceKey);
         if (!source) throw new NotFound();
@@ -270,7 +304,7 @@ export function flagService(deps: FlagDeps) {
 
     /** Only an archived flag can be deleted (422 FlagNotArchived). */
     async remove(p: OrgPrincipal, envId: string, key: string): Promise<true> {
-      return inTransaction(async (trx) => {
+      return inTransaction(envId, async (trx) => {
         const env = await environment(trx, p, envId);
         const store = flagStore(trx, dialect);
         const flag = await store.find(p.org.id, env.id, key, true);

@@ -3,12 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { CredentialCache, Invalidation } from '../auth/credential-cache.ts';
+import type { CredentialCache } from '../auth/credential-cache.ts';
 import type { Digester } from '../auth/credential-format.ts';
 import type { OrgPrincipal, Principal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage.ts';
 import type { Clock, Ids } from './clock.ts';
 import type { Db } from './db.ts';
+import type { Invalidation } from './invalidation-bus.ts';
 import { BadRequest } from './errors.ts';
 import type { Database } from './schema.ts';
 
@@ -24,6 +25,8 @@ export interface AppContext {
   audit: AuditLog;
   /** Drop what this instance cached and tell every other instance to do the same; awaited before responding. */
   invalidate(event: Invalidation): Promise<void>;
+  /** A feature's own cache hears every invalidation, this instance's and the others'. */
+  onInvalidate(listener: (event: Invalidation) => void): void;
 }
 
 declare module 'fastify' {

@@ -20,6 +20,10 @@ export interface Db {
   pgSchema?: string;
   /** SQLite only: the file path (':memory:' never used; tests use a temp dir). */
   sqlitePath?: string;
+  /** SQLite only: the connection under Kysely, for statements prepared once on the hot read path. */
+  sqlite?: SQLite.Database;
+  /** PostgreSQL only: the pool under Kysely, for named prepared statements on the hot read path. */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,7 @@ function openSqlite(dataDir: string): Db {
     kysely,
     dialect: 'sqlite',
     sqlitePath: path,
+    sqlite: raw,
     close: () => kysely.destroy(),
   };
 }
@@ -65,8 +70,15 @@ async function openPostgres(url: string, schema?: string): Promise<Db> {
   }
   const pool = new pg.Pool(pgConfig);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await sql`select 1`.execute(kysely);
-  return { kysely, dialect: 'postgres', pgConfig, pgSchema: schema, close: () => kysely.destroy() };
+  // Without an explicit schema, the URL's search_path (or the default, public) decides; name it, so
+  // migrations keep their bookkeeping there and not in whichever schema already has a kysely_migration table.
+  const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
+  const current = schema ?? rows[0]?.schema ?? undefined;
+  if (!current) {
+    await kysely.destroy();
+    throw new Error('the PostgreSQL search_path names no existing schema');
+  }
+  return { kysely, dialect: 'postgres', pgConfig, pgSchema: current, pgPool: pool, close: () => kysely.destroy() };
 }
 
 export async function ping(db: Db): Promise<boolean> {

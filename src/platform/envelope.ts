@@ -2,7 +2,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, TooManyRequests } from './errors.ts';
+import { AppError, Forbidden, TooManyRequests, Unauthorized } from './errors.ts';
 
 export interface Envelope<T> {
   success: boolean;
@@ -46,6 +46,8 @@ function refuseNul(validate: Validate): Validate {
     const valid = validate(data);
     checked.errors = validate.errors;
     if (!valid) return false;
+    // The common case (no NUL anywhere) is checked without building any path.
+    if (!holdsNul(data)) return true;
     const at = nulPath(data);
     if (at === null) return true;
     checked.errors = [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: 'contains U+0000' }];
@@ -53,6 +55,28 @@ function refuseNul(validate: Validate): Validate {
   };
   checked.errors = null;
   return checked;
+}
+
+/** True when any string (value or key) holds U+0000; iterative, allocation-free for flat data. */
+function holdsNul(data: unknown): boolean {
+  if (typeof data === 'string') return data.includes('\u0000');
+  if (data === null || typeof data !== 'object') return false;
+  const stack: unknown[] = [data];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (Array.isArray(value)) {
+      for (const v of value) stack.push(v);
+    } else if (value !== null && typeof value === 'object') {
+      for (const k in value) {
+        if (!Object.hasOwn(value, k)) continue;
+        if (k.includes('\u0000')) return true;
+        stack.push((value as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return false;
 }
 
 /** The JSON-pointer path of the first string (value or key) holding U+0000, or null. */
@@ -74,15 +98,22 @@ function nulPath(data: unknown): string | null {
   return null;
 }
 
+/**
+ * A field's code. Only schema-like names are spelled out: the fuzzer (test/reliability/bad-input.test.ts) sent an
+ * unknown field named with 300 characters, or odd Unicode, and got it echoed back as an "error code".
+ */
+export const fieldCode = (field: string, problem: 'required' | 'unknown' | 'invalid', context = 'body'): string =>
+  /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(field) ? `${field}_is_${problem}` : `${context}_is_invalid`;
+
 /** Turn ajv errors into stable codes: `name_is_required`, `type_is_invalid`, `foo_is_unknown`. */
 export function validationCodes(errors: ErrorObject[], context: string): string[] {
   const codes = new Set<string>();
   for (const e of errors) {
     const path = e.instancePath.split('/').filter(Boolean);
     const field = [...path].reverse().find((p) => !/^\d+$/.test(p)) ?? (context === 'body' ? 'body' : context);
-    if (e.keyword === 'required') codes.add(`${(e.params as { missingProperty: string }).missingProperty}_is_required`);
-    else if (e.keyword === 'additionalProperties') codes.add(`${(e.params as { additionalProperty: string }).additionalProperty}_is_unknown`);
-    else codes.add(`${field}_is_invalid`);
+    if (e.keyword === 'required') codes.add(fieldCode((e.params as { missingProperty: string }).missingProperty, 'required', context));
+    else if (e.keyword === 'additionalProperties') codes.add(fieldCode((e.params as { additionalProperty: string }).additionalProperty, 'unknown', context));
+    else codes.add(fieldCode(field, 'invalid', context));
   }
   return [...codes];
 }
@@ -98,16 +129,27 @@ const clientErrors: Record<string, [number, string]> = {
   FST_ERR_ASYNC_CONSTRAINT: [400, 'BadRequest'],
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+// The rejections a flood of bad credentials produces, serialized once.
+const PRESERIALIZED = new Map([new Unauthorized(), new Forbidden(), new TooManyRequests(1)].map((e) => [e.codes.join(','), JSON.stringify(fail(e.codes))]));
+
+/**
+ * The one way an AppError becomes a response: the error handler uses it, and so does the authentication
+ * hook, which answers rejections directly (no throw through Fastify's error path, no serializer run).
+ */
+export function sendAppError(reply: FastifyReply, err: AppError): FastifyReply {
+  if (err instanceof TooManyRequests) {
+    reply.header('Retry-After', String(err.retryAfterSeconds));
+    if (err.limit !== undefined) reply.header('X-RateLimit-Limit', String(err.limit)).header('X-RateLimit-Remaining', '0');
+  }
+  if (err.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="ensign"');
+  const body = PRESERIALIZED.get(err.codes.join(',')) ?? JSON.stringify(fail(err.codes));
+  return reply.code(err.statusCode).type(JSON_TYPE).send(body);
+}
+
 export function installErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof AppError) {
-      if (err instanceof TooManyRequests) {
-        reply.header('Retry-After', String(err.retryAfterSeconds));
-        if (err.limit !== undefined) reply.header('X-RateLimit-Limit', String(err.limit)).header('X-RateLimit-Remaining', '0');
-      }
-      if (err.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="ensign"');
-      return reply.code(err.statusCode).send(fail(err.codes));
-    }
+    if (err instanceof AppError) return sendAppError(reply, err);
     if (err.validation) {
       return reply.code(400).send(fail(validationCodes(err.validation as ErrorObject[], err.validationContext ?? 'body')));
     }

@@ -1,33 +1,72 @@
-// Tells every instance that a credential may have narrowed. SQLite has one instance: local only.
-// PostgreSQL: LISTEN/NOTIFY on a dedicated connection; a reconnect drops the whole cache.
+// Tells every instance that something it may have cached changed. SQLite has one instance: local only.
+// PostgreSQL: LISTEN/NOTIFY on a dedicated connection; a lost connection drops every cache, on loss and
+// again once listening resumes (anything published in between was missed), and reconnects until it works.
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
-import { randomUUID } from 'node:crypto';
-import type { Invalidation } from '../auth/credential-cache.ts';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
+
+/** What changed. Credential kinds narrow what a caller may do; `flags` changes what a flag read returns. */
+export type Invalidation =
+  | { kind: 'token'; tokenId: string }
+  | { kind: 'session'; userId: string }
+  | { kind: 'org'; orgId: string } // policies, groups, memberships: anything that changes members' statements
+  | { kind: 'flags'; envIds: string[] } // flags written, or environments deleted (with their flags)
+  | { kind: 'all' };
 
 export interface InvalidationBus {
   publish(event: Invalidation): Promise<void>;
   close(): Promise<void>;
 }
 
+/** One channel per schema, so instances of different deployments (or tests) sharing a server stay apart. */
+export function invalidationChannel(schema: string | undefined): string {
+  const name = schema ?? 'public';
+  // LISTEN takes an identifier: keep simple names readable, hash anything else into one.
+  const safe = /^[a-z_][a-z0-9_]{0,40}$/.test(name) ? name : createHash('sha256').update(name).digest('hex').slice(0, 32);
+  return `ensign_invalidate_${safe}`;
+}
+
+const RETRY_MS = [100, 200, 500, 1000, 2000, 5000];
+
 export async function createInvalidationBus(db: Db, apply: (e: Invalidation) => void, log: FastifyBaseLogger): Promise<InvalidationBus> {
   if (db.dialect !== 'postgres' || !db.pgConfig) return { publish: async () => undefined, close: async () => undefined };
-  const channel = `ensign_invalidate_${db.pgSchema ?? 'public'}`;
+  const channel = invalidationChannel(db.pgSchema);
   const self = randomUUID();
   let client: pg.Client | null = null;
   let closed = false;
+  let attempt = 0;
+
+  const retry = () => {
+    if (closed) return;
+    const delay = RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)];
+    setTimeout(() => void connect().catch(onConnectError), delay).unref();
+  };
+  const onConnectError = (err: unknown) => {
+    log.error({ err }, 'invalidation listener could not connect; retrying');
+    retry();
+  };
 
   const connect = async (): Promise<void> => {
+    if (closed) return;
     const c = new pg.Client(db.pgConfig);
-    c.on('error', (err) => log.warn({ err }, 'invalidation listener lost its connection'));
-    c.on('end', () => {
-      if (closed) return;
-      client = null;
-      // Anything published while we were away is lost: forget everything, then listen again.
+    let listening = false;
+    let lost = false;
+    const onLost = () => {
+      // Before LISTEN succeeded, a failure is connect()'s to report (and the caller retries).
+      if (!listening || lost || closed) return;
+      lost = true;
+      if (client === c) client = null;
+      // Anything published while we are away is missed: forget everything now, and again once back.
       apply({ kind: 'all' });
-      setTimeout(() => void connect().catch((err) => log.error({ err }, 'invalidation listener reconnect failed')), 200).unref();
+      c.end().catch(() => undefined);
+      retry();
+    };
+    c.on('error', (err) => {
+      log.warn({ err }, 'invalidation listener lost its connection');
+      onLost();
     });
+    c.on('end', onLost);
     c.on('notification', (msg) => {
       try {
         const { from, event } = JSON.parse(msg.payload ?? '{}') as { from: string; event: Invalidation };
@@ -36,17 +75,28 @@ export async function createInvalidationBus(db: Db, apply: (e: Invalidation) => 
         apply({ kind: 'all' });
       }
     });
-    await c.connect();
-    await c.query(`LISTEN ${channel}`);
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    listening = true;
     client = c;
+    attempt = 0;
     apply({ kind: 'all' });
   };
   await connect();
 
   return {
     async publish(event) {
-      const { sql } = await import('kysely');
-      await sql`select pg_notify(${channel}, ${JSON.stringify({ from: self, event })})`.execute(db.kysely);
+      // pg_notify on a pool connection: delivered to every listener (this one included, which skips it).
+      await db.pgPool!.query('select pg_notify($1, $2)', [channel, JSON.stringify({ from: self, event })]);
     },
     async close() {
       closed = true;

@@ -8,7 +8,7 @@ import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/e
 import type { Database } from '../platform/schema.ts';
 import { projectStore, type EnvironmentRow, type ProjectRow } from './project-store.ts';
 
-export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit'>;
+export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate'>;
 
 export interface EnvironmentView {
   id: string;
@@ -149,7 +149,7 @@ export function projectService(deps: ProjectDeps) {
     },
 
     async remove(p: OrgPrincipal, projectId: string): Promise<true> {
-      return inTransaction(async (trx) => {
+      const envIds = await inTransaction(async (trx) => {
         const s = projectStore(trx, dialect);
         const project = await s.findProject(p.org.id, projectId, 'update');
         if (!project) throw new NotFound();
@@ -157,8 +157,11 @@ export function projectService(deps: ProjectDeps) {
         const envs = await s.listEnvironments(p.org.id, [project.id]);
         await s.deleteProject(p.org.id, project.id);
         await projectEntry(trx, p, 'DeleteProject', project, { ...projectSnapshot(project), environments: envs.map((e) => e.key) }, null);
-        return true as const;
+        return envs.map((e) => e.id);
       });
+      // Flag reads are cached (flags/flag-read-cache.ts): the deleted environments' flags go on every instance.
+      await deps.invalidate({ kind: 'flags', envIds });
+      return true;
     },
 
     async getEnvironment(p: OrgPrincipal, projectId: string, envId: string): Promise<EnvironmentView> {
@@ -210,14 +213,17 @@ export function projectService(deps: ProjectDeps) {
     },
 
     async removeEnvironment(p: OrgPrincipal, projectId: string, envId: string): Promise<true> {
-      return inTransaction(async (trx) => {
+      const deleted = await inTransaction(async (trx) => {
         const s = projectStore(trx, dialect);
         const { project, env } = await loadEnvironment(s, p, projectId, envId, true);
         requirePermission(p, 'DeleteEnv', rn.env(project.key, env.key));
         await s.deleteEnvironment(p.org.id, env.id);
         await envEntry(trx, p, 'DeleteEnv', project, env, envSnapshot(env), null);
-        return true as const;
+        return env.id;
       });
+      // Flag reads are cached (flags/flag-read-cache.ts): this environment's flags go on every instance.
+      await deps.invalidate({ kind: 'flags', envIds: [deleted] });
+      return true;
     },
   };
 }
