@@ -22,6 +22,11 @@ function vitest(extra, report) {
   return status;
 }
 
+// Built first: the web-security tests read web/dist, and the browser tests serve it.
+console.log('\n== Building the web UI');
+const webBuilt = run(['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']) === 0;
+if (!webBuilt) failures.push('web build');
+
 if (process.env.PG_URL) console.log(`\n== Unit and integration tests on SQLite and PostgreSQL (PG_URL=${process.env.PG_URL})`);
 else console.log('\n== Unit and integration tests on SQLite only.\n   PostgreSQL half SKIPPED: PG_URL is not set (e.g. PG_URL=postgres://postgres@127.0.0.1:5432/test npm test).');
 if (vitest([], '.tmp/vitest-main.json') !== 0) failures.push('unit/integration');
@@ -29,7 +34,7 @@ if (vitest([], '.tmp/vitest-main.json') !== 0) failures.push('unit/integration')
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(chromium)) {
   console.log('\n== Browser tests (Chromium at ' + chromium + ')');
-  if (run(['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']) !== 0) failures.push('web build');
+  if (!webBuilt) failures.push('browser (web build failed)');
   else if (vitest(['--config', 'test/e2e/vitest.config.ts'], '.tmp/vitest-e2e.json') !== 0) failures.push('browser');
 } else {
   console.log(`\n== Browser tests SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium).`);
