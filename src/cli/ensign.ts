@@ -7,6 +7,7 @@ import { normalizeEmail } from '../identity/identity-routes.ts';
 import { createOrganizationWithOwner } from '../organizations/organization-store.ts';
 import { uuidIds } from '../platform/clock.ts';
 import { openDatabase, type Db } from '../platform/db.ts';
+import { invalidationChannel } from '../platform/invalidation-bus.ts';
 import { migrateToLatest } from '../platform/migrations.ts';
 
 async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
@@ -29,7 +30,7 @@ function passwordFrom(opts: { password?: string }): string {
 /** Tell running PostgreSQL instances to drop cached credentials (SQLite instances re-check within seconds). */
 async function broadcast(db: Db, event: object): Promise<void> {
   if (db.dialect !== 'postgres') return;
-  const channel = `ensign_invalidate_${db.pgSchema ?? 'public'}`;
+  const channel = invalidationChannel(db.pgSchema);
   await sql`select pg_notify(${channel}, ${JSON.stringify({ from: 'cli', event })})`.execute(db.kysely);
 }
 
