@@ -1,9 +1,9 @@
-import { AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Select, Stack, Text, TextInput, Modal, UnstyledButton, Avatar } from '@mantine/core';
+import { AppShell, Burger, Group, Menu, NavLink, ScrollArea, Select, Stack, Text, TextInput, UnstyledButton, Avatar } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { post } from './api/client.ts';
+import { FormModal } from './components/forms.tsx';
 import { Logo } from './components/Logo.tsx';
-import { ErrorAlert } from './components/ui.tsx';
 import { matchPath, useLink, useRouter } from './router.tsx';
 import { useSession, useSessionApi } from './session.tsx';
 import { AccessTokensPage } from './pages/access-tokens/AccessTokensPage.tsx';
@@ -183,41 +183,17 @@ function UserMenu() {
 
 function NewOrganizationModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const org = await post<{ id: string }>('/organizations', { name });
-      onClose();
-      onCreated(org.id);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    const org = await post<{ id: string }>('/organizations', { name });
+    onClose();
+    onCreated(org.id);
   };
   return (
-    <Modal opened={opened} onClose={onClose} title="New organization" centered>
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Text size="sm" c="dimmed">
-            You become its owner.
-          </Text>
-          <ErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={opened} onClose={onClose} title="New organization" onSubmit={submit} submitLabel="Create">
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
+      <Text size="sm" c="dimmed">
+        You become its owner.
+      </Text>
+    </FormModal>
   );
 }

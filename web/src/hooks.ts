@@ -1,3 +1,4 @@
+import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 export interface Loaded<T> {
@@ -39,4 +40,46 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
+}
+
+export interface Action {
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+}
+
+// Busy and error state around something the person asked for; `run` says whether it worked.
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+// The page of a paged list being shown; back to the first page whenever a filter changes.
+export function usePage(filters: unknown[]) {
+  const [page, setPage] = useState(1);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => setPage(1), filters);
+  return [page, setPage] as const;
+}
+
+// A search box's text, and the same text trimmed once typing pauses (what to send to the API).
+export function useSearchText() {
+  const [search, setSearch] = useState('');
+  const [debounced] = useDebouncedValue(search.trim(), 300);
+  return [search, setSearch, debounced] as const;
 }

@@ -1,6 +1,7 @@
-import { Alert, Box, Center, Group, Loader, Stack, Text, Title, type MantineSpacing } from '@mantine/core';
+import { Alert, Box, Center, Group, Loader, Stack, Text, Title, Tooltip, type MantineSpacing } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../api/client.ts';
+import { formatDateTime, formatRelative } from '../format.ts';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -60,5 +61,16 @@ export function NoPermission({ children }: { children: ReactNode }) {
     <Alert color="yellow" title="Not available to you" variant="light">
       {children}
     </Alert>
+  );
+}
+
+// "3 minutes ago", with the exact time on hover.
+export function RelativeTime({ at }: { at: string | null }) {
+  return (
+    <Tooltip label={formatDateTime(at)} disabled={!at}>
+      <Text size="sm" className="nowrap">
+        {formatRelative(at)}
+      </Text>
+    </Tooltip>
   );
 }

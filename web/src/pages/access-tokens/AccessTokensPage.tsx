@@ -1,14 +1,16 @@
-import { ActionIcon, Anchor, Badge, Button, Code, Drawer, Group, Menu, Modal, NumberInput, Pagination, Paper, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
-import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
-import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { Anchor, Badge, Button, Code, Drawer, Group, Menu, Modal, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AccessTokenWithSecret } from '../../api/types.ts';
-import { ConfirmModal } from '../../components/ConfirmModal.tsx';
-import { IconDots, IconPlus, IconSearch } from '../../components/icons.tsx';
+import { useConfirm, type Confirmation } from '../../components/ConfirmModal.tsx';
+import { FormModal } from '../../components/forms.tsx';
+import { IconPlus } from '../../components/icons.tsx';
+import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert, Loading, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { EmptyState, ErrorAlert, NoPermission, PageHeader, RelativeTime } from '../../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../../format.ts';
-import { useLoad } from '../../hooks.ts';
+import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { StatementList } from '../iam/StatementList.tsx';
@@ -19,30 +21,30 @@ import { hasAnyRight, isOwnToken, tokenRights } from './tokenRights.ts';
 
 const PAGE_SIZE = 10;
 type Action = 'rename' | 'activate' | 'deactivate' | 'reset' | 'remove';
+// The actions that only need a yes; renaming and resetting ask for more in their own dialogs.
+type Confirmed = Exclude<Action, 'rename' | 'reset'>;
 
 export function AccessTokensPage() {
   const session = useSession();
   const notify = useNotify();
   const canManage = session.canManagePersonalTokens || session.canManageServiceTokens;
 
-  const [name, setName] = useState('');
-  const [debouncedName] = useDebouncedValue(name.trim(), 300);
+  const [search, setSearch, debounced] = useSearchText();
   const [type, setType] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [creatorId, setCreatorId] = useState<string | null>(null);
-  const [page, setPage] = useState(1);
-  useEffect(() => setPage(1), [debouncedName, type, status, creatorId]);
+  const [page, setPage] = usePage([debounced, type, status, creatorId]);
 
   const list = useLoad(
     (signal) =>
       session.canListTokens
         ? get<Page<AccessTokenView>>(
             '/access-tokens',
-            { name: debouncedName, type, status, creatorId, pageIndex: page - 1, pageSize: PAGE_SIZE },
+            { name: debounced, type, status, creatorId, pageIndex: page - 1, pageSize: PAGE_SIZE },
             signal,
           )
         : Promise.resolve({ totalCount: 0, items: [] }),
-    [debouncedName, type, status, creatorId, page, session.canListTokens, session.organizationId],
+    [debounced, type, status, creatorId, page, session.canListTokens, session.organizationId],
   );
 
   const [known, setKnown] = useState<Person[]>([]);
@@ -58,15 +60,14 @@ export function AccessTokensPage() {
   const [adding, setAdding] = useState(false);
   // The plaintext secret exists only here, in memory, until the dialog closes.
   const [issued, setIssued] = useState<{ secret: string; name: string; reset: boolean } | null>(null);
-  const [pending, setPending] = useState<{ action: Action; token: AccessTokenView } | null>(null);
+  const [editing, setEditing] = useState<{ action: 'rename' | 'reset'; token: AccessTokenView } | null>(null);
   const [details, setDetails] = useState<AccessTokenView | null>(null);
 
   // On a narrow window each token becomes a card, so status and actions stay in view.
   const narrow = useMediaQuery('(max-width: 48em)');
-  const filtered = debouncedName !== '' || type !== null || status !== null || creatorId !== null;
-  const totalPages = Math.max(1, Math.ceil((list.data?.totalCount ?? 0) / PAGE_SIZE));
+  const filtered = debounced !== '' || type !== null || status !== null || creatorId !== null;
 
-  const act = async (action: Action, t: AccessTokenView) => {
+  const act = async (action: Confirmed, t: AccessTokenView) => {
     if (action === 'activate') await put(`/access-tokens/${t.id}/activate`);
     if (action === 'deactivate') await put(`/access-tokens/${t.id}/deactivate`);
     if (action === 'remove') await del(`/access-tokens/${t.id}`);
@@ -74,6 +75,49 @@ export function AccessTokensPage() {
     setDetails(null);
     list.reload();
   };
+  const confirm = useConfirm(({ action, token }: { action: Confirmed; token: AccessTokenView }): Confirmation => {
+    const onConfirm = () => act(action, token);
+    if (action === 'deactivate') {
+      return {
+        title: 'Deactivate token?',
+        confirmLabel: 'Deactivate',
+        danger: true,
+        onConfirm,
+        children: (
+          <Text size="sm">
+            Every API call made with <b>{token.name}</b> will get a <Code>Forbidden</Code> response until the token is activated again. Scripts using it will
+            stop working immediately.
+            {!isOwnToken(token, session) && token.type === 'Personal' && <> This token belongs to {token.creator.name}; only they can activate it again.</>}
+          </Text>
+        ),
+      };
+    }
+    if (action === 'activate') {
+      return {
+        title: 'Activate token?',
+        confirmLabel: 'Activate',
+        onConfirm,
+        children: (
+          <>
+            API calls made with <b>{token.name}</b> will be accepted again, within its permissions.
+          </>
+        ),
+      };
+    }
+    return {
+      title: 'Remove token?',
+      confirmLabel: 'Remove for good',
+      danger: true,
+      onConfirm,
+      children: (
+        <>
+          <b>{token.name}</b> will be deleted. This cannot be undone: the token can never be used again. Its history stays in the audit log.
+        </>
+      ),
+    };
+  });
+  const onAction = (action: Action, token: AccessTokenView) =>
+    action === 'rename' || action === 'reset' ? setEditing({ action, token }) : confirm.ask({ action, token });
 
   return (
     <>
@@ -96,14 +140,7 @@ export function AccessTokensPage() {
       ) : (
         <Stack gap="md">
           <Group gap="sm" wrap="wrap">
-            <TextInput
-              aria-label="Search by name"
-              placeholder="Search by name"
-              leftSection={<IconSearch />}
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              w={{ base: '100%', xs: 220 }}
-            />
+            <SearchInput aria-label="Search by name" placeholder="Search by name" value={search} onChange={setSearch} w={{ base: '100%', xs: 220 }} />
             <Select
               aria-label="Type"
               placeholder="All types"
@@ -124,53 +161,40 @@ export function AccessTokensPage() {
               w={{ base: '100%', xs: 150 }}
             />
           </Group>
-          <ErrorAlert error={list.error} title="Could not load tokens" />
-          {list.loading && !list.data ? (
-            <Loading />
-          ) : list.data && list.data.items.length === 0 ? (
-            filtered ? (
-              <EmptyState title="No tokens match these filters">Clear a filter to see more.</EmptyState>
-            ) : (
-              <EmptyState title="No access tokens yet">{canManage ? 'Use Add to create one for a script or an integration.' : ''}</EmptyState>
-            )
-          ) : narrow ? (
-            <Stack gap="sm" data-testid="tokens-cards" style={{ opacity: list.loading ? 0.6 : 1 }}>
-              {list.data?.items.map((t) => (
-                <TokenCard key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => setPending({ action, token: t })} />
-              ))}
-            </Stack>
-          ) : (
-            <Table.ScrollContainer minWidth={860}>
-              <Table verticalSpacing="sm" highlightOnHover data-testid="tokens-table" style={{ opacity: list.loading ? 0.6 : 1 }}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Type</Table.Th>
-                    <Table.Th>Created by</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Last used</Table.Th>
-                    <Table.Th>Token</Table.Th>
-                    <Table.Th w={56}>
-                      <span className="sr-only">Actions</span>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.data?.items.map((t) => (
-                    <TokenRow key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => setPending({ action, token: t })} />
+          <ListState
+            load={list}
+            errorTitle="Could not load tokens"
+            empty={
+              filtered ? (
+                <EmptyState title="No tokens match these filters">Clear a filter to see more.</EmptyState>
+              ) : (
+                <EmptyState title="No access tokens yet">{canManage ? 'Use Add to create one for a script or an integration.' : ''}</EmptyState>
+              )
+            }
+          >
+            {(tokens) =>
+              narrow ? (
+                <Stack gap="sm" data-testid="tokens-cards" style={{ opacity: list.loading ? 0.6 : 1 }}>
+                  {tokens.map((t) => (
+                    <TokenCard key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => onAction(action, t)} />
                   ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
-          {totalPages > 1 && (
-            <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                {list.data?.totalCount} tokens
-              </Text>
-              <Pagination value={page} onChange={setPage} total={totalPages} size="sm" />
-            </Group>
-          )}
+                </Stack>
+              ) : (
+                <DataTable
+                  minWidth={860}
+                  highlightOnHover
+                  data-testid="tokens-table"
+                  dimmed={list.loading}
+                  columns={['Name', 'Type', 'Created by', 'Status', 'Last used', 'Token', { label: <span className="sr-only">Actions</span>, w: 56 }]}
+                >
+                  {tokens.map((t) => (
+                    <TokenRow key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => onAction(action, t)} />
+                  ))}
+                </DataTable>
+              )
+            }
+          </ListState>
+          <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} label={`${list.data?.totalCount} tokens`} />
         </Stack>
       )}
 
@@ -184,58 +208,23 @@ export function AccessTokensPage() {
         }}
       />
       <SecretModal secret={issued?.secret ?? null} tokenName={issued?.name ?? ''} reset={issued?.reset} onClose={() => setIssued(null)} />
-      <TokenDetails token={details} onClose={() => setDetails(null)} onAction={(action, t) => setPending({ action, token: t })} />
-
-      <ConfirmModal
-        opened={pending?.action === 'deactivate'}
-        title="Deactivate token?"
-        confirmLabel="Deactivate"
-        danger
-        onClose={() => setPending(null)}
-        onConfirm={() => act('deactivate', pending!.token)}
-      >
-        <Text size="sm">
-          Every API call made with <b>{pending?.token.name}</b> will get a <Code>Forbidden</Code> response until the token is activated again. Scripts using it
-          will stop working immediately.
-          {pending && !isOwnToken(pending.token, session) && pending.token.type === 'Personal' && (
-            <> This token belongs to {pending.token.creator.name}; only they can activate it again.</>
-          )}
-        </Text>
-      </ConfirmModal>
-      <ConfirmModal
-        opened={pending?.action === 'activate'}
-        title="Activate token?"
-        confirmLabel="Activate"
-        onClose={() => setPending(null)}
-        onConfirm={() => act('activate', pending!.token)}
-      >
-        API calls made with <b>{pending?.token.name}</b> will be accepted again, within its permissions.
-      </ConfirmModal>
-      <ConfirmModal
-        opened={pending?.action === 'remove'}
-        title="Remove token?"
-        confirmLabel="Remove for good"
-        danger
-        onClose={() => setPending(null)}
-        onConfirm={() => act('remove', pending!.token)}
-      >
-        <b>{pending?.token.name}</b> will be deleted. This cannot be undone: the token can never be used again. Its history stays in the audit log.
-      </ConfirmModal>
+      <TokenDetails token={details} onClose={() => setDetails(null)} onAction={onAction} />
+      {confirm.dialog}
       <RenameModal
-        token={pending?.action === 'rename' ? pending.token : null}
-        onClose={() => setPending(null)}
+        token={editing?.action === 'rename' ? editing.token : null}
+        onClose={() => setEditing(null)}
         onDone={(t) => {
-          setPending(null);
+          setEditing(null);
           setDetails(null);
           notify('success', `Token renamed to “${t.name}”.`);
           list.reload();
         }}
       />
       <ResetModal
-        token={pending?.action === 'reset' ? pending.token : null}
-        onClose={() => setPending(null)}
+        token={editing?.action === 'reset' ? editing.token : null}
+        onClose={() => setEditing(null)}
         onDone={(t) => {
-          setPending(null);
+          setEditing(null);
           setDetails(null);
           setIssued({ secret: t.secret, name: t.name, reset: true });
           list.reload();
@@ -286,11 +275,7 @@ function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen:
         <StatusBadge token={token} />
       </Table.Td>
       <Table.Td>
-        <Tooltip label={formatDateTime(token.lastUsedAt)} disabled={!token.lastUsedAt}>
-          <Text size="sm" className="nowrap">
-            {formatRelative(token.lastUsedAt)}
-          </Text>
-        </Tooltip>
+        <RelativeTime at={token.lastUsedAt} />
       </Table.Td>
       <Table.Td>
         <Code className="nowrap">{token.token}</Code>
@@ -347,27 +332,20 @@ function TokenMenu({ token, onAction }: { token: AccessTokenView; onAction: (a: 
   const session = useSession();
   const r = tokenRights(token, session);
   return (
-    <Menu position="bottom-end" withinPortal>
-      <Menu.Target>
-        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${token.name}`}>
-          <IconDots />
-        </ActionIcon>
-      </Menu.Target>
-      <Menu.Dropdown>
-        {r.rename && <Menu.Item onClick={() => onAction('rename')}>Edit name</Menu.Item>}
-        {r.activate && <Menu.Item onClick={() => onAction('activate')}>Activate</Menu.Item>}
-        {r.deactivate && <Menu.Item onClick={() => onAction('deactivate')}>Deactivate</Menu.Item>}
-        {r.reset && <Menu.Item onClick={() => onAction('reset')}>Reset secret</Menu.Item>}
-        {r.remove && (
-          <>
-            <Menu.Divider />
-            <Menu.Item color="red" onClick={() => onAction('remove')}>
-              Remove
-            </Menu.Item>
-          </>
-        )}
-      </Menu.Dropdown>
-    </Menu>
+    <ActionsMenu label={`Actions for ${token.name}`}>
+      {r.rename && <Menu.Item onClick={() => onAction('rename')}>Edit name</Menu.Item>}
+      {r.activate && <Menu.Item onClick={() => onAction('activate')}>Activate</Menu.Item>}
+      {r.deactivate && <Menu.Item onClick={() => onAction('deactivate')}>Deactivate</Menu.Item>}
+      {r.reset && <Menu.Item onClick={() => onAction('reset')}>Reset secret</Menu.Item>}
+      {r.remove && (
+        <>
+          <Menu.Divider />
+          <Menu.Item color="red" onClick={() => onAction('remove')}>
+            Remove
+          </Menu.Item>
+        </>
+      )}
+    </ActionsMenu>
   );
 }
 
@@ -442,53 +420,26 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
 
 function RenameModal({ token, onClose, onDone }: { token: AccessTokenView | null; onClose: () => void; onDone: (t: AccessTokenView) => void }) {
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    setName(token?.name ?? '');
-    setError(null);
-  }, [token]);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  useEffect(() => setName(token?.name ?? ''), [token]);
+  const submit = async () => {
     if (!token) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await put<AccessTokenView>(`/access-tokens/${token.id}`, { name: name.trim() }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    onDone(await put<AccessTokenView>(`/access-tokens/${token.id}`, { name: name.trim() }));
   };
   return (
-    <Modal opened={token !== null} onClose={onClose} title="Edit token name" centered>
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus maxLength={128} />
-          <ErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!name.trim() || name.trim() === token?.name}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={token !== null} onClose={onClose} title="Edit token name" onSubmit={submit} submitLabel="Save" canSubmit={!!name.trim() && name.trim() !== token?.name}>
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus maxLength={128} />
+    </FormModal>
   );
 }
 
+// Not a form: Enter in the grace-period field must not reset the secret.
 function ResetModal({ token, onClose, onDone }: { token: AccessTokenView | null; onClose: () => void; onDone: (t: AccessTokenWithSecret) => void }) {
   const [grace, setGrace] = useState<number | string>(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   useEffect(() => {
     setGrace(0);
     setError(null);
-  }, [token]);
+  }, [token, setError]);
   const graceSeconds = typeof grace === 'number' ? grace : Number(grace) || 0;
   const valid = Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= 86400;
   const help = useMemo(() => (graceSeconds > 0 ? `The old secret keeps working for ${describeSeconds(graceSeconds)}, then stops.` : 'The old secret stops working immediately.'), [graceSeconds]);
@@ -508,18 +459,12 @@ function ResetModal({ token, onClose, onDone }: { token: AccessTokenView | null;
             color="orange"
             loading={busy}
             disabled={!valid}
-            onClick={async () => {
-              if (!token) return;
-              setBusy(true);
-              setError(null);
-              try {
+            onClick={() =>
+              run(async () => {
+                if (!token) return;
                 onDone(await post<AccessTokenWithSecret>(`/access-tokens/${token.id}/reset`, { graceSeconds }));
-              } catch (err) {
-                setError(err);
-              } finally {
-                setBusy(false);
-              }
-            }}
+              })
+            }
           >
             Reset
           </Button>

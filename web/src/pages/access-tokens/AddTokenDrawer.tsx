@@ -1,10 +1,10 @@
-import { Alert, Button, Drawer, Group, Loader, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Drawer, Group, Loader, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, post } from '../../api/client.ts';
 import type { AccessTokenWithSecret, Project, TokenType } from '../../api/types.ts';
-import { ErrorAlert } from '../../components/ui.tsx';
-import { useLoad } from '../../hooks.ts';
+import { FormActions } from '../../components/forms.tsx';
+import { useAction, useLoad } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
 import { PermissionPicker, pickerProblems, pickerStatements, type PickerValue } from './PermissionPicker.tsx';
 
@@ -29,8 +29,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
   const [picker, setPicker] = useState<PickerValue>({});
   const [expiry, setExpiry] = useState('never');
   const [customDate, setCustomDate] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   const [debouncedName] = useDebouncedValue(name.trim(), 300);
   const [nameCheck, setNameCheck] = useState<{ name: string; used: boolean } | null>(null);
   const projects = useLoad((signal) => (opened ? get<Project[]>('/projects', undefined, signal) : Promise.resolve([])), [opened]);
@@ -77,9 +76,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSave) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await post<AccessTokenWithSecret>('/access-tokens', {
         name: name.trim(),
         type,
@@ -87,11 +84,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
         ...(expiresAt ? { expiresAt } : {}),
       });
       onCreated(created);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -168,15 +161,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
               Service token permissions cannot be changed after creation.
             </Alert>
           )}
-          <ErrorAlert error={error} title="Could not create the token" />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!canSave}>
-              Save
-            </Button>
-          </Group>
+          <FormActions error={error} errorTitle="Could not create the token" busy={busy} submitLabel="Save" canSubmit={canSave} onCancel={onClose} />
         </Stack>
       </form>
     </Drawer>

@@ -1,10 +1,10 @@
-import { Badge, Button, Code, Collapse, Group, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
-import { Fragment, useEffect, useState } from 'react';
+import { Badge, Button, Code, Collapse, Group, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Fragment, useState } from 'react';
 import { get, getAll, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AuditEntry, Member } from '../../api/types.ts';
-import { EmptyState, ErrorAlert, Loading, PageHeader } from '../../components/ui.tsx';
-import { formatDateTime, formatRelative } from '../../format.ts';
-import { useLoad } from '../../hooks.ts';
+import { DataTable, ListState, Pager } from '../../components/lists.tsx';
+import { EmptyState, PageHeader, RelativeTime } from '../../components/ui.tsx';
+import { useLoad, usePage } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -35,9 +35,8 @@ export function AuditPage() {
   const [tokenId, setTokenId] = useState<string | null>(search.get('tokenId'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [page, setPage] = useState(1);
+  const [page, setPage] = usePage([refType, creatorId, tokenId, from, to]);
   const [open, setOpen] = useState<string | null>(null);
-  useEffect(() => setPage(1), [refType, creatorId, tokenId, from, to]);
 
   const people = useLoad(
     async () =>
@@ -59,7 +58,6 @@ export function AuditPage() {
       ),
     [refType, creatorId, tokenId, from, to, page, session.organizationId],
   );
-  const totalPages = Math.max(1, Math.ceil((entries.data?.totalCount ?? 0) / PAGE_SIZE));
   const filtered = refType || creatorId || tokenId || from || to;
 
   return (
@@ -82,70 +80,50 @@ export function AuditPage() {
           <TextInput aria-label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} leftSection={<Text size="xs">From</Text>} leftSectionWidth={44} />
           <TextInput aria-label="To" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} leftSection={<Text size="xs">To</Text>} leftSectionWidth={36} />
         </SimpleGrid>
-        <ErrorAlert error={entries.error} title="Could not load the audit log" />
-        {entries.loading && !entries.data ? (
-          <Loading />
-        ) : entries.data?.items.length === 0 ? (
-          <EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />
-        ) : (
-          <Table.ScrollContainer minWidth={820}>
-            <Table verticalSpacing="sm" data-testid="audit-table" style={{ opacity: entries.loading ? 0.6 : 1 }}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Target</Table.Th>
-                  <Table.Th w={110} />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {entries.data?.items.map((e) => (
-                  <Fragment key={e.id}>
-                    <Table.Tr data-testid="audit-row">
-                      <Table.Td>
-                        <Tooltip label={formatDateTime(e.createdAt)}>
-                          <Text size="sm" className="nowrap">
-                            {formatRelative(e.createdAt)}
-                          </Text>
-                        </Tooltip>
-                      </Table.Td>
-                      <Table.Td>
-                        <Actor entry={e} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Code>{e.action}</Code>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">
-                          <Text span c="dimmed">
-                            {e.refType}
-                          </Text>{' '}
-                          <Text span className="mono">
-                            {e.refKey ?? e.refId}
-                          </Text>
+        <ListState load={entries} errorTitle="Could not load the audit log" empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}>
+          {(items) => (
+            <DataTable minWidth={820} data-testid="audit-table" dimmed={entries.loading} columns={['When', 'Who', 'Action', 'Target', { w: 110 }]}>
+              {items.map((e) => (
+                <Fragment key={e.id}>
+                  <Table.Tr data-testid="audit-row">
+                    <Table.Td>
+                      <RelativeTime at={e.createdAt} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Actor entry={e} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Code>{e.action}</Code>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">
+                        <Text span c="dimmed">
+                          {e.refType}
+                        </Text>{' '}
+                        <Text span className="mono">
+                          {e.refKey ?? e.refId}
                         </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
-                          {open === e.id ? 'Hide changes' : 'Show changes'}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                    <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
-                      <Table.Td colSpan={5} p={0}>
-                        <Collapse in={open === e.id}>
-                          <Changes entry={e} />
-                        </Collapse>
-                      </Table.Td>
-                    </Table.Tr>
-                  </Fragment>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-        {totalPages > 1 && <Pagination value={page} onChange={setPage} total={totalPages} size="sm" />}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
+                        {open === e.id ? 'Hide changes' : 'Show changes'}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                  <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
+                    <Table.Td colSpan={5} p={0}>
+                      <Collapse in={open === e.id}>
+                        <Changes entry={e} />
+                      </Collapse>
+                    </Table.Td>
+                  </Table.Tr>
+                </Fragment>
+              ))}
+            </DataTable>
+          )}
+        </ListState>
+        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={entries.data?.totalCount} />
       </Stack>
     </>
   );
@@ -177,25 +155,23 @@ function Actor({ entry }: { entry: AuditEntry }) {
 
 function Changes({ entry }: { entry: AuditEntry }) {
   const { before, after } = entry.changes ?? { before: null, after: null };
-  const show = (v: unknown) => (v === null || v === undefined ? '—' : JSON.stringify(v, null, 2));
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }} p="sm" bg="gray.0">
-      <div>
-        <Text size="xs" fw={600} mb={4}>
-          Before
-        </Text>
-        <Code block mah={360} style={{ overflow: 'auto' }}>
-          {show(before)}
-        </Code>
-      </div>
-      <div>
-        <Text size="xs" fw={600} mb={4}>
-          After
-        </Text>
-        <Code block mah={360} style={{ overflow: 'auto' }}>
-          {show(after)}
-        </Code>
-      </div>
+      <Snapshot title="Before" value={before} />
+      <Snapshot title="After" value={after} />
     </SimpleGrid>
+  );
+}
+
+function Snapshot({ title, value }: { title: string; value: unknown }) {
+  return (
+    <div>
+      <Text size="xs" fw={600} mb={4}>
+        {title}
+      </Text>
+      <Code block mah={360} style={{ overflow: 'auto' }}>
+        {value === null || value === undefined ? '—' : JSON.stringify(value, null, 2)}
+      </Code>
+    </div>
   );
 }

@@ -1,9 +1,11 @@
-import { Anchor, Button, Group, Modal, Stack, Table, Text, TextInput, Textarea } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Anchor, Button, Table, Text, TextInput, Textarea } from '@mantine/core';
+import { useState } from 'react';
 import { asPage, get, post, type Page } from '../../api/client.ts';
 import type { Group as IamGroup } from '../../api/types.ts';
+import { FormModal } from '../../components/forms.tsx';
 import { IconPlus } from '../../components/icons.tsx';
-import { EmptyState, ErrorAlert, Loading, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { DataTable, ListState } from '../../components/lists.tsx';
+import { EmptyState, NoPermission, PageHeader } from '../../components/ui.tsx';
 import { useLoad } from '../../hooks.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -25,39 +27,26 @@ export function GroupsPage() {
           </Button>
         }
       />
-      <ErrorAlert error={list.error} title="Could not load groups" />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.data?.items.length === 0 ? (
-        <EmptyState title="No groups yet">Create a group, add members to it and attach policies.</EmptyState>
-      ) : (
-        <Table.ScrollContainer minWidth={500}>
-          <Table verticalSpacing="sm" highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Description</Table.Th>
+      <ListState load={list} errorTitle="Could not load groups" empty={<EmptyState title="No groups yet">Create a group, add members to it and attach policies.</EmptyState>}>
+        {(groups) => (
+          <DataTable minWidth={500} highlightOnHover columns={['Name', 'Description']}>
+            {groups.map((g) => (
+              <Table.Tr key={g.id}>
+                <Table.Td>
+                  <Anchor {...link(`/iam/groups/${g.id}`)} fw={500}>
+                    {g.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed">
+                    {g.description || '—'}
+                  </Text>
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.map((g) => (
-                <Table.Tr key={g.id}>
-                  <Table.Td>
-                    <Anchor {...link(`/iam/groups/${g.id}`)} fw={500}>
-                      {g.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed">
-                      {g.description || '—'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListState>
       <GroupFormModal opened={adding} onClose={() => setAdding(false)} />
     </>
   );
@@ -67,39 +56,15 @@ function GroupFormModal({ opened, onClose }: { opened: boolean; onClose: () => v
   const { navigate } = useRouter();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const g = await post<IamGroup>('/groups', { name: name.trim(), description });
-      onClose();
-      navigate(`/iam/groups/${g.id}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    const g = await post<IamGroup>('/groups', { name: name.trim(), description });
+    onClose();
+    navigate(`/iam/groups/${g.id}`);
   };
   return (
-    <Modal opened={opened} onClose={onClose} title="New group" centered>
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} />
-          <ErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={opened} onClose={onClose} title="New group" onSubmit={submit} submitLabel="Create">
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
+      <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} />
+    </FormModal>
   );
 }

@@ -1,16 +1,17 @@
-import { ActionIcon, Anchor, Badge, Button, Card, Group, Menu, Modal, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { useEffect, useState, type FormEvent } from 'react';
+import { Anchor, Badge, Button, Card, Group, Menu, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
 import { del, get, post, put } from '../../api/client.ts';
 import type { Environment, Project } from '../../api/types.ts';
-import { ConfirmModal } from '../../components/ConfirmModal.tsx';
-import { IconDots, IconPlus } from '../../components/icons.tsx';
+import { useConfirm } from '../../components/ConfirmModal.tsx';
+import { FormModal, NameAndKeyInputs, slugify, useNameAndKey } from '../../components/forms.tsx';
+import { IconPlus } from '../../components/icons.tsx';
+import { ActionsMenu, DataTable, ListState } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert, Loading, PageHeader } from '../../components/ui.tsx';
+import { EmptyState, PageHeader } from '../../components/ui.tsx';
 import { useLoad } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { slugify } from '../iam/PoliciesPage.tsx';
 
 type Editing =
   | { kind: 'newProject' }
@@ -23,7 +24,31 @@ export function ProjectsPage() {
   const notify = useNotify();
   const projects = useLoad((signal) => get<Project[]>('/projects', undefined, signal), [session.organizationId]);
   const [editing, setEditing] = useState<Editing | null>(null);
-  const [deleting, setDeleting] = useState<{ project: Project; env?: Environment } | null>(null);
+  const confirmDelete = useConfirm(({ project, env }: { project: Project; env?: Environment }) => ({
+    title: env ? 'Delete environment?' : 'Delete project?',
+    confirmLabel: 'Delete',
+    danger: true,
+    onConfirm: async () => {
+      if (env) await del(`/projects/${project.id}/envs/${env.id}`);
+      else await del(`/projects/${project.id}`);
+      notify('success', env ? `Environment ${env.name} deleted.` : `Project ${project.name} deleted.`);
+      projects.reload();
+    },
+    children: (
+      <>
+        {env ? (
+          <>
+            Environment <b>{env.name}</b> and all its flags and segments will be deleted.
+          </>
+        ) : (
+          <>
+            Project <b>{project.name}</b>, its environments, flags and segments will be deleted.
+          </>
+        )}{' '}
+        This cannot be undone.
+      </>
+    ),
+  }));
   const canCreateProject = session.can('CreateProject', rn.project('*'));
 
   return (
@@ -39,47 +64,26 @@ export function ProjectsPage() {
           )
         }
       />
-      <ErrorAlert error={projects.error} title="Could not load projects" />
-      {projects.loading && !projects.data ? (
-        <Loading />
-      ) : projects.data?.length === 0 ? (
-        <EmptyState title="No projects yet">
-          {canCreateProject ? 'Create a project: it starts with a dev and a prod environment.' : 'No project is shared with you yet.'}
-        </EmptyState>
-      ) : (
-        <Stack>
-          {projects.data?.map((p) => (
-            <ProjectCard key={p.id} project={p} onEdit={setEditing} onDelete={(project, env) => setDeleting({ project, env })} />
-          ))}
-        </Stack>
-      )}
+      <ListState
+        load={projects}
+        errorTitle="Could not load projects"
+        empty={
+          <EmptyState title="No projects yet">
+            {canCreateProject ? 'Create a project: it starts with a dev and a prod environment.' : 'No project is shared with you yet.'}
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Stack>
+            {items.map((p) => (
+              <ProjectCard key={p.id} project={p} onEdit={setEditing} onDelete={(project, env) => confirmDelete.ask({ project, env })} />
+            ))}
+          </Stack>
+        )}
+      </ListState>
       <ProjectFormModal editing={editing?.kind === 'newProject' || editing?.kind === 'editProject' ? editing : null} onClose={() => setEditing(null)} onSaved={projects.reload} />
       <EnvFormModal editing={editing?.kind === 'newEnv' || editing?.kind === 'editEnv' ? editing : null} onClose={() => setEditing(null)} onSaved={projects.reload} />
-      <ConfirmModal
-        opened={deleting !== null}
-        title={deleting?.env ? 'Delete environment?' : 'Delete project?'}
-        confirmLabel="Delete"
-        danger
-        onClose={() => setDeleting(null)}
-        onConfirm={async () => {
-          if (!deleting) return;
-          if (deleting.env) await del(`/projects/${deleting.project.id}/envs/${deleting.env.id}`);
-          else await del(`/projects/${deleting.project.id}`);
-          notify('success', deleting.env ? `Environment ${deleting.env.name} deleted.` : `Project ${deleting.project.name} deleted.`);
-          projects.reload();
-        }}
-      >
-        {deleting?.env ? (
-          <>
-            Environment <b>{deleting.env.name}</b> and all its flags and segments will be deleted.
-          </>
-        ) : (
-          <>
-            Project <b>{deleting?.project.name}</b>, its environments, flags and segments will be deleted.
-          </>
-        )}{' '}
-        This cannot be undone.
-      </ConfirmModal>
+      {confirmDelete.dialog}
     </>
   );
 }
@@ -106,21 +110,14 @@ function ProjectCard({ project, onEdit, onDelete }: { project: Project; onEdit: 
             </Button>
           )}
           {(canUpdate || canDelete) && (
-            <Menu position="bottom-end" withinPortal>
-              <Menu.Target>
-                <ActionIcon variant="subtle" color="gray" aria-label={`Actions for project ${project.name}`}>
-                  <IconDots />
-                </ActionIcon>
-              </Menu.Target>
-              <Menu.Dropdown>
-                {canUpdate && <Menu.Item onClick={() => onEdit({ kind: 'editProject', project })}>Edit project</Menu.Item>}
-                {canDelete && (
-                  <Menu.Item color="red" onClick={() => onDelete(project)}>
-                    Delete project
-                  </Menu.Item>
-                )}
-              </Menu.Dropdown>
-            </Menu>
+            <ActionsMenu label={`Actions for project ${project.name}`}>
+              {canUpdate && <Menu.Item onClick={() => onEdit({ kind: 'editProject', project })}>Edit project</Menu.Item>}
+              {canDelete && (
+                <Menu.Item color="red" onClick={() => onDelete(project)}>
+                  Delete project
+                </Menu.Item>
+              )}
+            </ActionsMenu>
           )}
         </Group>
       </Group>
@@ -129,68 +126,49 @@ function ProjectCard({ project, onEdit, onDelete }: { project: Project; onEdit: 
           No environments you can see.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={480}>
-          <Table verticalSpacing="xs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Environment</Table.Th>
-                <Table.Th>Key</Table.Th>
-                <Table.Th>Description</Table.Th>
-                <Table.Th w={140} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {project.environments.map((env) => {
-                const envRn = rn.env(project.key, env.key);
-                const canEditEnv = session.can('UpdateEnvSettings', envRn);
-                const canDeleteEnv = session.can('DeleteEnv', envRn);
-                return (
-                  <Table.Tr key={env.id}>
-                    <Table.Td>
-                      <Anchor {...link(`/projects/${project.id}/envs/${env.id}/flags`)} fw={500}>
-                        {env.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" className="mono">
-                        {env.key}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed" lineClamp={1}>
-                        {env.description || '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/flags`)} component="a">
-                          Flags
-                        </Button>
-                        {(canEditEnv || canDeleteEnv) && (
-                          <Menu position="bottom-end" withinPortal>
-                            <Menu.Target>
-                              <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Actions for environment ${env.name}`}>
-                                <IconDots size={14} />
-                              </ActionIcon>
-                            </Menu.Target>
-                            <Menu.Dropdown>
-                              {canEditEnv && <Menu.Item onClick={() => onEdit({ kind: 'editEnv', project, env })}>Edit environment</Menu.Item>}
-                              {canDeleteEnv && (
-                                <Menu.Item color="red" onClick={() => onDelete(project, env)}>
-                                  Delete environment
-                                </Menu.Item>
-                              )}
-                            </Menu.Dropdown>
-                          </Menu>
+        <DataTable minWidth={480} verticalSpacing="xs" columns={['Environment', 'Key', 'Description', { w: 140 }]}>
+          {project.environments.map((env) => {
+            const envRn = rn.env(project.key, env.key);
+            const canEditEnv = session.can('UpdateEnvSettings', envRn);
+            const canDeleteEnv = session.can('DeleteEnv', envRn);
+            return (
+              <Table.Tr key={env.id}>
+                <Table.Td>
+                  <Anchor {...link(`/projects/${project.id}/envs/${env.id}/flags`)} fw={500}>
+                    {env.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" className="mono">
+                    {env.key}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed" lineClamp={1}>
+                    {env.description || '—'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/flags`)} component="a">
+                      Flags
+                    </Button>
+                    {(canEditEnv || canDeleteEnv) && (
+                      <ActionsMenu label={`Actions for environment ${env.name}`} small>
+                        {canEditEnv && <Menu.Item onClick={() => onEdit({ kind: 'editEnv', project, env })}>Edit environment</Menu.Item>}
+                        {canDeleteEnv && (
+                          <Menu.Item color="red" onClick={() => onDelete(project, env)}>
+                            Delete environment
+                          </Menu.Item>
                         )}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                      </ActionsMenu>
+                    )}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </DataTable>
       )}
     </Card>
   );
@@ -205,77 +183,31 @@ function ProjectFormModal({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [name, setName] = useState('');
-  const [key, setKey] = useState('');
-  const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const existing = editing?.kind === 'editProject' ? editing.project : null;
-  useEffect(() => {
-    setName(existing?.name ?? '');
-    setKey(existing?.key ?? '');
-    setTouched(false);
-    setError(null);
-  }, [editing, existing]);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (existing) await put(`/projects/${existing.id}`, { name: name.trim() });
-      else await post('/projects', { name: name.trim(), key: key.trim() });
-      onClose();
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const fields = useNameAndKey(slugify, !existing);
+  const { reset } = fields;
+  useEffect(() => reset(existing?.name, existing?.key), [editing, existing, reset]);
+  const submit = async () => {
+    if (existing) await put(`/projects/${existing.id}`, { name: fields.name.trim() });
+    else await post('/projects', { name: fields.name.trim(), key: fields.key.trim() });
+    onClose();
+    onSaved();
   };
   return (
-    <Modal opened={editing !== null} onClose={onClose} title={existing ? 'Edit project' : 'New project'} centered>
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput
-            label="Name"
-            required
-            value={name}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              setName(v);
-              if (!touched && !existing) setKey(slugify(v));
-            }}
-            data-autofocus
-          />
-          <TextInput
-            label="Key"
-            description={existing ? 'The key cannot change: resource names and scripts use it.' : 'Used in resource names, e.g. project/web.'}
-            required
-            value={key}
-            readOnly={existing !== null}
-            onChange={(e) => {
-              setTouched(true);
-              setKey(e.currentTarget.value);
-            }}
-            classNames={{ input: 'mono' }}
-          />
-          {!existing && (
-            <Text size="xs" c="dimmed">
-              The project starts with two environments, dev and prod.
-            </Text>
-          )}
-          <ErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              {existing ? 'Save' : 'Create'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={editing !== null} onClose={onClose} title={existing ? 'Edit project' : 'New project'} onSubmit={submit} submitLabel={existing ? 'Save' : 'Create'}>
+      <NameAndKeyInputs
+        fields={fields}
+        keyProps={{
+          description: existing ? 'The key cannot change: resource names and scripts use it.' : 'Used in resource names, e.g. project/web.',
+          readOnly: existing !== null,
+        }}
+      />
+      {!existing && (
+        <Text size="xs" c="dimmed">
+          The project starts with two environments, dev and prod.
+        </Text>
+      )}
+    </FormModal>
   );
 }
 
@@ -288,74 +220,31 @@ function EnvFormModal({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [name, setName] = useState('');
-  const [key, setKey] = useState('');
-  const [description, setDescription] = useState('');
-  const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const existing = editing?.kind === 'editEnv' ? editing.env : null;
+  const fields = useNameAndKey(slugify, !existing);
+  const [description, setDescription] = useState('');
+  const { reset } = fields;
   useEffect(() => {
-    setName(existing?.name ?? '');
-    setKey(existing?.key ?? '');
+    reset(existing?.name, existing?.key);
     setDescription(existing?.description ?? '');
-    setTouched(false);
-    setError(null);
-  }, [editing, existing]);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  }, [editing, existing, reset]);
+  const submit = async () => {
     if (!editing) return;
-    setBusy(true);
-    setError(null);
-    try {
-      if (existing) await put(`/projects/${editing.project.id}/envs/${existing.id}`, { name: name.trim(), description });
-      else await post(`/projects/${editing.project.id}/envs`, { name: name.trim(), key: key.trim(), description });
-      onClose();
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (existing) await put(`/projects/${editing.project.id}/envs/${existing.id}`, { name: fields.name.trim(), description });
+    else await post(`/projects/${editing.project.id}/envs`, { name: fields.name.trim(), key: fields.key.trim(), description });
+    onClose();
+    onSaved();
   };
   return (
-    <Modal opened={editing !== null} onClose={onClose} title={existing ? 'Edit environment' : `New environment in ${editing?.project.name ?? ''}`} centered>
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput
-            label="Name"
-            required
-            value={name}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              setName(v);
-              if (!touched && !existing) setKey(slugify(v));
-            }}
-            data-autofocus
-          />
-          <TextInput
-            label="Key"
-            required
-            value={key}
-            readOnly={existing !== null}
-            onChange={(e) => {
-              setTouched(true);
-              setKey(e.currentTarget.value);
-            }}
-            classNames={{ input: 'mono' }}
-          />
-          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} />
-          <ErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              {existing ? 'Save' : 'Create'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={editing !== null}
+      onClose={onClose}
+      title={existing ? 'Edit environment' : `New environment in ${editing?.project.name ?? ''}`}
+      onSubmit={submit}
+      submitLabel={existing ? 'Save' : 'Create'}
+    >
+      <NameAndKeyInputs fields={fields} keyProps={{ readOnly: existing !== null }} />
+      <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} />
+    </FormModal>
   );
 }
