@@ -105,6 +105,16 @@ async function main() {
   const seeded = await seed(e.base);
   const pat = await versusBare(e.child.pid!, seeded.flagUrl, { headers: { authorization: seeded.personal } });
   ratioRow(pat, 'GET flag, personal token, SQLite', '≥ 0.5× bare; p99 ≤ 5 ms', (x, r) => x >= 0.5 && r.p99 <= 5);
+  // The same read through the whole Fastify route: a percent-encoded key is never answered from memory
+  // (docs/decisions.md, "Answers given before routing"), so this is what a read costs when that path misses.
+  const routed = await versusBare(e.child.pid!, seeded.flagUrl.replace(/t$/, '%74'), { headers: { authorization: seeded.personal } });
+  rows.push({
+    case: 'reference: the same GET through the full route (key percent-encoded, so not answered from memory)',
+    ...routed,
+    ratio: Math.round((routed.rps / routed.bare) * 100) / 100,
+    target: '—',
+    note: `bare alongside: ${routed.bare} req/s`,
+  });
   const svc = await versusBare(e.child.pid!, seeded.flagUrl, { headers: { authorization: seeded.service } });
   ratioRow(svc, 'GET flag, service token, SQLite', '≥ 0.5× bare; p99 ≤ 5 ms', (x, r) => x >= 0.5 && r.p99 <= 5);
   const bad = await versusBare(e.child.pid!, seeded.flagUrl, { headers: { authorization: forge(seeded.service) }, expectStatus: 401 });

@@ -37,7 +37,7 @@ export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
   const personal = (await call('POST', '/api/v1/access-tokens', owner, { name: 'pat', type: 'Personal', permissions: [] })).data.secret as string;
   const service = (await call('POST', '/api/v1/access-tokens', owner, { name: 'svc', type: 'Service', permissions: [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }] })).data.secret as string;
   const ctx = app.ctx;
-  const authenticate = createAuthenticator({ db: db.kysely, digester: ctx.digester, cache: ctx.cache, clock: ctx.clock, usage: ctx.usage, limiter: null });
+  const { authenticate } = createAuthenticator({ db: db.kysely, digester: ctx.digester, cache: ctx.cache, clock: ctx.clock, usage: ctx.usage, limiter: null });
   const reply = { header: () => reply } as never;
   const request = (credential: string) => ({ headers: { authorization: credential }, method: 'GET' }) as never;
   const forged = personal.slice(0, -1) + (personal.endsWith('A') ? 'B' : 'A');

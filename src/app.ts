@@ -1,6 +1,7 @@
 // buildApp(deps): platform plugins + each feature's routes. Tests call it; main.ts only listens.
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { createServer, type ServerOptions } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -8,6 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
 import { createDigester } from './auth/credential-format.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
@@ -21,6 +23,8 @@ import { AppError } from './platform/errors.ts';
 import { createInvalidationBus, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
 import { lazyRequestLogger, loggerOptions } from './platform/logging.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { rawSender, type PreRouter } from './platform/raw-response.ts';
+import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
 import { registerFeatures, registerPublicFeatures } from './features.ts';
 
 export interface AppDeps {
@@ -34,34 +38,30 @@ export interface AppDeps {
   background?: boolean;
 }
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-// Lower-case names: Fastify lower-cases each one it is given, on every response.
-const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
-const SECURITY_HEADERS_WITH_CSP = { ...SECURITY_HEADERS, 'content-security-policy': CSP };
-// A JSON answer loads nothing, submits nothing and is never framed: every directive at least as strict as the
-// page policy's (what OWASP advises for APIs), in a third of its bytes on every API response.
-const API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const API_HEADERS = { ...SECURITY_HEADERS, 'content-security-policy': API_CSP, 'cache-control': 'no-store' };
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: AppContext }> {
   const { config, db } = deps;
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? uuidIds;
   await migrateToLatest(db.kysely, db.pgSchema);
 
+  // Requests that can be decided cheaply are answered before Fastify builds a request or routes it: a credential
+  // that cannot be one (auth/credential-gate.ts), a flag read served from memory (flags/flag-fast-read.ts).
+  // Only the HTTP server runs them: inject() goes straight to Fastify, so tests reach them through a real socket.
+  const preRouters: PreRouter[] = [];
   const app = Fastify({
+    serverFactory: (handler, fastifyOptions) => {
+      const options = fastifyOptions as unknown as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number };
+      const server = createServer(options.http ?? {}, (req, res) => {
+        for (const answer of preRouters) if (answer(req, res)) return;
+        handler(req, res);
+      });
+      // What Fastify does to the server it creates itself.
+      server.keepAliveTimeout = options.keepAliveTimeout;
+      server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout);
+      if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+      return server;
+    },
     logger: deps.logger === undefined ? loggerOptions(config.logLevel) : deps.logger,
     ...(deps.logger === false ? {} : { childLoggerFactory: lazyRequestLogger as never }),
     bodyLimit: 1024 * 1024,
@@ -81,15 +81,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   };
   const bus: InvalidationBus = await createInvalidationBus(db, applyLocally, app.log);
   const usage = new UsageTracker(db.kysely);
+  const digester = createDigester(config.secret);
+  const auth = createAuthenticator({
+    db: db.kysely,
+    digester,
+    cache,
+    clock,
+    usage,
+    limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
+  });
+  // Pre-routers start answering once every route is registered (the server listens after buildApp returns).
+  const pending: PreRouter[] = [];
   const ctx: AppContext = {
     config,
     db,
     kysely: db.kysely,
     clock,
     ids,
-    digester: createDigester(config.secret),
+    digester,
     cache,
     usage,
+    auth,
+    preRoute: (handler) => void pending.push(handler),
+    sendRaw: rawSender(API_HEADERS, app.log),
     audit: createAuditLog(clock, ids),
     async invalidate(event: Invalidation) {
       applyLocally(event);
@@ -125,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     reply.header('x-request-id', request.id);
     // No API route sets its own CSP, so only other paths need the check.
     if (request.url.startsWith('/api/')) reply.headers(API_HEADERS);
-    else reply.headers(reply.hasHeader('content-security-policy') ? SECURITY_HEADERS : SECURITY_HEADERS_WITH_CSP);
+    else reply.headers(reply.hasHeader('content-security-policy') ? PAGE_HEADERS : PAGE_HEADERS_WITH_CSP);
     done(null, payload);
   });
 
@@ -135,23 +149,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const authenticate = createAuthenticator({
-    db: db.kysely,
-    digester: ctx.digester,
-    cache,
-    clock,
-    usage,
-    limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
-  });
-
+  const openPaths = new Set<string>();
   await app.register(
     async (api) => {
-      await registerPublicFeatures(api, ctx);
+      await api.register(async (open) => {
+        open.addHook('onRoute', (route) => void openPaths.add(route.url));
+        await registerPublicFeatures(open, ctx);
+      });
       // Everything registered inside this context requires a credential: the hook runs before body parsing.
       await api.register(async (secured) => {
         secured.decorateRequest('principal', null);
         secured.addHook('onRequest', async (request, reply) => {
-          const outcome = await authenticate(request, reply);
+          const outcome = await auth.authenticate(request, reply);
           // A rejected credential is answered here, with the same body and headers the error handler gives.
           if (outcome instanceof AppError) return sendAppError(reply, outcome);
           request.principal = outcome;
@@ -161,6 +170,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     },
     { prefix: '/api/v1' },
   );
+
+  // The gate first: it is the cheapest, and what it refuses no feature could answer.
+  preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);
 
   const hasWeb = existsSync(`${config.webDir}/index.html`);
   if (hasWeb) await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: ['index.html'] });

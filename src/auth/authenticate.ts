@@ -7,7 +7,7 @@ import type { Clock } from '../platform/clock.ts';
 import { AppError, BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
 import type { CredentialCache, MemberEntry, SessionEntry, TokenEntry } from './credential-cache.ts';
-import { parseCredential, type Digester } from './credential-format.ts';
+import { credentialFromHeader, parseCredential, type Digester } from './credential-format.ts';
 import { loadMemberAccess } from './member-access.ts';
 import { layer, type Layer, type MemberPrincipal, type Principal, type TokenPrincipal } from './principal.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -41,8 +41,7 @@ function credentialOf(request: FastifyRequest): { text: string; viaCookie: boole
   const header = request.headers.authorization;
   if (header !== undefined) {
     if (typeof header !== 'string') return undefined;
-    const text = header.startsWith('Bearer ') || header.startsWith('bearer ') ? header.slice(7).trim() : header.trim();
-    return { text, viaCookie: false };
+    return { text: credentialFromHeader(header), viaCookie: false };
   }
   // Cookies are parsed here, only for requests without an Authorization header (no parsing hook on every request).
   const raw = request.headers.cookie;
@@ -133,10 +132,11 @@ export function createAuthenticator(deps: AuthDeps) {
     return entry;
   }
 
-  /** `key` names the credential in the cache; `secret` is only hashed for the database on a miss. */
-  async function fromToken(key: string, secret: string, now: number): Promise<TokenPrincipal | AppError> {
-    const t = cache.token(key, now) ?? (await shared(`t:${key}`, () => loadToken(key, secret, now)));
-    if (!t) return UNAUTHORIZED;
+  /**
+   * What a loaded token allows at `now`: its principal, the rejection, or undefined when it is a personal token
+   * whose owner's entry was not given (`owner` undefined: not looked up yet; null: not a member any more).
+   */
+  function tokenOutcome(t: TokenEntry, owner: MemberEntry | null | undefined, now: number): TokenPrincipal | AppError | undefined {
     if (t.graceUntil !== null && now >= t.graceUntil) return UNAUTHORIZED;
     if (t.expiresAt !== null && now >= t.expiresAt) return UNAUTHORIZED;
     // The source document: an inactive token gets exactly the Forbidden envelope.
@@ -144,14 +144,25 @@ export function createAuthenticator(deps: AuthDeps) {
     if (t.type === 'Service') return (t.principal ??= tokenPrincipal(t, null));
     // A personal token never does more than its owner can do now.
     if (!t.ownerMemberId || !t.ownerKey) return FORBIDDEN;
-    const cached = cache.member(t.ownerKey, now);
-    const ownerMemberId = t.ownerMemberId;
-    const owner = cached !== undefined ? cached : await shared(t.ownerKey, () => loadMember(t.ownerKey!, { memberId: ownerMemberId }, now));
+    if (owner === undefined) return undefined;
     if (!owner || owner.access.orgId !== t.orgId) return FORBIDDEN;
     // Both entries are immutable snapshots: the principal built from this pair is reused until either is replaced.
     if (t.principal && t.principalOwner === owner) return t.principal;
     t.principalOwner = owner;
     return (t.principal = tokenPrincipal(t, owner));
+  }
+
+  const cachedOwner = (t: TokenEntry, now: number) => (t.ownerKey ? cache.member(t.ownerKey, now) : null);
+
+  /** `key` names the credential in the cache; `secret` is only hashed for the database on a miss. */
+  async function fromToken(key: string, secret: string, now: number): Promise<TokenPrincipal | AppError> {
+    const t = cache.token(key, now) ?? (await shared(`t:${key}`, () => loadToken(key, secret, now)));
+    if (!t) return UNAUTHORIZED;
+    const known = tokenOutcome(t, cachedOwner(t, now), now);
+    if (known !== undefined) return known;
+    const ownerMemberId = t.ownerMemberId!;
+    const owner = await shared(t.ownerKey!, () => loadMember(t.ownerKey!, { memberId: ownerMemberId }, now));
+    return tokenOutcome(t, owner, now)!;
   }
 
   async function fromSession(request: FastifyRequest, key: string, secret: string, now: number): Promise<Principal | AppError> {
@@ -178,8 +189,25 @@ export function createAuthenticator(deps: AuthDeps) {
   }
 
   const limitText = limiter ? String(limiter.limit) : '';
+  const NO_HEADERS: readonly string[] = Object.freeze([]);
 
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AuthOutcome> {
+  /**
+   * The last step of every authentication: the rate limit (a 429, or the X-RateLimit-* headers to send as
+   * [name, value, …]) and the token's last use.
+   */
+  function admit(principal: Principal, now: number): TooManyRequests | readonly string[] {
+    let headers = NO_HEADERS;
+    if (limiter) {
+      const d = limiter.hit(principal.kind === 'token' ? `t:${principal.tokenId}` : `s:${principal.sessionId}`, now);
+      // The error envelope adds X-RateLimit-Remaining: 0 (and Retry-After) to a 429.
+      if (!d.allowed) return new TooManyRequests(d.retryAfterSeconds, limiter.limit);
+      headers = ['x-ratelimit-limit', limitText, 'x-ratelimit-remaining', String(d.remaining)];
+    }
+    if (principal.kind === 'token') usage.touch(principal.tokenId, now);
+    return headers;
+  }
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AuthOutcome> {
     const credential = credentialOf(request);
     if (!credential) return UNAUTHORIZED;
     // Format and checksum first: a made-up credential never reaches the database.
@@ -191,17 +219,29 @@ export function createAuthenticator(deps: AuthDeps) {
     const key = digester.lookupKey(credential.text);
     const principal = kind === 'Session' ? await fromSession(request, key, credential.text, now) : await fromToken(key, credential.text, now);
     if (principal instanceof AppError) return principal;
-    if (limiter) {
-      const key = principal.kind === 'token' ? `t:${principal.tokenId}` : `s:${principal.sessionId}`;
-      const d = limiter.hit(key, now);
-      // The error envelope adds X-RateLimit-Remaining: 0 (and Retry-After) to a 429.
-      if (!d.allowed) return new TooManyRequests(d.retryAfterSeconds, limiter.limit);
-      reply.header('X-RateLimit-Limit', limitText);
-      reply.header('X-RateLimit-Remaining', String(d.remaining));
-    }
-    if (principal.kind === 'token') usage.touch(principal.tokenId, now);
+    const admitted = admit(principal, now);
+    if (admitted instanceof AppError) return admitted;
+    for (let i = 0; i < admitted.length; i += 2) reply.header(admitted[i], admitted[i + 1]);
     return principal;
-  };
+  }
+
+  /**
+   * The principal of an access token (an Authorization header's value) from this instance's cache alone, with
+   * no database read and no promise; undefined when that is not enough to decide (a session, a malformed
+   * header, or anything not cached). For flags/flag-fast-read.ts, which answers only what it can decide here
+   * and leaves everything else to `authenticate`. Not admitted yet: call `admit` before answering.
+   */
+  function cachedToken(header: string, now: number): TokenPrincipal | undefined {
+    const text = credentialFromHeader(header);
+    const kind = parseCredential(text);
+    if (kind !== 'Personal' && kind !== 'Service') return undefined;
+    const t = cache.token(digester.lookupKey(text), now);
+    if (!t) return undefined;
+    const outcome = tokenOutcome(t, cachedOwner(t, now), now);
+    return outcome instanceof AppError ? undefined : outcome;
+  }
+
+  return { authenticate, cachedToken, admit };
 }
 
 /** What a token may do: a service token its own statements; a personal token its own ∩ its owner's current ones. */
@@ -225,7 +265,7 @@ function tokenPrincipal(t: TokenEntry, owner: MemberEntry | null): TokenPrincipa
   });
 }
 
-export type Authenticate = ReturnType<typeof createAuthenticator>;
+export type Authenticator = ReturnType<typeof createAuthenticator>;
 
 // Re-exported so routes can build RNs without reaching into iam internals.
 export { rn };

@@ -65,6 +65,9 @@ export function parseCredential(text: string): CredentialKind | null {
   return checksum(head) === text.slice(TOTAL_LENGTH - CHECK_LENGTH) ? kind : null;
 }
 
+/** The credential in an Authorization header: the value itself, or what follows "Bearer ". */
+export const credentialFromHeader = (header: string): string => (header.startsWith('Bearer ') || header.startsWith('bearer ') ? header.slice(7).trim() : header.trim());
+
 /** What views show instead of the secret: the prefix and the last four characters. */
 export const credentialHint = (secret: string): string => `${secret.slice(0, 8)}…${secret.slice(-4)}`;
 

@@ -5,6 +5,7 @@ import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
 import { Description, Id, Key, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { parseTagFilter, TagFilter, TagList, TagsBody } from '../projects/tags.ts';
+import { createFlagFastRead, type SerializedBody } from './flag-fast-read.ts';
 import { flagService, type CreateFlagInput, type FlagView } from './flag-service.ts';
 import { VARIATION_TYPES, type VariationInput, type VariationType } from './flag-variations.ts';
 
@@ -98,7 +99,8 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
   // the object against each branch on every response (about a microsecond here). And a cached flag view
   // (immutable, shared by every request that reads it) has its body serialized once, by this route's
   // own response schema, then sent as is.
-  const bodies = new WeakMap<FlagView, string>();
+  // Repeated reads with an access token are answered from those bodies before routing (flag-fast-read.ts).
+  const bodies = new WeakMap<FlagView, SerializedBody>();
   app.get(
     `${base}/:key`,
     { schema: { tags, summary: 'A flag [CanAccessEnv]', params: FlagParams, response: { ...responses(Flag), 200: Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Flag }) } } },
@@ -106,12 +108,14 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
       const view = await flags.get(orgPrincipalOf(request), params(request).envId, params(request).key);
       let body = bodies.get(view);
       if (body === undefined) {
-        body = reply.serialize(ok(view)) as string;
+        const text = reply.serialize(ok(view)) as string;
+        body = { text, length: Buffer.byteLength(text) };
         if (Object.isFrozen(view)) bodies.set(view, body);
       }
-      return reply.type('application/json; charset=utf-8').send(body);
+      return reply.type('application/json; charset=utf-8').send(body.text);
     },
   );
+  ctx.preRoute(createFlagFastRead({ prefix: app.prefix, auth: ctx.auth, flags, bodies, clock: ctx.clock, send: ctx.sendRaw }));
 
   app.put(
     `${base}/:key/toggle/:status`,

@@ -4,12 +4,14 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { CredentialCache } from '../auth/credential-cache.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
 import type { Digester } from '../auth/credential-format.ts';
 import type { OrgPrincipal, Principal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage.ts';
 import type { Clock, Ids } from './clock.ts';
 import type { Db } from './db.ts';
 import type { Invalidation } from './invalidation-bus.ts';
+import type { PreRouter, RawSend } from './raw-response.ts';
 import { BadRequest } from './errors.ts';
 import type { Database } from './schema.ts';
 
@@ -27,6 +29,14 @@ export interface AppContext {
   invalidate(event: Invalidation): Promise<void>;
   /** A feature's own cache hears every invalidation, this instance's and the others'. */
   onInvalidate(listener: (event: Invalidation) => void): void;
+  /** Authentication: the hook runs `authenticate`; answers given before routing use `cachedToken` and `admit`. */
+  auth: Authenticator;
+  /**
+   * Lets a feature answer requests before Fastify routes them, when it can decide them from memory
+   * (flags/flag-fast-read.ts); `sendRaw` writes such an answer with the API's headers.
+   */
+  preRoute(handler: PreRouter): void;
+  sendRaw: RawSend;
 }
 
 declare module 'fastify' {

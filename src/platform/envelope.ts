@@ -129,7 +129,9 @@ const clientErrors: Record<string, [number, string]> = {
   FST_ERR_ASYNC_CONSTRAINT: [400, 'BadRequest'],
 };
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
+/** Every 401 names the scheme it wants (RFC 9110 §11.6.1). */
+export const WWW_AUTHENTICATE = 'Bearer realm="ensign"';
 // The rejections a flood of bad credentials produces, serialized once.
 const PRESERIALIZED = new Map([new Unauthorized(), new Forbidden(), new TooManyRequests(1)].map((e) => [e.codes.join(','), JSON.stringify(fail(e.codes))]));
 
@@ -138,14 +140,23 @@ const PRESERIALIZED = new Map([new Unauthorized(), new Forbidden(), new TooManyR
  * hook, which answers rejections directly (no throw through Fastify's error path, no serializer run).
  */
 export function sendAppError(reply: FastifyReply, err: AppError): FastifyReply {
-  if (err instanceof TooManyRequests) {
-    reply.header('Retry-After', String(err.retryAfterSeconds));
-    if (err.limit !== undefined) reply.header('X-RateLimit-Limit', String(err.limit)).header('X-RateLimit-Remaining', '0');
-  }
-  if (err.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="ensign"');
-  const body = PRESERIALIZED.get(err.codes.join(',')) ?? JSON.stringify(fail(err.codes));
-  return reply.code(err.statusCode).type(JSON_TYPE).send(body);
+  const headers = errorHeaders(err);
+  if (headers) reply.headers(headers);
+  return reply.code(err.statusCode).type(JSON_TYPE).send(errorBody(err));
 }
+
+const UNAUTHORIZED_HEADERS = Object.freeze({ 'www-authenticate': WWW_AUTHENTICATE });
+
+/** The headers an AppError adds to its response (401: the scheme; 429: when to retry, and the limit), or null. */
+export function errorHeaders(err: AppError): Readonly<Record<string, string>> | null {
+  if (err.statusCode === 401) return UNAUTHORIZED_HEADERS;
+  if (!(err instanceof TooManyRequests)) return null;
+  const retry = { 'retry-after': String(err.retryAfterSeconds) };
+  return err.limit === undefined ? retry : { ...retry, 'x-ratelimit-limit': String(err.limit), 'x-ratelimit-remaining': '0' };
+}
+
+/** The body an AppError is answered with. */
+export const errorBody = (err: AppError): string => PRESERIALIZED.get(err.codes.join(',')) ?? JSON.stringify(fail(err.codes));
 
 export function installErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -2,16 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, as, builtinPolicyId, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 const FLAG_TOGGLE = [{ resourceType: 'flag', effect: 'allow', actions: ['ToggleFlag'], resources: ['project/web:env/prod:flag/*'] }];
-
-class FakeClock {
-  constructor(public t = Date.parse('2026-01-01T00:00:00Z')) {}
-  now = () => this.t;
-  advance(ms: number) {
-    this.t += ms;
-  }
-}
 
 describe.each(backends)('access token lifecycle (%s)', (backend) => {
   let t: TestApp;

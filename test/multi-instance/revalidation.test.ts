@@ -5,14 +5,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, as, createPolicy, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
-
-class FakeClock {
-  constructor(public t = Date.parse('2026-01-01T00:00:00Z')) {}
-  now = () => this.t;
-  advance(ms: number) {
-    this.t += ms;
-  }
-}
+import { FakeClock } from '../support/fake-clock.ts';
 
 const BOUND_MS = 2000;
 
