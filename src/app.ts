@@ -8,12 +8,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLog } from './audit/audit-log.ts';
+import { SWEEP_EVERY_MS, sweepExpiredSessions } from './identity/session-sweep.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
 import { createDigester } from './auth/credential-format.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
-import { UsageTracker } from './auth/usage.ts';
+import { FLUSH_EVERY_MS, UsageTracker } from './auth/usage.ts';
 import type { Config } from './config.ts';
 import { systemClock, uuidIds, type Clock, type Ids } from './platform/clock.ts';
 import type { AppContext } from './platform/context.ts';
@@ -34,7 +35,7 @@ export interface AppDeps {
   ids?: Ids;
   /** Tests pass false to keep output quiet; the server logs JSON. */
   logger?: boolean | object;
-  /** Background timers (usage flush, cache revalidation); tests may turn them off. */
+  /** Background timers (usage flush, expired-session sweep); tests may turn them off. */
   background?: boolean;
 }
 
@@ -67,7 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    trustProxy: false,
+    // Behind a reverse proxy, TRUST_PROXY names it, so request.ip (login throttling) is the client's address.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     routerOptions: { maxParamLength: 200 },
     ajv: undefined,
     // Bad URLs, over-long params and socket garbage answer with the envelope too (see envelope.ts).
@@ -187,7 +189,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
 
   let timers: NodeJS.Timeout[] = [];
   if (deps.background !== false) {
-    timers = [setInterval(() => void usage.flush(clock.now()).catch((err) => app.log.error({ err }, 'usage flush failed')), 15_000)];
+    const sweep = () => void sweepExpiredSessions(db.kysely, clock.now()).catch((err) => app.log.error({ err }, 'session sweep failed'));
+    timers = [setInterval(() => void usage.flush(clock.now()).catch((err) => app.log.error({ err }, 'usage flush failed')), FLUSH_EVERY_MS), setInterval(sweep, SWEEP_EVERY_MS)];
     for (const t of timers) t.unref();
   }
   app.addHook('onClose', async () => {
@@ -197,5 +200,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   });
   return app;
 }
+
+/** Fastify counts hops too, but its types do not say so: the first `hops` proxies nearest the server are believed. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Ensign</title></head><body><h1>Ensign</h1><p>The web UI has not been built. Run <code>npm run build:web</code>, or use the API under <a href="/docs">/docs</a>.</p></body></html>`;

@@ -15,6 +15,8 @@ export interface Config {
   cacheRevalidateSeconds: number;
   webDir: string;
   secureCookies: boolean;
+  /** Fastify's trustProxy: false (the socket address is the client), or the proxies whose X-Forwarded-For to believe. */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {}
@@ -41,7 +43,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheRevalidateSeconds: intFrom(env.CACHE_REVALIDATE_SECONDS, 5, 'CACHE_REVALIDATE_SECONDS', 1, 3600),
     webDir: resolve(env.WEB_DIR ?? 'web/dist'),
     secureCookies: env.SECURE_COOKIES === 'true',
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
   };
+}
+
+const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
+
+/**
+ * TRUST_PROXY: unset (no proxy), a hop count (`1`: the nearest proxy), or a comma-separated list of proxy
+ * addresses, CIDR ranges or proxy-addr names (`loopback`, `10.0.0.0/8`). `true` believes any client's
+ * X-Forwarded-For, which lets anyone pick the address they are throttled by: only behind a proxy that every
+ * request must pass through.
+ */
+function trustProxyFrom(text: string | undefined): boolean | number | string {
+  const value = text?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return intFrom(value, 0, 'TRUST_PROXY', 1, 32);
+  const entries = value.split(',').map((e) => e.trim());
+  if (!entries.every((e) => PROXY_ENTRY.test(e))) throw new ConfigError('TRUST_PROXY must be true, a hop count, or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal.');
+  return entries.join(',');
 }
 
 function intFrom(text: string | undefined, fallback: number, name: string, min: number, max: number): number {

@@ -1,8 +1,8 @@
 // SQL for feature flags. Every query is scoped by org_id and env_id.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/schema.ts';
-import { containsIgnoreCase } from '../platform/sql-helpers.ts';
+import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
 import type { Variation, VariationType } from './flag-variations.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -61,12 +61,6 @@ const toColumns = (f: FlagRow) => ({
   is_archived: f.isArchived ? 1 : 0,
   updated_at: f.updatedAt,
 });
-
-/** True when the JSON array text in `column` holds `tag` (tags never contain quotes, so `"tag"` is exact and case-sensitive). */
-export function jsonTextHolds(dialect: Dialect, column: string, tag: string) {
-  const needle = JSON.stringify(tag);
-  return dialect === 'postgres' ? sql<boolean>`strpos(${sql.ref(column)}, ${needle}) > 0` : sql<boolean>`instr(${sql.ref(column)}, ${needle}) > 0`;
-}
 
 export function flagStore(db: Q, dialect: Dialect) {
   return {

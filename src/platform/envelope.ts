@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, Forbidden, TooManyRequests, Unauthorized } from './errors.ts';
+import { API_HEADERS } from './security-headers.ts';
 
 export interface Envelope<T> {
   success: boolean;
@@ -185,9 +186,14 @@ export function installErrorEnvelope(app: FastifyInstance): void {
  * `{error, code, message, statusCode}` body, echoing the URL and an FST_ code (found by test/reliability/bad-input.test.ts).
  */
 export const frameworkErrorOptions = {
-  frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const known = clientErrors[err.code];
-    return reply.code(known?.[0] ?? 400).send(fail([known?.[1] ?? 'url_is_invalid']));
+    // No route matched, so no hook runs: the headers every API response carries are set here.
+    return reply
+      .headers(API_HEADERS)
+      .header('x-request-id', request.id)
+      .code(known?.[0] ?? 400)
+      .send(fail([known?.[1] ?? 'url_is_invalid']));
   },
   clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;

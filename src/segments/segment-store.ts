@@ -1,9 +1,8 @@
 // SQL for segments. Every query is scoped by org_id and env_id.
 import type { Kysely, Transaction } from 'kysely';
-import { jsonTextHolds } from '../flags/flag-store.ts';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/schema.ts';
-import { containsIgnoreCase } from '../platform/sql-helpers.ts';
+import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 

@@ -111,6 +111,30 @@ describe.each(backends)('identity and organizations (%s)', (backend) => {
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     });
 
+    it('behind a trusted proxy (TRUST_PROXY), the address throttled is the client the proxy names, not the proxy', async () => {
+      t = await makeApp(backend, { trustProxy: '127.0.0.1' }); // inject() connects from 127.0.0.1: the proxy
+      const owner = await setupOwner(t);
+      const from = (ip: string) => ({ 'x-forwarded-for': ip });
+      for (let i = 0; i < 50; i++) {
+        const res = await t.call('POST', LOGIN, { body: { email: `victim${i}@example.com`, password: 'password-guess' }, headers: from('203.0.113.7') });
+        expect(res.status).toBe(401);
+      }
+      const attacker = await t.call('POST', LOGIN, { body: { email: owner.email, password: 'owner-password' }, headers: from('203.0.113.7') });
+      expect(attacker.status).toBe(429);
+      // Everyone else behind the same proxy still signs in.
+      expectOk(await t.call('POST', LOGIN, { body: { email: owner.email, password: 'owner-password' }, headers: from('198.51.100.20') }));
+    });
+
+    it('without TRUST_PROXY, X-Forwarded-For is ignored: a client cannot pick the address it is throttled by', async () => {
+      t = await makeApp(backend);
+      const owner = await setupOwner(t);
+      for (let i = 0; i < 50; i++) {
+        const res = await t.call('POST', LOGIN, { body: { email: `victim${i}@example.com`, password: 'password-guess' }, headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+        expect(res.status).toBe(401);
+      }
+      expect((await t.call('POST', LOGIN, { body: { email: owner.email, password: 'owner-password' }, headers: { 'x-forwarded-for': '198.51.100.20' } })).status).toBe(429);
+    });
+
     it('once the throttle window has passed, the right password works again', async () => {
       let now = Date.parse('2030-01-01T00:00:00Z');
       t = await makeApp(backend, { clock: { now: () => now } });

@@ -122,6 +122,18 @@ describe.each(backends)('response envelope (%s)', (backend) => {
     expect(outsideApi.body).toEqual(failure('ResourceNotFound'));
   });
 
+  it('a URL Fastify cannot route (bad escape, over-long parameter) is a 400 url_is_invalid with the usual API headers', async () => {
+    for (const url of ['/api/v1/projects/%ZZ', `/api/v1/envs/${'a'.repeat(300)}/feature-flags/x`]) {
+      const res = await t.call('GET', url, { auth: owner.auth });
+      expect(res.status, url).toBe(400);
+      expect(res.body).toEqual(failure('url_is_invalid'));
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it('every kind of bad credential is the same 401 with WWW-Authenticate', async () => {
     const session = owner.auth.slice('Bearer '.length);
     const wrongChecksum = session.slice(0, -1) + (session.endsWith('A') ? 'B' : 'A');

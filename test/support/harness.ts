@@ -38,6 +38,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     cacheRevalidateSeconds: 5,
     webDir: join(dataDir, 'no-web'),
     secureCookies: false,
+    trustProxy: false,
     ...overrides,
   };
 }

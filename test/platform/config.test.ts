@@ -1,0 +1,29 @@
+// Environment → Config: TRUST_PROXY (who may name the client's address) is parsed strictly.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const config = (env: Record<string, string>) => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'ensign-config-')), ...env });
+
+describe('TRUST_PROXY', () => {
+  it('trusts no proxy unless told: unset, empty and false all mean the socket address is the client', () => {
+    expect(config({}).trustProxy).toBe(false);
+    expect(config({ TRUST_PROXY: '' }).trustProxy).toBe(false);
+    expect(config({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it('takes a hop count, a list of addresses and ranges, or true', () => {
+    expect(config({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(config({ TRUST_PROXY: '10.0.0.0/8, loopback ,2001:db8::1' }).trustProxy).toBe('10.0.0.0/8,loopback,2001:db8::1');
+    expect(config({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  });
+
+  it('refuses anything else with a clear message, before the server starts', () => {
+    for (const bad of ['yes', '0', '10.0.0.0/8;rm', 'proxy.example.com', '1.2.3.4,,']) {
+      expect(() => config({ TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+    }
+    expect(() => config({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY must be/);
+  });
+});
