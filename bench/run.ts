@@ -90,11 +90,11 @@ async function main() {
       bestBare = better(bestBare, b);
       best = better(best, await measureOnce(pid, url, opts));
     }
-    return { ...best!, bare: bestBare!.rps };
+    return { ...best!, bare: bestBare!.rps, bareP99: bestBare!.p99 };
   }
-  const ratioRow = (r: Measured & { bare: number }, name: string, target: string, meets: (ratio: number, r: LoadResult) => boolean) => {
+  const ratioRow = (r: Measured & { bare: number; bareP99: number }, name: string, target: string, meets: (ratio: number, r: LoadResult) => boolean) => {
     const ratio = Math.round((r.rps / r.bare) * 100) / 100;
-    const row: Row = { case: name, rps: r.rps, p50: r.p50, p99: r.p99, cpuUs: r.cpuUs, ratio, target, met: meets(ratio, r), note: `bare alongside: ${r.bare} req/s` };
+    const row: Row = { case: name, rps: r.rps, p50: r.p50, p99: r.p99, cpuUs: r.cpuUs, ratio, target, met: meets(ratio, r), note: `bare alongside: ${r.bare} req/s, p99 ${r.bareP99} ms` };
     rows.push(row);
     return row;
   };
@@ -113,7 +113,7 @@ async function main() {
     ...routed,
     ratio: Math.round((routed.rps / routed.bare) * 100) / 100,
     target: '—',
-    note: `bare alongside: ${routed.bare} req/s`,
+    note: `bare alongside: ${routed.bare} req/s, p99 ${routed.bareP99} ms`,
   });
   const svc = await versusBare(e.child.pid!, seeded.flagUrl, { headers: { authorization: seeded.service } });
   ratioRow(svc, 'GET flag, service token, SQLite', '≥ 0.5× bare; p99 ≤ 5 ms', (x, r) => x >= 0.5 && r.p99 <= 5);
@@ -135,7 +135,7 @@ async function main() {
     ...ref!,
     ratio: Math.round((ref!.rps / refBare!.rps) * 100) / 100,
     target: '—',
-    note: `the response alone; bare alongside: ${refBare!.rps} req/s`,
+    note: `the response alone; bare alongside: ${refBare!.rps} req/s, p99 ${refBare!.p99} ms`,
   });
   const rss = rssMb(e.child.pid!);
   rows.push({ case: 'resident memory after the SQLite load', rps: NaN, p50: NaN, p99: NaN, target: '≤ 250 MB', met: rss <= 250, note: `${rss} MB` });
