@@ -175,6 +175,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
 
   // The gate first: it is the cheapest, and what it refuses no feature could answer.
   preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);
+  // While closing, every request goes to Fastify, which answers 503 with `Connection: close`: a client polling
+  // over a kept-alive connection must not keep the server from shutting down.
+  app.addHook('preClose', (done) => {
+    preRouters.length = 0;
+    done();
+  });
 
   const hasWeb = existsSync(`${config.webDir}/index.html`);
   if (hasWeb) await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: ['index.html'] });

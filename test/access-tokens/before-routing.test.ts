@@ -2,6 +2,7 @@
 // src/flags/flag-fast-read.ts) must be exactly what the full route answers, and must see every revocation
 // the route sees. Only a real socket reaches them (inject() goes straight to Fastify), so each check here
 // sends the same request both ways and compares; the info log says which path answered.
+import { Agent, get as httpGet } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, as, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
@@ -222,6 +223,32 @@ describe.each(backends)('answers before routing (%s)', (backend) => {
       expect(comparable(early)).toEqual(comparable(late));
       expect(early.headers['retry-after']).toMatch(/^\d+$/);
       expect(early.headers['x-ratelimit-remaining']).toBe('0');
+    });
+
+    it('a server closing while a client polls over one kept-alive connection still shuts down', async () => {
+      const tok = await serviceToken('poller');
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const get = () =>
+        new Promise<number>((resolve, reject) => {
+          httpGet(base + flagPath, { agent, headers: { authorization: tok.secret } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          }).on('error', reject);
+        });
+      await get();
+      expect(await get()).toBe(200);
+      expect(answeredBefore().fast).toBe(1);
+      const statuses: number[] = [];
+      const poller = (async () => {
+        for (;;) statuses.push(await get());
+      })().catch(() => undefined); // ends when the server lets the connection go
+      await new Promise((r) => setTimeout(r, 100));
+      // The connection never idles; close() must still end it (requests during closing go to Fastify, which says 503).
+      await t.app.close();
+      await poller;
+      agent.destroy();
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || s === 429 || s === 503)).toBe(true);
     });
 
     it('leaves sessions, HEAD, other methods, encoded and near-miss paths to Fastify', async () => {
