@@ -133,6 +133,9 @@ export function createAuthenticator(deps: AuthDeps) {
   }
 
   /**
+   * Shared by `authenticate` and `cachedToken` (the flag read answered before routing): a rule for tokens goes
+   * here, or in `admit`, so that both paths apply it.
+   *
    * What a loaded token allows at `now`: its principal, the rejection, or undefined when it is a personal token
    * whose owner's entry was not given (`owner` undefined: not looked up yet; null: not a member any more).
    */

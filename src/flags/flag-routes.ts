@@ -100,6 +100,7 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
   // (immutable, shared by every request that reads it) has its body serialized once, by this route's
   // own response schema, then sent as is.
   // Repeated reads with an access token are answered from those bodies before routing (flag-fast-read.ts).
+  // A check added to this route must be added there too (or make it step aside): before-routing.test.ts compares them.
   const bodies = new WeakMap<FlagView, SerializedBody>();
   app.get(
     `${base}/:key`,
