@@ -16,22 +16,8 @@ import { defaultBooleanVariations, defaultServed, variationErrors, withIds, type
 
 export type FlagDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'config' | 'invalidate' | 'onInvalidate'>;
 
-export interface FlagView {
-  id: string;
-  envId: string;
-  key: string;
-  name: string;
-  description: string;
-  isEnabled: boolean;
-  variationType: VariationType;
-  variations: { id: string; name: string; value: string }[];
-  enabledVariationId: string;
-  disabledVariationId: string;
-  tags: string[];
-  isArchived: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A flag as the API shows it: the stored flag, with its times as ISO strings. */
+export type FlagView = Omit<FlagRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
 export interface CreateFlagInput {
   key: string;
@@ -45,24 +31,9 @@ export interface CreateFlagInput {
   tags?: string[];
 }
 
-export const flagView = (f: FlagRow): FlagView => ({
-  id: f.id,
-  envId: f.envId,
-  key: f.key,
-  name: f.name,
-  description: f.description,
-  isEnabled: f.isEnabled,
-  variationType: f.variationType,
-  variations: f.variations,
-  enabledVariationId: f.enabledVariationId,
-  disabledVariationId: f.disabledVariationId,
-  tags: f.tags,
-  isArchived: f.isArchived,
-  createdAt: new Date(f.createdAt).toISOString(),
-  updatedAt: new Date(f.updatedAt).toISOString(),
-});
+export const flagView = (f: FlagRow): FlagView => ({ ...f, createdAt: new Date(f.createdAt).toISOString(), updatedAt: new Date(f.updatedAt).toISOString() });
 
-/** What the audit log records of a flag; `diff` keeps only the fields that moved. */
+/** What the audit log records of a flag; `diff` keeps only the fields that moved. Spelled out, so the order is fixed (sameFlag compares JSON). */
 const snapshot = (f: FlagRow) => ({
   key: f.key,
   name: f.name,

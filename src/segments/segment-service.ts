@@ -13,19 +13,8 @@ import { segmentStore, type SegmentFilter, type SegmentRow } from './segment-sto
 
 export type SegmentDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit'>;
 
-export interface SegmentView {
-  id: string;
-  envId: string;
-  key: string;
-  name: string;
-  description: string;
-  included: string[];
-  excluded: string[];
-  tags: string[];
-  isArchived: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A segment as the API shows it: the stored segment, with its times as ISO strings. */
+export type SegmentView = Omit<SegmentRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
 export interface CreateSegmentInput {
   key: string;
@@ -36,20 +25,9 @@ export interface CreateSegmentInput {
   tags?: string[];
 }
 
-export const segmentView = (s: SegmentRow): SegmentView => ({
-  id: s.id,
-  envId: s.envId,
-  key: s.key,
-  name: s.name,
-  description: s.description,
-  included: s.included,
-  excluded: s.excluded,
-  tags: s.tags,
-  isArchived: s.isArchived,
-  createdAt: new Date(s.createdAt).toISOString(),
-  updatedAt: new Date(s.updatedAt).toISOString(),
-});
+export const segmentView = (s: SegmentRow): SegmentView => ({ ...s, createdAt: new Date(s.createdAt).toISOString(), updatedAt: new Date(s.updatedAt).toISOString() });
 
+// Spelled out, so the order is fixed (an unchanged segment is detected by comparing JSON).
 const snapshot = (s: SegmentRow) => ({
   key: s.key,
   name: s.name,
