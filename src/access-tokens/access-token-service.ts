@@ -9,10 +9,11 @@ import type { Statement } from '../iam/statement.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
-import { mayList, mayManage, type TokenOperation } from './access-token-rules.ts';
+import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
 import { deleteToken, findToken, insertToken, isNameUsed, updateToken, type TokenRow } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
+
 
 /** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
 export function tokenName(input: string): string {
@@ -52,10 +53,12 @@ export function createAccessTokenService(ctx: AppContext) {
     return t;
   }
 
-  /** Loads a token the caller may manage with this operation: 404 if absent, 403 if not theirs to manage. */
+  /** Loads a token the caller may manage with this operation: 404 if absent, 403 if not theirs to manage (tokenRefusal). */
   async function manageable(p: OrgPrincipal, id: string, op: TokenOperation): Promise<TokenRow> {
     const t = await get(p, id);
-    if (!mayManage(p, { id: t.id, type: t.type, ownerMemberId: t.creator_member_id }, op)) throw new Forbidden();
+    const refusal = tokenRefusal(p, tokenFacts(t), op);
+    if (refusal === 'PermissionsExceedCaller') throw new Forbidden('PermissionsExceedCaller');
+    if (refusal) throw new Forbidden();
     return t;
   }
 

@@ -71,7 +71,7 @@ export function createAuthenticator(deps: AuthDeps) {
   async function loadMember(key: string, where: { memberId: string } | { orgId: string; userId: string }, now: number): Promise<MemberEntry | null> {
     const stamp = cache.stamp();
     const access = await loadMemberAccess(db, where);
-    const entry = access ? { access, layer: layer(access.statements), loadedAt: now } : null;
+    const entry = access ? { access, layer: layer(access.statements, access.memberId), loadedAt: now } : null;
     cache.putMember(key, entry, now, stamp);
     if (entry) cache.putMember(`m:${entry.access.memberId}`, entry, now, stamp);
     return entry;
