@@ -9,6 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLog } from './audit/audit-log.ts';
 import { SWEEP_EVERY_MS, sweepExpiredSessions } from './identity/session-sweep.ts';
+import { createLoginThrottle } from './identity/login-throttle.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
@@ -195,7 +196,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
 
   let timers: NodeJS.Timeout[] = [];
   if (deps.background !== false) {
-    const sweep = () => void sweepExpiredSessions(db.kysely, clock.now()).catch((err) => app.log.error({ err }, 'session sweep failed'));
+    const throttle = createLoginThrottle(db.kysely);
+    const sweep = () => {
+      const now = clock.now();
+      void sweepExpiredSessions(db.kysely, now).catch((err) => app.log.error({ err }, 'session sweep failed'));
+      void throttle.sweep(now).catch((err) => app.log.error({ err }, 'sign-in attempt sweep failed'));
+    };
     timers = [setInterval(() => void usage.flush(clock.now()).catch((err) => app.log.error({ err }, 'usage flush failed')), FLUSH_EVERY_MS), setInterval(sweep, SWEEP_EVERY_MS)];
     for (const t of timers) t.unref();
   }

@@ -171,6 +171,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_logs_ref').on('audit_logs').columns(['org_id', 'ref_id']).execute();
     },
   },
+  // Sign-in attempts, counted in the database so that concurrent guesses and every instance share one count.
+  '0005_login_attempts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('login_attempts')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', ms, (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {
@@ -181,7 +192,8 @@ class StaticProvider implements MigrationProvider {
 
 /** pgSchema: the PostgreSQL schema the tables live in (Kysely must keep its own bookkeeping there too). */
 export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
+  // Unordered: migrations written on parallel branches may land in any order; each is independent of the others.
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
