@@ -22,7 +22,7 @@ import type { AppContext } from './platform/context.ts';
 import { ping, type Db } from './platform/db.ts';
 import { fail, frameworkErrorOptions, installErrorEnvelope, installValidation, sendAppError } from './platform/envelope.ts';
 import { AppError } from './platform/errors.ts';
-import { createInvalidationBus, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
+import { createInvalidationBus, externalWriteProbe, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
 import { lazyRequestLogger, loggerOptions } from './platform/logging.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     clock,
     usage,
     limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
+    noticeExternalWrites: externalWriteProbe(db, applyLocally),
   });
   // Pre-routers start answering once every route is registered (the server listens after buildApp returns).
   const pending: PreRouter[] = [];

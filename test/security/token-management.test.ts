@@ -122,4 +122,19 @@ describe.each(backends)('token management cannot escalate (%s)', (backend) => {
     const reset = expectOk(await as(t, dev)('POST', `/access-tokens/${devToken.id}/reset`, {}));
     expect(reset.secret).toMatch(/^ens_svc_/);
   });
+
+  it("removing a member writes an OwnerRemoved entry into each of their personal tokens' own history", async () => {
+    const dev = await developer();
+    const a = expectOk(await as(t, dev)('POST', '/access-tokens', { name: 'a', type: 'Personal', permissions: [] }));
+    const b = expectOk(await as(t, dev)('POST', '/access-tokens', { name: 'b', type: 'Personal', permissions: [ENV_READ] }));
+    expectOk(await as(t, dev)('PUT', `/access-tokens/${b.id}/deactivate`));
+    expectOk(await o('DELETE', `/members/${dev.memberId}`));
+    for (const token of [a, b]) {
+      const history = expectOk(await o('GET', `/audit-logs?refId=${token.id}`)).items;
+      const entry = history.find((e: any) => e.action === 'DeactivateAccessToken' && e.changes?.after?.inactiveReason === 'OwnerRemoved');
+      expect(entry, JSON.stringify(history)).toBeDefined();
+      expect(entry.actor.memberId).toBe(owner.memberId);
+      expect(await row(token.id)).toMatchObject({ status: 'Inactive', inactive_reason: 'OwnerRemoved' });
+    }
+  });
 });
