@@ -68,6 +68,13 @@ export interface TokenPrincipal {
 export type Principal = UserPrincipal | MemberPrincipal | TokenPrincipal;
 export type OrgPrincipal = MemberPrincipal | TokenPrincipal;
 
+/**
+ * The caller is this member acting with all of their own rights: their session, or a personal token of theirs that
+ * follows them in full. A narrowed token is bounded by its own statements everywhere, "self" included.
+ */
+export const isSelf = (p: OrgPrincipal, memberId: string): boolean =>
+  p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
+
 export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
   if (!permits(p.permission, action, target)) throw new Forbidden();
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { deactivateOwnedTokens } from '../access-tokens/access-token-service.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
-import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
+import { actorOf, isSelf, type OrgPrincipal } from '../auth/principal.ts';
 import { Email, normalizeEmail, Password } from '../identity/identity-routes.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -38,9 +38,9 @@ export async function memberViews(db: Q, rows: { id: string; name: string; email
   }));
 }
 
-/** Reading one's own member record needs no IAM right. */
+/** Reading one's own member record needs no IAM right; a narrowed token of one's own is not oneself (isSelf). */
 function requireIamOrSelf(p: OrgPrincipal, memberId: string) {
-  if (p.memberId !== memberId) requireIamManager(p);
+  if (!isSelf(p, memberId)) requireIamManager(p);
 }
 
 export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {

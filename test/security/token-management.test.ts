@@ -137,4 +137,19 @@ describe.each(backends)('token management cannot escalate (%s)', (backend) => {
       expect(await row(token.id)).toMatchObject({ status: 'Inactive', inactive_reason: 'OwnerRemoved' });
     }
   });
+
+  it("a narrow personal token cannot read its owner's IAM data: a token is bounded by its own statements, self included", async () => {
+    const dev = await developer();
+    const narrow = expectOk(await as(t, dev)('POST', '/access-tokens', { name: 'narrow', type: 'Personal', permissions: [ENV_READ] }));
+    const full = expectOk(await as(t, dev)('POST', '/access-tokens', { name: 'full', type: 'Personal', permissions: [] }));
+    for (const path of [`/members/${dev.memberId}`, `/members/${dev.memberId}/policies`]) {
+      const refused = await t.call('GET', `/api/v1${path}`, { auth: narrow.secret });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toEqual(forbidden);
+      // The person themselves, and a token that follows them in full, may.
+      expect((await as(t, dev)('GET', path)).status).toBe(200);
+      expect((await t.call('GET', `/api/v1${path}`, { auth: full.secret })).status).toBe(200);
+    }
+  });
 });
+
