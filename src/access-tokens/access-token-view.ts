@@ -24,7 +24,7 @@ export const TokenView = Type.Object({
 });
 
 /** Only the create and reset responses use this schema: the one place a secret is serialized. */
-export const TokenWithSecret = Type.Intersect([TokenView, Type.Object({ secret: Type.String({ description: 'Shown once. Store it now: it cannot be retrieved again.' }) })]);
+export const TokenWithSecret = Type.Intersect([TokenView, Type.Object({ secret: Type.String({ description: 'Shown once. Store it now: it cannot be retrieved again. In this response `token` holds the whole secret too (as FeatBit answers); every later view shows the hint.' }) })]);
 
 export function tokenView(t: TokenRow, p: OrgPrincipal, usage: UsageTracker) {
   return {
