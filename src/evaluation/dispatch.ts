@@ -1,10 +1,9 @@
 // FeatBit's rollout bucketing (evaluation server, Domain/Evaluation/DispatchAlgorithm.cs).
-import { createHash } from 'node:crypto';
+import { md5FirstInt32LE } from './md5.ts';
 
 /** |Int32LE(first 4 bytes of MD5(utf8(key))) / int.MinValue|, in [0, 1]. */
 export function bucketOf(key: string): number {
-  const digest = createHash('md5').update(key, 'utf8').digest();
-  return Math.abs(digest.readInt32LE(0) / -2147483648);
+  return Math.abs(md5FirstInt32LE(key) / -2147483648);
 }
 
 export function isInRollout(key: string, rollout: readonly number[]): boolean {

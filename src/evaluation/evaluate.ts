@@ -7,18 +7,22 @@ import type {
 import { compileCondition } from './operators.ts';
 import { bucketOf, isInRollout } from './dispatch.ts';
 import { isInSegment } from './segments.ts';
-import { isBlank, valueOf } from './user.ts';
+import { isBlank, readerOf, valueOf } from './user.ts';
 
 export const IN_SEGMENT = 'User is in segment';
 export const NOT_IN_SEGMENT = 'User is not in segment';
 
-type RuleTest = (user: EvalUser, segmentOf: SegmentLookup) => boolean;
+/** One evaluation: the user's attributes are read at most once each, into the flag's property slots. */
+interface Scope { user: EvalUser; segmentOf: SegmentLookup; values: (string | null)[] }
+type RuleTest = (scope: Scope) => boolean;
 
 interface CompiledFlag {
   variations: Map<string, Variation>;
   /** keyId → variation id; the first target list naming the user wins, as the server's scan does. */
   targets: Map<string, string>;
   rules: { rule: TargetRule; matches: RuleTest }[];
+  /** How many distinct properties the rules read. */
+  slots: number;
 }
 
 // Compiled once per flag object: flags are treated as immutable values (a change is a new object).
@@ -33,28 +37,39 @@ function compileFlag(flag: EvalFlag): CompiledFlag {
   for (const t of flag.targetUsers ?? []) {
     for (const keyId of t.keyIds ?? []) if (!targets.has(keyId)) targets.set(keyId, t.variationId);
   }
-  const rules = (flag.rules ?? []).map((rule) => ({ rule, matches: compileRule(rule.conditions ?? []) }));
-  compiled = { variations, targets, rules };
+  const slots = new Map<string, number>();
+  const slotOf = (property: string) => {
+    let slot = slots.get(property);
+    if (slot === undefined) slots.set(property, (slot = slots.size));
+    return slot;
+  };
+  const rules = (flag.rules ?? []).map((rule) => ({ rule, matches: compileRule(rule.conditions ?? [], slotOf) }));
+  compiled = { variations, targets, rules, slots: slots.size };
   compiledFlags.set(flag, compiled);
   return compiled;
 }
 
-function compileRule(conditions: readonly Condition[]): RuleTest {
+function compileRule(conditions: readonly Condition[], slotOf: (property: string) => number): RuleTest {
   const tests: RuleTest[] = conditions.map((c) => {
     if (c.property === IN_SEGMENT || c.property === NOT_IN_SEGMENT) {
       const ids = parseSegmentIds(c.value);
       // A list the server could not read (it would throw) never holds, whichever way round.
       if (ids === undefined) return () => false;
       const wantIn = c.property === IN_SEGMENT;
-      return (user, segmentOf) => inAnySegment(ids, user, segmentOf) === wantIn;
+      return (scope) => inAnySegment(ids, scope.user, scope.segmentOf) === wantIn;
     }
     const matches = compileCondition(c.op, c.value);
-    const property = c.property;
-    return (user) => matches(valueOf(user, property));
+    const read = readerOf(c.property);
+    const slot = slotOf(c.property);
+    return (scope) => {
+      let value = scope.values[slot];
+      if (value === null) value = scope.values[slot] = read(scope.user);
+      return matches(value);
+    };
   });
-  return (user, segmentOf) => {
+  return (scope) => {
     for (let i = 0; i < tests.length; i++) {
-      if (!tests[i](user, segmentOf)) return false;
+      if (!tests[i](scope)) return false;
     }
     return true;
   };
@@ -98,8 +113,9 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
     return { variation, reason: 'targeted', kind: 'targeted', sendToExperiment: flag.exptIncludeAllTargets };
   }
 
+  const scope: Scope = { user, segmentOf, values: new Array(compiled.slots).fill(null) };
   for (const { rule, matches } of compiled.rules) {
-    if (!matches(user, segmentOf)) continue;
+    if (!matches(scope)) continue;
     const evaluation = rollout(flag, compiled, rule, rule.variations ?? [], user, rule.name);
     if (evaluation) {
       evaluation.kind = 'rule';

@@ -80,12 +80,29 @@ const dotnetNumber = /^[\t-\r ]*([+-]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[
 const dotnetWhite = /^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
 export function parseDotnetDouble(s: string): number {
+  if (isPlainDecimal(s)) return Number(s);
   const m = dotnetNumber.exec(s);
   if (m) return Number(m[1].includes(',') ? m[1].replace(/,/g, '') : m[1]);
   const named = s.replace(dotnetWhite, '').toLowerCase();
   if (named === 'infinity' || named === '+infinity') return Infinity;
   if (named === '-infinity') return -Infinity;
   return NaN;
+}
+
+// [+-]?digits[.digits], which .NET and Number() read alike: most values, without a regex.
+function isPlainDecimal(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  if (n > 0 && (s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43)) i = 1;
+  let digits = 0;
+  let dot = false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot && digits > 0) dot = true;
+    else return false;
+  }
+  return digits > 0 && s.charCodeAt(n - 1) !== 46;
 }
 
 /** Set of strings; null for a JSON null; undefined where the server's deserializer would throw. */

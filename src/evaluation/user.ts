@@ -1,18 +1,31 @@
 // A user's attribute as FeatBit's EndUser.ValueOf reads it: keyId and name are built in, the rest comes
-// from customizedProperties (first of that name), and anything missing reads as "".
+// from customizedProperties (first of that name), and anything missing — or a blank property name — reads "".
 import type { EvalUser } from './model.ts';
 
-export function valueOf(user: EvalUser, property: string): string {
-  if (property === 'keyId') return user.keyId;
-  if (property === 'name') return user.name ?? '';
-  if (isBlank(property)) return '';
-  const props = user.customizedProperties;
-  if (props) {
-    for (let i = 0; i < props.length; i++) {
-      if (props[i].name === property) return props[i].value ?? '';
+export type AttributeReader = (user: EvalUser) => string;
+
+const empty: AttributeReader = () => '';
+const keyId: AttributeReader = (user) => user.keyId;
+const name: AttributeReader = (user) => user.name ?? '';
+
+/** The reader of one property, chosen once when a condition is compiled. */
+export function readerOf(property: string): AttributeReader {
+  if (isBlank(property)) return empty;
+  if (property === 'keyId') return keyId;
+  if (property === 'name') return name;
+  return (user) => {
+    const props = user.customizedProperties;
+    if (props) {
+      for (let i = 0; i < props.length; i++) {
+        if (props[i].name === property) return props[i].value ?? '';
+      }
     }
-  }
-  return '';
+    return '';
+  };
+}
+
+export function valueOf(user: EvalUser, property: string): string {
+  return readerOf(property)(user);
 }
 
 // string.IsNullOrWhiteSpace: char.IsWhiteSpace's set.
