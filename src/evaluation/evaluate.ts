@@ -114,7 +114,9 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
   }
 
   const scope: Scope = { user, segmentOf, values: new Array(compiled.slots).fill(null) };
-  for (const { rule, matches } of compiled.rules) {
+  const rules = compiled.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const { rule, matches } = rules[i];
     if (!matches(scope)) continue;
     const evaluation = rollout(flag, compiled, rule, rule.variations ?? [], user, rule.name);
     if (evaluation) {
