@@ -7,7 +7,7 @@ import type {
 import { compileCondition } from './operators.ts';
 import { bucketOf, isInRollout } from './dispatch.ts';
 import { isInSegment } from './segments.ts';
-import { isBlank, readerOf, valueOf } from './user.ts';
+import { isBlank, readerOf, type AttributeReader } from './user.ts';
 
 export const IN_SEGMENT = 'User is in segment';
 export const NOT_IN_SEGMENT = 'User is not in segment';
@@ -20,7 +20,8 @@ interface CompiledFlag {
   variations: Map<string, Variation>;
   /** keyId → variation id; the first target list naming the user wins, as the server's scan does. */
   targets: Map<string, string>;
-  rules: { rule: TargetRule; matches: RuleTest }[];
+  rules: { rule: TargetRule; matches: RuleTest; dispatchValue: AttributeReader }[];
+  fallthroughDispatchValue: AttributeReader;
   /** How many distinct properties the rules read. */
   slots: number;
 }
@@ -43,10 +44,20 @@ function compileFlag(flag: EvalFlag): CompiledFlag {
     if (slot === undefined) slots.set(property, (slot = slots.size));
     return slot;
   };
-  const rules = (flag.rules ?? []).map((rule) => ({ rule, matches: compileRule(rule.conditions ?? [], slotOf) }));
-  compiled = { variations, targets, rules, slots: slots.size };
+  const rules = (flag.rules ?? []).map((rule) => ({
+    rule,
+    matches: compileRule(rule.conditions ?? [], slotOf),
+    dispatchValue: dispatchReader(rule.dispatchKey),
+  }));
+  const fallthroughDispatchValue = dispatchReader(flag.fallthrough?.dispatchKey);
+  compiled = { variations, targets, rules, fallthroughDispatchValue, slots: slots.size };
   compiledFlags.set(flag, compiled);
   return compiled;
+}
+
+// Users are bucketed by flag key + keyId, or + the value of the dispatchKey attribute when one is named.
+function dispatchReader(dispatchKey: string | null | undefined): AttributeReader {
+  return isBlank(dispatchKey) ? (user) => user.keyId : readerOf(dispatchKey as string);
 }
 
 function compileRule(conditions: readonly Condition[], slotOf: (property: string) => number): RuleTest {
@@ -116,9 +127,9 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
   const scope: Scope = { user, segmentOf, values: new Array(compiled.slots).fill(null) };
   const rules = compiled.rules;
   for (let i = 0; i < rules.length; i++) {
-    const { rule, matches } = rules[i];
+    const { rule, matches, dispatchValue } = rules[i];
     if (!matches(scope)) continue;
-    const evaluation = rollout(flag, compiled, rule, rule.variations ?? [], user, rule.name);
+    const evaluation = rollout(flag, compiled, rule, rule.variations ?? [], flag.key + dispatchValue(user), rule.name);
     if (evaluation) {
       evaluation.kind = 'rule';
       evaluation.ruleId = rule.id;
@@ -128,20 +139,18 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
 
   const fallthrough = flag.fallthrough;
   if (!fallthrough) return null;
-  return rollout(flag, compiled, fallthrough, fallthrough.variations ?? [], user, 'default');
+  const dispatchKey = flag.key + compiled.fallthroughDispatchValue(user);
+  return rollout(flag, compiled, fallthrough, fallthrough.variations ?? [], dispatchKey, 'default');
 }
 
 function rollout(
   flag: EvalFlag,
   compiled: CompiledFlag,
-  dispatch: { dispatchKey: string | null; includedInExpt: boolean },
+  dispatch: { includedInExpt: boolean },
   variations: readonly RolloutVariation[],
-  user: EvalUser,
+  dispatchKey: string,
   reason: string,
 ): Evaluation | null {
-  const dispatchKey = isBlank(dispatch.dispatchKey)
-    ? flag.key + user.keyId
-    : flag.key + valueOf(user, dispatch.dispatchKey as string);
   // The first rollout range that holds the user's bucket wins; no range holding it is a malformed flag.
   let bucket = -1; // hashed at most once, and only when a range is neither [0, 1] nor [0, 0]
   const chosen = variations.find((v) => {

@@ -53,9 +53,10 @@ export function compileCondition(op: string, ruleValue: string): Matcher {
       if (list === null) return () => true;
       return (v) => !list.has(v);
     }
-    // OrdinalIgnoreCase against ASCII: a non-ASCII letter never folds to an ASCII one here, nor in .NET.
-    case 'IsTrue': return (v) => v.length === 4 && /^true$/i.test(v);
-    case 'IsFalse': return (v) => v.length === 5 && /^false$/i.test(v);
+    // OrdinalIgnoreCase against ASCII words. The only non-ASCII code units that lower-case into ASCII are
+    // U+0130 (to "i̇", two units) and U+212A (to "k"): neither can make "true" or "false".
+    case 'IsTrue': return (v) => v.length === 4 && (v === 'true' || v.toLowerCase() === 'true');
+    case 'IsFalse': return (v) => v.length === 5 && (v === 'false' || v.toLowerCase() === 'false');
     // An unknown operator never matches (the server's Operator.Get fallback).
     default: return never;
   }

@@ -24,10 +24,6 @@ export function readerOf(property: string): AttributeReader {
   };
 }
 
-export function valueOf(user: EvalUser, property: string): string {
-  return readerOf(property)(user);
-}
-
 // string.IsNullOrWhiteSpace: char.IsWhiteSpace's set.
 const blank = /^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 
