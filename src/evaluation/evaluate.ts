@@ -130,11 +130,7 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
     const { rule, matches, dispatchValue } = rules[i];
     if (!matches(scope)) continue;
     const evaluation = rollout(flag, compiled, rule, rule.variations ?? [], flag.key + dispatchValue(user), rule.name);
-    if (evaluation) {
-      evaluation.kind = 'rule';
-      evaluation.ruleId = rule.id;
-    }
-    return evaluation;
+    return evaluation && { ...evaluation, kind: 'rule', ruleId: rule.id };
   }
 
   const fallthrough = flag.fallthrough;
