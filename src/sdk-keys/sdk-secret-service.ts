@@ -58,7 +58,7 @@ export function sdkSecretService(deps: SdkSecretDeps) {
   }
 
   async function existing(trx: Transaction<Database>, p: OrgPrincipal, env: EnvironmentRef, id: string): Promise<SecretRow> {
-    const s = await sdkSecretStore(trx).find(p.org.id, env.id, id);
+    const s = await sdkSecretStore(trx, dialect).find(p.org.id, env.id, id, true);
     if (!s) throw new NotFound();
     return s;
   }

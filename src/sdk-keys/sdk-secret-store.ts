@@ -1,6 +1,7 @@
 // SQL for environment secrets (SDK keys). Every query is scoped by org_id, except the lookup by digest that
 // resolves an SDK's key: there the key itself is the only thing the caller has.
 import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/schema.ts';
 import type { SdkSecretType } from './sdk-key-format.ts';
 
@@ -37,7 +38,8 @@ const toRow = (r: Database['env_secrets']): SecretRow => ({
   updatedAt: r.updated_at,
 });
 
-export function sdkSecretStore(db: Q) {
+export function sdkSecretStore(db: Q, dialect: Dialect = 'sqlite') {
+  const pg = dialect === 'postgres';
   return {
     async listForEnvironments(orgId: string, envIds: string[]): Promise<SecretRow[]> {
       if (envIds.length === 0) return [];
@@ -45,8 +47,11 @@ export function sdkSecretStore(db: Q) {
       return rows.map(toRow);
     },
 
-    async find(orgId: string, envId: string, id: string): Promise<SecretRow | null> {
-      const r = await db.selectFrom('env_secrets').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', id).executeTakeFirst();
+    /** `forUpdate` (PostgreSQL; SQLite runs one writer at a time): held until the transaction ends, so concurrent rotations queue. */
+    async find(orgId: string, envId: string, id: string, forUpdate = false): Promise<SecretRow | null> {
+      let q = db.selectFrom('env_secrets').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', id);
+      if (pg && forUpdate) q = q.forUpdate();
+      const r = await q.executeTakeFirst();
       return r ? toRow(r) : null;
     },
 

@@ -147,6 +147,19 @@ describe.each(backends)('environment secrets (%s)', (backend) => {
     expect(await resolve(second.value)).toMatchObject({ validUntil: null });
   });
 
+  it('concurrent rotations queue: exactly one key is current and one (its predecessor) in grace, none built from a stale read', async () => {
+    const { prod, server } = await project();
+    const results = await Promise.all(Array.from({ length: 10 }, () => owner('POST', `/envs/${prod.id}/secrets/${server.id}/rotate`, { graceSeconds: 60 })));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const values = results.map((r) => r.body.data.value);
+    // Serialized, each rotation's predecessor is the previous one's key: the last key is current and the one before it
+    // is in grace; the others were replaced by a later rotation. Exactly one is current and exactly one in grace.
+    const resolved = await Promise.all(values.map(resolve));
+    expect(resolved.filter((r) => r?.validUntil === null)).toHaveLength(1);
+    expect(resolved.filter((r) => r !== null && r.validUntil !== null)).toHaveLength(1);
+    expect((await auditRows()).filter((a) => a.action === 'RotateEnvSecret')).toHaveLength(10);
+  });
+
   it('deleting a key refuses it at once (even when cached) and announces it; deleting the environment refuses all of its keys', async () => {
     const { p, prod, server, client } = await project();
     const events: SdkSecretRevocation[] = [];
