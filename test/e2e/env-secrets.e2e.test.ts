@@ -41,7 +41,7 @@ describe('environment SDK keys in a real browser', () => {
     await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('QA');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await card.getByRole('link', { name: 'Settings of QA' }).click();
+    await card.getByRole('row').filter({ hasText: 'QA' }).getByRole('link', { name: 'Settings' }).click();
 
     const rows = page.getByTestId('sdk-key-row');
     await expect.poll(() => rows.count()).toBe(2);

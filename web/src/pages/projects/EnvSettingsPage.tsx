@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Menu, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, CopyButton, Group, Menu, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put } from '../../api/client.ts';
 import type { EnvSecret, Environment, Project } from '../../api/types.ts';
@@ -8,6 +8,7 @@ import { FormModal } from '../../components/forms.tsx';
 import { IconCheck, IconCopy, IconPlus } from '../../components/icons.tsx';
 import { ActionsMenu, DataTable } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
+import { PageHeader } from '../../components/ui.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
@@ -70,20 +71,17 @@ export function EnvSettingsPage({ projectId, envId }: { projectId: string; envId
           const secrets = e.secrets ?? [];
           return (
             <Stack>
-              <Group justify="space-between" align="flex-start">
-                <div>
-                  <Title order={2}>{e.name} settings</Title>
-                  <Text c="dimmed" size="sm" mt={4}>
-                    SDK keys let applications read this environment’s flags with FeatBit’s SDKs. Server keys are secrets (shown once); client keys ship in
-                    browsers and are always shown.
-                  </Text>
-                </div>
-                {may('CreateEnvSecret') && (
-                  <Button leftSection={<IconPlus />} onClick={() => setEditing({ kind: 'add' })}>
-                    Add SDK key
-                  </Button>
-                )}
-              </Group>
+              <PageHeader
+                title={`${e.name} settings`}
+                description="SDK keys let applications read this environment’s flags with FeatBit’s SDKs. Server keys are secrets (shown once); client keys ship in browsers and are always shown."
+                actions={
+                  may('CreateEnvSecret') && (
+                    <Button leftSection={<IconPlus />} onClick={() => setEditing({ kind: 'add' })}>
+                      Add SDK key
+                    </Button>
+                  )
+                }
+              />
               <Card withBorder>
                 <Text fw={600} mb="xs">
                   SDK keys
@@ -307,7 +305,8 @@ function NewKeyModal({ revealed, onClose }: { revealed: Revealed | null; onClose
 // revealed it (added or rotated here); otherwise a placeholder with its hint.
 function SdkSnippets({ secrets, revealed }: { secrets: EnvSecret[]; revealed: Record<string, string> }) {
   const servers = secrets.filter((s) => s.type === 'server');
-  const serverKey = servers.map((s) => revealed[s.id]).find(Boolean) ?? (servers[0] ? `<server key ${servers[0].value}>` : '<add a server key>');
+  const shownServerKey = servers.map((s) => revealed[s.id]).find(Boolean);
+  const serverKey = shownServerKey ?? (servers[0] ? `<server key ${servers[0].value}>` : '<add a server key>');
   const clientKey = secrets.find((s) => s.type === 'client')?.value ?? '<add a client key>';
   const http = `${window.location.protocol}//${window.location.host}`;
   const ws = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
@@ -345,6 +344,11 @@ const enabled = fbClient.boolVariation('my-flag', false);`;
           <Tabs.Tab value="browser">Browser (client)</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="node" pt="sm">
+          {!shownServerKey && (
+            <Text size="xs" c="dimmed" mb="xs">
+              Server keys are shown only once. Paste the one you saved, or rotate or add a server key to see a new one here.
+            </Text>
+          )}
           <Snippet code={node} testId="sdk-snippet-node" />
         </Tabs.Panel>
         <Tabs.Panel value="browser" pt="sm">

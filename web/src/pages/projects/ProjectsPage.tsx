@@ -153,7 +153,7 @@ function ProjectCard({ project, onEdit, onDelete }: { project: Project; onEdit: 
                     <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/flags`)} component="a">
                       Flags
                     </Button>
-                    <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/settings`)} component="a" aria-label={`Settings of ${env.name}`}>
+                    <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/settings`)} component="a">
                       Settings
                     </Button>
                     {(canEditEnv || canDeleteEnv) && (
