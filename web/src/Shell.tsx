@@ -16,6 +16,7 @@ import { PolicyDetailPage } from './pages/iam/PolicyDetailPage.tsx';
 import { ProjectsPage } from './pages/projects/ProjectsPage.tsx';
 import { FlagsPage } from './pages/projects/FlagsPage.tsx';
 import { FlagDetailPage } from './pages/projects/FlagDetailPage.tsx';
+import { EnvSettingsPage } from './pages/projects/EnvSettingsPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 
@@ -104,6 +105,7 @@ function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if ((m = matchPath('/projects', path))) return <ProjectsPage />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/flags', path))) return <FlagsPage projectId={m.projectId} envId={m.envId} />;
+  if ((m = matchPath('/projects/:projectId/envs/:envId/settings', path))) return <EnvSettingsPage projectId={m.projectId} envId={m.envId} />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/flags/:key', path)))
     return <FlagDetailPage projectId={m.projectId} envId={m.envId} flagKey={m.key} />;
   if ((m = matchPath('/integrations/access-tokens', path))) return <AccessTokensPage />;
