@@ -171,6 +171,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_logs_ref').on('audit_logs').columns(['org_id', 'ref_id']).execute();
     },
   },
+  // FeatBit's targeting model. Every new column has a default, so rows written before stay valid; a flag's
+  // fallthrough then serves its enabledVariationId to everyone, which is what it served before.
+  '0002_targeting': {
+    async up(db: Kysely<any>) {
+      const text = (table: string, column: string, value: string) =>
+        db.schema.alterTable(table).addColumn(column, 'text', (c) => c.notNull().defaultTo(value)).execute();
+      await text('feature_flags', 'revision', '00000000-0000-0000-0000-000000000000');
+      await text('feature_flags', 'target_users', '[]');
+      await text('feature_flags', 'rules', '[]');
+      await text('feature_flags', 'fallthrough', '{"dispatchKey":null,"includedInExpt":true,"variations":[]}');
+      await db.schema.alterTable('feature_flags').addColumn('expt_include_all_targets', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await text('feature_flags', 'creator_id', '');
+      await text('feature_flags', 'updator_id', '');
+      // Variation ids match ^[A-Za-z0-9._-]+$, so they need no JSON escaping.
+      await sql`update feature_flags set fallthrough = '{"dispatchKey":null,"includedInExpt":true,"variations":[{"id":"' || enabled_variation_id || '","rollout":[0,1],"exptRollout":1}]}'`.execute(db);
+      await text('segments', 'type', 'environment-specific');
+      await text('segments', 'scopes', '[]');
+      await text('segments', 'rules', '[]');
+      await text('audit_logs', 'comment', '');
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {
