@@ -189,6 +189,8 @@ const migrations: Record<string, Migration> = {
       await text('segments', 'type', 'environment-specific');
       await text('segments', 'scopes', '[]');
       await text('segments', 'rules', '[]');
+      // Existing segments are environment-specific: scoped to their environment's RN (keys need no JSON escaping).
+      await sql`update segments set scopes = (select '["project/' || p.key || ':env/' || e.key || '"]' from environments e join projects p on p.id = e.project_id where e.id = segments.env_id)`.execute(db);
       await text('audit_logs', 'comment', '');
     },
   },
@@ -206,6 +208,13 @@ export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promi
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Migrates up to `name` and stops there (tests of a later migration start from the schema before it). */
+export async function migrateTo(db: Kysely<any>, name: string, pgSchema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }
 
 export { sql };
