@@ -17,6 +17,8 @@ export interface AuditEntryInput {
   envId?: string | null;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
+  /** The caller's note on the change (FeatBit's `comment`); '' when none. */
+  comment?: string;
 }
 
 export interface AuditLog {
@@ -62,6 +64,7 @@ export function createAuditLog(clock: Clock, ids: Ids): AuditLog {
           actor_token_id: e.actor.tokenId,
           actor_token_name: e.actor.tokenName,
           changes: JSON.stringify(changes),
+          comment: e.comment ?? '',
         })
         .execute();
     },

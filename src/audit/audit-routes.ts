@@ -19,6 +19,7 @@ const AuditEntry = Type.Object({
   envId: Nullable,
   actor: Type.Object({ kind: Type.String(), memberId: Nullable, memberName: Nullable, tokenId: Nullable, tokenName: Nullable }),
   changes: Type.Object({ before: Type.Any(), after: Type.Any() }),
+  comment: Type.String(),
 });
 
 export async function auditRoutes(app: FastifyInstance, ctx: AppContext) {

@@ -17,6 +17,7 @@ export interface AuditEntryView {
   envId: string | null;
   actor: { kind: string; memberId: string | null; memberName: string | null; tokenId: string | null; tokenName: string | null };
   changes: { before: unknown; after: unknown };
+  comment: string;
 }
 
 const BATCH = 1000;
@@ -32,6 +33,7 @@ export const auditEntryView = (r: AuditRow): AuditEntryView => ({
   envId: r.env_id,
   actor: { kind: r.actor_kind, memberId: r.actor_member_id, memberName: r.actor_name, tokenId: r.actor_token_id, tokenName: r.actor_token_name },
   changes: JSON.parse(r.changes) as { before: unknown; after: unknown },
+  comment: r.comment,
 });
 
 export function auditService(deps: Pick<AppContext, 'kysely'>) {

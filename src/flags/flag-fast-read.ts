@@ -48,6 +48,8 @@ export function createFlagFastRead({ prefix, auth, flags, bodies, clock, send }:
     if (slash === -1 || !path.startsWith(SEGMENT, slash)) return false;
     const keyAt = slash + SEGMENT.length;
     if (keyAt === path.length || path.indexOf('/', keyAt) !== -1 || path.includes('%')) return false;
+    // A route of its own (the router prefers it to {key}), never a flag.
+    if (path.endsWith('/all-tags')) return false;
 
     const now = clock.now();
     const principal = auth.cachedToken(header, now);

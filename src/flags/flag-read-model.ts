@@ -4,6 +4,7 @@ import type { Statement as SqliteStatement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import type { EnvironmentRef } from '../projects/environment-read-model.ts';
+import type { Fallthrough, TargetRule, TargetUser } from '../targeting/targeting-model.ts';
 import type { FlagRow } from './flag-store.ts';
 import type { Variation, VariationType } from './flag-variations.ts';
 
@@ -19,7 +20,8 @@ export interface FlagRead {
 const sqlText = (p: (n: number) => string) => `
 select e.id, e.key, e.project_id, pr.key,
        f.id, f.key, f.name, f.description, f.is_enabled, f.variation_type, f.variations,
-       f.enabled_variation_id, f.disabled_variation_id, f.tags, f.is_archived, f.created_at, f.updated_at
+       f.enabled_variation_id, f.disabled_variation_id, f.tags, f.is_archived, f.created_at, f.updated_at,
+       f.revision, f.target_users, f.rules, f.fallthrough, f.expt_include_all_targets, f.creator_id, f.updator_id
   from environments e
   join projects pr on pr.id = e.project_id and e.org_id = ${p(1)} and e.id = ${p(2)}
   left join feature_flags f on f.env_id = e.id and f.org_id = e.org_id and f.key = ${p(3)}`;
@@ -42,8 +44,15 @@ function toRead(r: Row | undefined): FlagRead | null {
     variations: JSON.parse(r[10] as string) as Variation[],
     enabledVariationId: r[11] as string,
     disabledVariationId: r[12] as string,
+    revision: r[17] as string,
+    targetUsers: JSON.parse(r[18] as string) as TargetUser[],
+    rules: JSON.parse(r[19] as string) as TargetRule[],
+    fallthrough: JSON.parse(r[20] as string) as Fallthrough,
+    exptIncludeAllTargets: Number(r[21]) === 1,
     tags: JSON.parse(r[13] as string) as string[],
     isArchived: Number(r[14]) === 1,
+    creatorId: r[22] as string,
+    updatorId: r[23] as string,
     createdAt: Number(r[15]),
     updatedAt: Number(r[16]),
   };

@@ -1,13 +1,39 @@
 // HTTP for feature flags (FeatBit's paths: /envs/{envId}/feature-flags/…); rules live in flag-service.ts.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
-import { Description, Id, Key, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
+import { Description, Id, Key, Name, PageQuery, Paged, Type, optionalBody, responses } from '../platform/schemas.ts';
+import { FallthroughView, FlagTargetingInput, TargetRuleView, TargetUserView } from '../targeting/targeting-schemas.ts';
 import { parseTagFilter, TagFilter, TagList, TagsBody } from '../projects/tags.ts';
 import { createFlagFastRead, type SerializedBody } from './flag-fast-read.ts';
-import { flagService, type CreateFlagInput, type FlagView } from './flag-service.ts';
+import { flagService, type FlagView } from './flag-service.ts';
 import { VARIATION_TYPES, type VariationInput, type VariationType } from './flag-variations.ts';
+
+/** A note for the audit entry, accepted by every update route (FeatBit's ResourceChangeRequest). */
+export const Comment = Type.String({ maxLength: 1024 });
+const CommentBody = optionalBody(Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false }));
+/** FeatBit's revision: a GUID the caller read; a stale one is refused with 409 Conflict. */
+const Revision = Type.String({ minLength: 1, maxLength: 64 });
+/** FeatBit's end user: keyId and name are built in; anything else is a customized property. */
+const EvalUserSchema = Type.Object(
+  {
+    keyId: Type.String({ minLength: 1, maxLength: 256 }),
+    name: Type.Optional(Type.String({ maxLength: 256 })),
+    customizedProperties: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }), value: Type.String({ maxLength: 65536 }) }, { additionalProperties: false }), { maxItems: 100 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const PatchOperations = Type.Array(
+  Type.Object(
+    { op: Type.String({ maxLength: 16 }), path: Type.String({ maxLength: 1024 }), from: Type.Optional(Type.String({ maxLength: 1024 })), value: Type.Optional(Type.Unknown()) },
+    { additionalProperties: false },
+  ),
+  { minItems: 1, maxItems: 100 },
+);
 
 const VariationId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
 const VariationTypeSchema = Type.Union(VARIATION_TYPES.map((t) => Type.Literal(t)));
@@ -29,8 +55,15 @@ const Flag = Type.Object({
   variations: Type.Array(Variation),
   enabledVariationId: Type.String(),
   disabledVariationId: Type.String(),
+  revision: Type.String(),
+  targetUsers: Type.Array(TargetUserView),
+  rules: Type.Array(TargetRuleView),
+  fallthrough: FallthroughView,
+  exptIncludeAllTargets: Type.Boolean(),
   tags: Type.Array(Type.String()),
   isArchived: Type.Boolean(),
+  creatorId: Type.String(),
+  updatorId: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -38,11 +71,11 @@ const Flag = Type.Object({
 const EnvParams = Type.Object({ envId: Id });
 const FlagParams = Type.Object({ envId: Id, key: Key });
 
-export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
+export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
   const flags = flagService(ctx);
   const tags = ['feature-flags'];
   const base = '/envs/:envId/feature-flags';
-  const params = (request: { params: unknown }) => request.params as { envId: string; key: string };
 
   app.get(
     base,
@@ -62,9 +95,9 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
       },
     },
     async (request) => {
-      const q = request.query as { name?: string; tags?: string[]; isEnabled?: boolean; isArchived?: boolean; pageIndex?: number; pageSize?: number };
+      const q = request.query;
       const filter = { name: q.name?.trim() || undefined, tags: parseTagFilter(q.tags), isEnabled: q.isEnabled, isArchived: q.isArchived ?? false };
-      return ok(await flags.list(orgPrincipalOf(request), params(request).envId, filter, q.pageIndex ?? 0, q.pageSize ?? 10));
+      return ok(await flags.list(orgPrincipalOf(request), request.params.envId, filter, q.pageIndex ?? 0, q.pageSize ?? 10));
     },
   );
 
@@ -92,7 +125,7 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
         response: responses(Flag),
       },
     },
-    async (request) => ok(await flags.create(orgPrincipalOf(request), params(request).envId, request.body as CreateFlagInput)),
+    async (request) => ok(await flags.create(orgPrincipalOf(request), request.params.envId, request.body)),
   );
 
   // The hot read. Its 200 names `data` as a Flag, not Flag | null: a union makes the serializer validate
@@ -102,11 +135,13 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
   // Repeated reads with an access token are answered from those bodies before routing (flag-fast-read.ts).
   // A check added to this route must be added there too (or make it step aside): before-routing.test.ts compares them.
   const bodies = new WeakMap<FlagView, SerializedBody>();
-  app.get(
+  // Registered untyped: it sends the serialized text itself.
+  untyped.get(
     `${base}/:key`,
     { schema: { tags, summary: 'A flag [CanAccessEnv]', params: FlagParams, response: { ...responses(Flag), 200: Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Flag }) } } },
     async (request, reply) => {
-      const view = await flags.get(orgPrincipalOf(request), params(request).envId, params(request).key);
+      const { envId, key } = request.params as { envId: string; key: string };
+      const view = await flags.get(orgPrincipalOf(request), envId, key);
       let body = bodies.get(view);
       if (body === undefined) {
         const text = reply.serialize(ok(view)) as string;
@@ -125,39 +160,54 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
         tags,
         summary: 'Turn a flag on or off [ToggleFlag]',
         params: Type.Object({ envId: Id, key: Key, status: Type.Union([Type.Literal('true'), Type.Literal('false')]) }),
+        body: CommentBody,
         response: responses(Flag),
       },
     },
     async (request) => {
-      const { envId, key, status } = request.params as { envId: string; key: string; status: 'true' | 'false' };
-      return ok(await flags.toggle(orgPrincipalOf(request), envId, key, status === 'true'));
+      const { envId, key, status } = request.params;
+      return ok(await flags.toggle(orgPrincipalOf(request), envId, key, status === 'true', { comment: request.body?.comment }));
     },
   );
 
-  app.put(`${base}/:key/archive`, { schema: { tags, summary: 'Archive a flag [ArchiveFlag]', params: FlagParams, response: responses(Flag) } }, async (request) =>
-    ok(await flags.archive(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  app.put(
+    `${base}/:key/archive`,
+    { schema: { tags, summary: 'Archive a flag [ArchiveFlag]', params: FlagParams, body: CommentBody, response: responses(Flag) } },
+    async (request) => ok(await flags.archive(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
-  app.put(`${base}/:key/restore`, { schema: { tags, summary: 'Restore an archived flag [RestoreFlag]', params: FlagParams, response: responses(Flag) } }, async (request) =>
-    ok(await flags.restore(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  app.put(
+    `${base}/:key/restore`,
+    { schema: { tags, summary: 'Restore an archived flag [RestoreFlag]', params: FlagParams, body: CommentBody, response: responses(Flag) } },
+    async (request) => ok(await flags.restore(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
-  app.delete(`${base}/:key`, { schema: { tags, summary: 'Delete an archived flag (422 FlagNotArchived otherwise) [DeleteFlag]', params: FlagParams, response: responses(Type.Boolean()) } }, async (request) =>
-    ok(await flags.remove(orgPrincipalOf(request), params(request).envId, params(request).key)),
+  app.delete(
+    `${base}/:key`,
+    { schema: { tags, summary: 'Delete an archived flag (422 FlagNotArchived otherwise) [DeleteFlag]', params: FlagParams, body: CommentBody, response: responses(Type.Boolean()) } },
+    async (request) => ok(await flags.remove(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
   app.put(
     `${base}/:key/name`,
-    { schema: { tags, summary: 'Rename a flag [UpdateFlagName]', params: FlagParams, body: Type.Object({ name: Name }, { additionalProperties: false }), response: responses(Flag) } },
-    async (request) => ok(await flags.rename(orgPrincipalOf(request), params(request).envId, params(request).key, (request.body as { name: string }).name)),
+    {
+      schema: { tags, summary: 'Rename a flag [UpdateFlagName]', params: FlagParams, body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }), response: responses(Flag) },
+    },
+    async (request) => ok(await flags.rename(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.name, { comment: request.body.comment })),
   );
 
   app.put(
     `${base}/:key/description`,
     {
-      schema: { tags, summary: "Set a flag's description [UpdateFlagDescription]", params: FlagParams, body: Type.Object({ description: Description }, { additionalProperties: false }), response: responses(Flag) },
+      schema: {
+        tags,
+        summary: "Set a flag's description [UpdateFlagDescription]",
+        params: FlagParams,
+        body: Type.Object({ description: Description, comment: Type.Optional(Comment) }, { additionalProperties: false }),
+        response: responses(Flag),
+      },
     },
-    async (request) => ok(await flags.describe(orgPrincipalOf(request), params(request).envId, params(request).key, (request.body as { description: string }).description)),
+    async (request) => ok(await flags.describe(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.description, { comment: request.body.comment })),
   );
 
   app.put(
@@ -172,8 +222,9 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
       },
     },
     async (request) => {
-      const body = request.body as string[] | { tags: string[] };
-      return ok(await flags.setTags(orgPrincipalOf(request), params(request).envId, params(request).key, Array.isArray(body) ? body : body.tags));
+      const body = request.body;
+      const comment = Array.isArray(body) ? undefined : body.comment;
+      return ok(await flags.setTags(orgPrincipalOf(request), request.params.envId, request.params.key, Array.isArray(body) ? body : body.tags, { comment }));
     },
   );
 
@@ -182,14 +233,20 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Replace a flag's variations (and optionally its type); its on and off variations must remain [UpdateFlagVariations]",
+        summary: "Replace a flag's variations (and optionally its type); every variation served (on, off, targeting) must remain (422 VariationInUse); a stale revision → 409 [UpdateFlagVariations]",
         params: FlagParams,
-        body: Type.Object({ variationType: Type.Optional(VariationTypeSchema), variations: Variations }, { additionalProperties: false }),
+        body: Type.Object(
+          { variationType: Type.Optional(VariationTypeSchema), variations: Variations, revision: Type.Optional(Revision), comment: Type.Optional(Comment) },
+          { additionalProperties: false },
+        ),
         response: responses(Flag),
       },
     },
-    async (request) =>
-      ok(await flags.setVariations(orgPrincipalOf(request), params(request).envId, params(request).key, request.body as { variationType?: VariationType; variations: VariationInput[] })),
+    async (request) => {
+      const { variationType, variations, revision, comment } = request.body;
+      const input: { variationType?: VariationType; variations: VariationInput[] } = { variationType, variations };
+      return ok(await flags.setVariations(orgPrincipalOf(request), request.params.envId, request.params.key, input, { revision, comment }));
+    },
   );
 
   app.put(
@@ -197,13 +254,74 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'Choose the variation served when the flag is off [UpdateFlagOffVariation]',
+        summary: 'Choose the variation served when the flag is off; a stale revision → 409 [UpdateFlagOffVariation]',
         params: FlagParams,
-        body: Type.Object({ offVariationId: VariationId }, { additionalProperties: false }),
+        body: Type.Object({ offVariationId: VariationId, revision: Type.Optional(Revision), comment: Type.Optional(Comment) }, { additionalProperties: false }),
         response: responses(Flag),
       },
     },
-    async (request) => ok(await flags.setOffVariation(orgPrincipalOf(request), params(request).envId, params(request).key, (request.body as { offVariationId: string }).offVariationId)),
+    async (request) => {
+      const { offVariationId, revision, comment } = request.body;
+      return ok(await flags.setOffVariation(orgPrincipalOf(request), request.params.envId, request.params.key, offVariationId, { revision, comment }));
+    },
+  );
+
+  app.put(
+    `${base}/:key/targeting`,
+    {
+      schema: {
+        tags,
+        summary:
+          "Replace a flag's targeting (FeatBit's body); a stale revision → 409. Each part that changes needs its action: targetUsers [UpdateFlagIndividualTargeting], rules [UpdateFlagTargetingRules], fallthrough and exptIncludeAllTargets [UpdateFlagDefaultRule]",
+        params: FlagParams,
+        body: Type.Object({ revision: Revision, targeting: FlagTargetingInput, comment: Type.Optional(Comment) }, { additionalProperties: false }),
+        response: responses(Flag),
+      },
+    },
+    async (request) => ok(await flags.setTargeting(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),
+  );
+
+  app.patch(
+    `${base}/:key`,
+    {
+      schema: {
+        tags,
+        summary:
+          'JSON Patch (RFC 6902) on name, description, isEnabled, variationType, variations, enabledVariationId, disabledVariationId, tags, targetUsers, rules, fallthrough, exptIncludeAllTargets; each field that changes needs its own action → true',
+        params: FlagParams,
+        body: PatchOperations,
+        response: responses(Type.Boolean()),
+      },
+    },
+    async (request) => ok(await flags.patch(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),
+  );
+
+  app.post(
+    `${base}/:key/evaluate`,
+    {
+      schema: {
+        tags,
+        summary: "The variation a user gets from the flag, with FeatBit's reason (an SDK's answer, computed on the server) [CanAccessEnv]",
+        params: FlagParams,
+        body: Type.Object({ user: EvalUserSchema }, { additionalProperties: false }),
+        response: responses(
+          Type.Object({ variation: Type.Union([Type.Object({ id: Type.String(), value: Type.String() }), Type.Null()]), reason: Type.String(), kind: Type.String() }),
+        ),
+      },
+    },
+    async (request) => ok(await flags.evaluate(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.user)),
+  );
+
+  app.get(
+    `${base}/all-tags`,
+    { schema: { tags, summary: "The distinct tags of the environment's unarchived flags [CanAccessEnv]", params: EnvParams, response: responses(Type.Array(Type.String())) } },
+    async (request) => ok(await flags.allTags(orgPrincipalOf(request), request.params.envId)),
+  );
+
+  app.get(
+    `${base}/:key/pending-changes`,
+    { schema: { tags, summary: 'Scheduled changes and change requests of a flag: none exist yet, so always [] [CanAccessEnv]', params: FlagParams, response: responses(Type.Array(Type.Unknown())) } },
+    async (request) => ok(await flags.pendingChanges(orgPrincipalOf(request), request.params.envId, request.params.key)),
   );
 
   app.post(
@@ -217,7 +335,6 @@ export async function flagRoutes(app: FastifyInstance, ctx: AppContext) {
         response: responses(Flag),
       },
     },
-    async (request) =>
-      ok(await flags.clone(orgPrincipalOf(request), params(request).envId, params(request).key, request.body as { key: string; name: string; description?: string; tags?: string[] })),
+    async (request) => ok(await flags.clone(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),
   );
 }

@@ -2,6 +2,8 @@
 // (404), check the action on the flag's RN built from stored keys and stored tags (403), apply the
 // flag's own rules (400/409/422), then write and audit in one transaction.
 import type { Transaction } from 'kysely';
+import { Value } from 'typebox/value';
+import { evaluate, type EvalUser } from '../evaluation/index.ts';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn, type Rn } from '../iam/rn.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -9,6 +11,19 @@ import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from 
 import type { Database } from '../platform/schema.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
+import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
+import { visibleSegments } from '../segments/segment-read-model.ts';
+import {
+  defaultFallthrough,
+  referencedSegments,
+  servedVariations,
+  targetingActions,
+  targetingErrors,
+  wholeFallthroughVariation,
+  type FlagTargeting,
+} from '../targeting/targeting-model.ts';
+import { normalizeTargeting, type FlagTargetingBody } from '../targeting/targeting-schemas.ts';
+import { EditableFlag, FLAG_FIELD_ACTIONS, editableOf, type EditableFlagFields } from './flag-patch.ts';
 import { FlagReadCache } from './flag-read-cache.ts';
 import { flagReadModel } from './flag-read-model.ts';
 import { flagStore, type FlagFilter, type FlagRow } from './flag-store.ts';
@@ -45,7 +60,41 @@ const snapshot = (f: FlagRow) => ({
   disabledVariationId: f.disabledVariationId,
   tags: f.tags,
   isArchived: f.isArchived,
+  targetUsers: f.targetUsers,
+  rules: f.rules,
+  fallthrough: f.fallthrough,
+  exptIncludeAllTargets: f.exptIncludeAllTargets,
 });
+
+/** One flag evaluated for one user, as an SDK would; `variation` is null when the flag serves that user nothing. */
+export interface FlagEvaluationView {
+  variation: { id: string; value: string } | null;
+  reason: string;
+  kind: string;
+}
+
+/** What every update route may carry: a note for the audit entry, and (where FeatBit has one) the revision the caller last read. */
+export interface ChangeOptions {
+  comment?: string;
+  revision?: string;
+}
+
+/** The three targeting actions: a targeting change needs the one of each part it moves. */
+const TARGETING_ACTIONS = ['UpdateFlagIndividualTargeting', 'UpdateFlagTargetingRules', 'UpdateFlagDefaultRule'];
+
+/** The flag with new targeting. enabledVariationId follows the fallthrough while that serves one variation to everyone. */
+const withTargeting = (f: FlagRow, t: FlagTargeting): FlagRow => ({ ...f, ...t, enabledVariationId: wholeFallthroughVariation(t.fallthrough) ?? f.enabledVariationId });
+
+/** The audit entry of a targeting change is named after the part that moved, or UpdateFlagTargeting for several. */
+const targetingAuditAction = (before: FlagRow, after: FlagRow): string => {
+  const actions = targetingActions(before, after);
+  return actions.length === 1 ? actions[0] : 'UpdateFlagTargeting';
+};
+
+const actorId = (p: OrgPrincipal): string => {
+  const a = actorOf(p);
+  return a.memberId ?? a.tokenId ?? '';
+};
 
 const flagRn = (env: EnvironmentRef, key: string, tags: readonly string[]): Rn => rn.flag(env.projectKey, env.key, key, tags);
 
@@ -88,8 +137,19 @@ export function flagService(deps: FlagDeps) {
     return env;
   }
 
-  async function record(trx: Transaction<Database>, p: OrgPrincipal, action: string, env: EnvironmentRef, flag: FlagRow, before: FlagRow | null, after: FlagRow | null, extra: Record<string, unknown> = {}) {
+  async function record(
+    trx: Transaction<Database>,
+    p: OrgPrincipal,
+    action: string,
+    env: EnvironmentRef,
+    flag: FlagRow,
+    before: FlagRow | null,
+    after: FlagRow | null,
+    extra: Record<string, unknown> = {},
+    comment = '',
+  ) {
     await audit.record(trx, {
+      comment,
       orgId: p.org.id,
       actor: actorOf(p),
       action,
@@ -114,27 +174,59 @@ export function flagService(deps: FlagDeps) {
     }
   }
 
+  /** Refuses (400) targeting that names unknown variations or segments the environment cannot use, or breaks FeatBit's rules. */
+  async function checkTargeting(trx: Transaction<Database>, p: OrgPrincipal, env: EnvironmentRef, f: FlagRow, t: FlagTargeting) {
+    const usable = await visibleSegments(trx, dialect, p.org.id, env, referencedSegments(t.rules));
+    const known = new Set(usable.map((s) => s.id));
+    const errors = targetingErrors(t, new Set(f.variations.map((v) => v.id)), (id) => known.has(id));
+    if (errors.length) throw new BadRequest(...errors);
+  }
+
+  interface MutateOptions extends ChangeOptions {
+    /** Archived flags are read-only except for these actions. */
+    allowArchived?: boolean;
+    /** Instead of requiring `action`: the check that lets the caller in at all (the change then checks its parts). */
+    guard?: (flag: FlagRow, env: EnvironmentRef) => void;
+    /** The audit entry's action when it depends on what moved (default: `action`). */
+    auditAction?: (before: FlagRow, after: FlagRow) => string;
+  }
+
   /**
    * One change to one flag. `change` returns the flag as it should become (it may throw a rule's
-   * error); an unchanged flag writes nothing and records nothing. Archived flags are read-only
-   * except for `allowArchived` actions.
+   * error); an unchanged flag writes nothing and records nothing. A changed one gets a new revision,
+   * and an updatedAt later than the last by at least 1 ms (SDKs ignore an item that is not newer).
    */
-  async function mutate(p: OrgPrincipal, envId: string, key: string, action: string, change: (flag: FlagRow, env: EnvironmentRef) => FlagRow, allowArchived = false): Promise<FlagView> {
+  async function mutate(
+    p: OrgPrincipal,
+    envId: string,
+    key: string,
+    action: string,
+    change: (flag: FlagRow, env: EnvironmentRef, trx: Transaction<Database>) => FlagRow | Promise<FlagRow>,
+    opts: MutateOptions = {},
+  ): Promise<FlagView> {
     return inTransaction(envId, async (trx) => {
       const env = await environment(trx, p, envId);
       const store = flagStore(trx, dialect);
       const flag = await store.find(p.org.id, env.id, key, true);
       if (!flag) throw new NotFound();
-      requirePermission(p, action, flagRn(env, flag.key, flag.tags));
-      if (flag.isArchived && !allowArchived) throw new BusinessRule('FlagArchived');
-      const next = change(flag, env);
+      if (opts.guard) opts.guard(flag, env);
+      else requirePermission(p, action, flagRn(env, flag.key, flag.tags));
+      if (flag.isArchived && !opts.allowArchived) throw new BusinessRule('FlagArchived');
+      if (opts.revision !== undefined && opts.revision !== flag.revision) throw new Conflict();
+      const next = await change(flag, env, trx);
       if (sameFlag(flag, next)) return flagView(flag);
-      const updated = { ...next, updatedAt: clock.now() };
+      const updated: FlagRow = { ...next, revision: ids.next(), updatorId: actorId(p), updatedAt: Math.max(clock.now(), flag.updatedAt + 1) };
       await store.update(p.org.id, updated);
-      await record(trx, p, action, env, updated, flag, updated);
+      await record(trx, p, opts.auditAction?.(flag, updated) ?? action, env, updated, flag, updated, {}, opts.comment);
       return flagView(updated);
     });
   }
+
+  /** Refuses (403) a caller holding none of `actions` on the flag. */
+  const anyOf = (p: OrgPrincipal, actions: readonly string[]) => (flag: FlagRow, env: EnvironmentRef) => {
+    const target = flagRn(env, flag.key, flag.tags);
+    if (!actions.some((a) => permits(p.permission, a, target))) requirePermission(p, actions[0], target);
+  };
 
   return {
     async list(p: OrgPrincipal, envId: string, filter: FlagFilter, pageIndex: number, pageSize: number) {
@@ -208,8 +300,15 @@ export function flagService(deps: FlagDeps) {
           variations,
           enabledVariationId,
           disabledVariationId,
+          revision: ids.next(),
+          targetUsers: [],
+          rules: [],
+          fallthrough: defaultFallthrough(enabledVariationId),
+          exptIncludeAllTargets: true,
           tags,
           isArchived: false,
+          creatorId: actorId(p),
+          updatorId: actorId(p),
           createdAt: now,
           updatedAt: now,
         };
@@ -237,6 +336,9 @@ export function flagService(deps: FlagDeps) {
           description: input.description ?? source.description,
           tags,
           isArchived: false,
+          revision: ids.next(),
+          creatorId: actorId(p),
+          updatorId: actorId(p),
           createdAt: now,
           updatedAt: now,
         };
@@ -246,44 +348,166 @@ export function flagService(deps: FlagDeps) {
       });
     },
 
-    toggle: (p: OrgPrincipal, envId: string, key: string, isEnabled: boolean) => mutate(p, envId, key, 'ToggleFlag', (f) => ({ ...f, isEnabled })),
+    toggle: (p: OrgPrincipal, envId: string, key: string, isEnabled: boolean, o: ChangeOptions = {}) =>
+      mutate(p, envId, key, 'ToggleFlag', (f) => ({ ...f, isEnabled }), { comment: o.comment }),
 
-    archive: (p: OrgPrincipal, envId: string, key: string) => mutate(p, envId, key, 'ArchiveFlag', (f) => ({ ...f, isArchived: true }), true),
+    archive: (p: OrgPrincipal, envId: string, key: string, o: ChangeOptions = {}) =>
+      mutate(p, envId, key, 'ArchiveFlag', (f) => ({ ...f, isArchived: true }), { allowArchived: true, comment: o.comment }),
 
-    restore: (p: OrgPrincipal, envId: string, key: string) => mutate(p, envId, key, 'RestoreFlag', (f) => ({ ...f, isArchived: false }), true),
+    restore: (p: OrgPrincipal, envId: string, key: string, o: ChangeOptions = {}) =>
+      mutate(p, envId, key, 'RestoreFlag', (f) => ({ ...f, isArchived: false }), { allowArchived: true, comment: o.comment }),
 
-    rename: (p: OrgPrincipal, envId: string, key: string, name: string) => mutate(p, envId, key, 'UpdateFlagName', (f) => ({ ...f, name: requiredText(name, 'name') })),
+    rename: (p: OrgPrincipal, envId: string, key: string, name: string, o: ChangeOptions = {}) =>
+      mutate(p, envId, key, 'UpdateFlagName', (f) => ({ ...f, name: requiredText(name, 'name') }), { comment: o.comment }),
 
-    describe: (p: OrgPrincipal, envId: string, key: string, description: string) => mutate(p, envId, key, 'UpdateFlagDescription', (f) => ({ ...f, description })),
+    describe: (p: OrgPrincipal, envId: string, key: string, description: string, o: ChangeOptions = {}) =>
+      mutate(p, envId, key, 'UpdateFlagDescription', (f) => ({ ...f, description }), { comment: o.comment }),
 
     /** Allowed only when UpdateFlagTags holds for the flag as tagged now AND as it would be tagged: nobody tags a flag out of a deny. */
-    setTags: (p: OrgPrincipal, envId: string, key: string, tags: string[]) =>
-      mutate(p, envId, key, 'UpdateFlagTags', (f, env) => {
-        const next = normalizeTags(tags);
-        requirePermission(p, 'UpdateFlagTags', flagRn(env, f.key, next));
-        return { ...f, tags: next };
-      }),
+    setTags: (p: OrgPrincipal, envId: string, key: string, tags: string[], o: ChangeOptions = {}) =>
+      mutate(
+        p,
+        envId,
+        key,
+        'UpdateFlagTags',
+        (f, env) => {
+          const next = normalizeTags(tags);
+          requirePermission(p, 'UpdateFlagTags', flagRn(env, f.key, next));
+          return { ...f, tags: next };
+        },
+        { comment: o.comment },
+      ),
 
-    /** Replaces the variations (and optionally the type); the on and off variations must survive (422 VariationInUse). */
-    setVariations: (p: OrgPrincipal, envId: string, key: string, input: { variationType?: VariationType; variations: VariationInput[] }) =>
-      mutate(p, envId, key, 'UpdateFlagVariations', (f) => {
-        const variationType = input.variationType ?? f.variationType;
-        const variations = withIds(input.variations, nextId);
-        const errors = variationErrors(variationType, variations);
-        if (errors.length) throw new BadRequest(...errors);
-        const kept = new Set(variations.map((v) => v.id));
-        if (!kept.has(f.enabledVariationId) || !kept.has(f.disabledVariationId)) throw new BusinessRule('VariationInUse');
-        return { ...f, variationType, variations };
-      }),
+    /** Replaces the variations (and optionally the type); the variations served anywhere must remain (422 VariationInUse). */
+    setVariations: (p: OrgPrincipal, envId: string, key: string, input: { variationType?: VariationType; variations: VariationInput[] }, o: ChangeOptions = {}) =>
+      mutate(
+        p,
+        envId,
+        key,
+        'UpdateFlagVariations',
+        (f) => {
+          const variationType = input.variationType ?? f.variationType;
+          const variations = withIds(input.variations, nextId);
+          const errors = variationErrors(variationType, variations);
+          if (errors.length) throw new BadRequest(...errors);
+          const kept = new Set(variations.map((v) => v.id));
+          const used = [f.enabledVariationId, f.disabledVariationId, ...servedVariations(f)];
+          if (!used.every((id) => kept.has(id))) throw new BusinessRule('VariationInUse');
+          return { ...f, variationType, variations };
+        },
+        o,
+      ),
 
-    setOffVariation: (p: OrgPrincipal, envId: string, key: string, offVariationId: string) =>
-      mutate(p, envId, key, 'UpdateFlagOffVariation', (f) => {
-        if (!f.variations.some((v) => v.id === offVariationId)) throw new BadRequest('offVariationId_is_invalid');
-        return { ...f, disabledVariationId: offVariationId };
-      }),
+    setOffVariation: (p: OrgPrincipal, envId: string, key: string, offVariationId: string, o: ChangeOptions = {}) =>
+      mutate(
+        p,
+        envId,
+        key,
+        'UpdateFlagOffVariation',
+        (f) => {
+          if (!f.variations.some((v) => v.id === offVariationId)) throw new BadRequest('offVariationId_is_invalid');
+          return { ...f, disabledVariationId: offVariationId };
+        },
+        o,
+      ),
+
+    /**
+     * FeatBit's targeting PUT. The caller needs the action of each part that moves (targetUsers →
+     * UpdateFlagIndividualTargeting, rules → UpdateFlagTargetingRules, fallthrough and
+     * exptIncludeAllTargets → UpdateFlagDefaultRule), and at least one of them to get in at all.
+     */
+    setTargeting: (p: OrgPrincipal, envId: string, key: string, input: { revision: string; targeting: FlagTargetingBody; comment?: string }) =>
+      mutate(
+        p,
+        envId,
+        key,
+        'UpdateFlagTargeting',
+        async (f, env, trx) => {
+          const t = normalizeTargeting(input.targeting, nextId, f);
+          const target = flagRn(env, f.key, f.tags);
+          for (const action of targetingActions(f, t)) requirePermission(p, action, target);
+          await checkTargeting(trx, p, env, f, t);
+          return withTargeting(f, t);
+        },
+        { guard: anyOf(p, TARGETING_ACTIONS), revision: input.revision, comment: input.comment, auditAction: targetingAuditAction },
+      ),
+
+    /**
+     * JSON Patch (RFC 6902) on the flag's editable fields. Each field that moves is checked against its
+     * own action (FLAG_FIELD_ACTIONS); the result must pass every rule the dedicated routes apply.
+     */
+    async patch(p: OrgPrincipal, envId: string, key: string, operations: PatchOperation[], o: ChangeOptions = {}): Promise<true> {
+      await mutate(
+        p,
+        envId,
+        key,
+        'PatchFlag',
+        async (f, env, trx) => {
+          const before = editableOf(f);
+          const patched = applyPatch(before, operations);
+          if (!patched.ok) throw new BadRequest(patched.code);
+          const doc = patched.value as Record<string, unknown>;
+          const errors = Object.keys(doc)
+            .filter((k) => !(k in EditableFlag.properties))
+            .map(() => 'path_is_invalid');
+          for (const [k, schema] of Object.entries(EditableFlag.properties)) if (!Value.Check(schema, doc[k])) errors.push(`${k}_is_invalid`);
+          if (errors.length) throw new BadRequest(...new Set(errors));
+          const after = doc as unknown as EditableFlagFields;
+          const tags = normalizeTags(after.tags);
+          // Each moved field needs its own action; new tags are checked on the flag as it will be tagged too.
+          for (const field of Object.keys(FLAG_FIELD_ACTIONS) as (keyof EditableFlagFields)[]) {
+            if (JSON.stringify(before[field]) === JSON.stringify(after[field])) continue;
+            requirePermission(p, FLAG_FIELD_ACTIONS[field], flagRn(env, f.key, f.tags));
+            if (field === 'tags') requirePermission(p, 'UpdateFlagTags', flagRn(env, f.key, tags));
+          }
+          const next: FlagRow = withTargeting({ ...f, ...after, name: requiredText(after.name, 'name'), tags }, after);
+          const bad = variationErrors(next.variationType, next.variations);
+          const ids = new Set(next.variations.map((v) => v.id));
+          if (!ids.has(next.enabledVariationId)) bad.push('enabledVariationId_is_invalid');
+          if (!ids.has(next.disabledVariationId)) bad.push('disabledVariationId_is_invalid');
+          if (bad.length) throw new BadRequest(...bad);
+          await checkTargeting(trx, p, env, next, next);
+          return next;
+        },
+        { guard: anyOf(p, [...new Set(Object.values(FLAG_FIELD_ACTIONS))]), comment: o.comment },
+      );
+      return true;
+    },
+
+    /**
+     * The flag evaluated for `user` by the evaluation core (FeatBit's rules: off → off variation, targeted
+     * users, first matching rule, fallthrough), with the segments its rules name [CanAccessEnv].
+     */
+    async evaluate(p: OrgPrincipal, envId: string, key: string, user: EvalUser): Promise<FlagEvaluationView> {
+      const env = await environment(kysely, p, envId);
+      requirePermission(p, 'CanAccessEnv', envRn(env));
+      const flag = await flagStore(kysely, dialect).find(p.org.id, env.id, key);
+      if (!flag) throw new NotFound();
+      if (flag.isArchived) throw new BusinessRule('FlagArchived');
+      const segments = await visibleSegments(kysely, dialect, p.org.id, env, referencedSegments(flag.rules), true);
+      const byId = new Map(segments.map((s) => [s.id, s]));
+      const result = evaluate(flag, user, (id) => byId.get(id));
+      if (!result) return { variation: null, reason: 'no variation served', kind: 'none' };
+      return { variation: { id: result.variation.id, value: result.variation.value }, reason: result.reason, kind: result.kind };
+    },
+
+    /** The distinct tags of the environment's unarchived flags [CanAccessEnv]. */
+    async allTags(p: OrgPrincipal, envId: string): Promise<string[]> {
+      const env = await environment(kysely, p, envId);
+      requirePermission(p, 'CanAccessEnv', envRn(env));
+      return flagStore(kysely, dialect).allTags(p.org.id, env.id);
+    },
+
+    /** Scheduled changes and change requests do not exist yet: always an empty list, once the flag is found [CanAccessEnv]. */
+    async pendingChanges(p: OrgPrincipal, envId: string, key: string): Promise<never[]> {
+      const env = await environment(kysely, p, envId);
+      requirePermission(p, 'CanAccessEnv', envRn(env));
+      if (!(await flagStore(kysely, dialect).find(p.org.id, env.id, key))) throw new NotFound();
+      return [];
+    },
 
     /** Only an archived flag can be deleted (422 FlagNotArchived). */
-    async remove(p: OrgPrincipal, envId: string, key: string): Promise<true> {
+    async remove(p: OrgPrincipal, envId: string, key: string, o: ChangeOptions = {}): Promise<true> {
       return inTransaction(envId, async (trx) => {
         const env = await environment(trx, p, envId);
         const store = flagStore(trx, dialect);
@@ -292,7 +516,7 @@ export function flagService(deps: FlagDeps) {
         requirePermission(p, 'DeleteFlag', flagRn(env, flag.key, flag.tags));
         if (!flag.isArchived) throw new BusinessRule('FlagNotArchived');
         await store.remove(p.org.id, flag.id);
-        await record(trx, p, 'DeleteFlag', env, flag, flag, null);
+        await record(trx, p, 'DeleteFlag', env, flag, flag, null, {}, o.comment);
         return true as const;
       });
     },

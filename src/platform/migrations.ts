@@ -204,6 +204,29 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // FeatBit's targeting model. Every new column has a default, so rows written before stay valid; a flag's
+  // fallthrough then serves its enabledVariationId to everyone, which is what it served before.
+  '0002_targeting': {
+    async up(db: Kysely<any>) {
+      const text = (table: string, column: string, value: string) =>
+        db.schema.alterTable(table).addColumn(column, 'text', (c) => c.notNull().defaultTo(value)).execute();
+      await text('feature_flags', 'revision', '00000000-0000-0000-0000-000000000000');
+      await text('feature_flags', 'target_users', '[]');
+      await text('feature_flags', 'rules', '[]');
+      await text('feature_flags', 'fallthrough', '{"dispatchKey":null,"includedInExpt":true,"variations":[]}');
+      await db.schema.alterTable('feature_flags').addColumn('expt_include_all_targets', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await text('feature_flags', 'creator_id', '');
+      await text('feature_flags', 'updator_id', '');
+      // Variation ids match ^[A-Za-z0-9._-]+$, so they need no JSON escaping.
+      await sql`update feature_flags set fallthrough = '{"dispatchKey":null,"includedInExpt":true,"variations":[{"id":"' || enabled_variation_id || '","rollout":[0,1],"exptRollout":1}]}'`.execute(db);
+      await text('segments', 'type', 'environment-specific');
+      await text('segments', 'scopes', '[]');
+      await text('segments', 'rules', '[]');
+      // Existing segments are environment-specific: scoped to their environment's RN (keys need no JSON escaping).
+      await sql`update segments set scopes = (select '["project/' || p.key || ':env/' || e.key || '"]' from environments e join projects p on p.id = e.project_id where e.id = segments.env_id)`.execute(db);
+      await text('audit_logs', 'comment', '');
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {
@@ -216,9 +239,21 @@ class StaticProvider implements MigrationProvider {
 export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<string[]> {
   // Unordered: migrations written on parallel branches may land in any order; each is independent of the others.
   const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    // Kysely's introspection (does the migration table exist?) reads every schema of the database; a schema another
+    // process drops meanwhile fails it with 3F000 "schema … does not exist". That says nothing of ours: try again.
+    if (error && (error as { code?: string }).code === '3F000' && attempt < 5) continue;
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+}
+
+/** Migrates up to `name` and stops there (tests of a later migration start from the schema before it). */
+export async function migrateTo(db: Kysely<any>, name: string, pgSchema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
+  const { error } = await migrator.migrateTo(name);
   if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 export { sql };

@@ -81,6 +81,13 @@ export interface Database {
     variations: string;
     enabled_variation_id: string;
     disabled_variation_id: string;
+    revision: string;
+    target_users: string;
+    rules: string;
+    fallthrough: string;
+    expt_include_all_targets: number;
+    creator_id: string;
+    updator_id: string;
     tags: string;
     is_archived: number;
     created_at: number;
@@ -95,6 +102,9 @@ export interface Database {
     description: string;
     included: string;
     excluded: string;
+    type: string;
+    scopes: string;
+    rules: string;
     tags: string;
     is_archived: number;
     created_at: number;
@@ -120,5 +130,6 @@ export interface Database {
     actor_token_id: string | null;
     actor_token_name: string | null;
     changes: string;
+    comment: string;
   };
 }

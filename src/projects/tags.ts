@@ -23,14 +23,14 @@ export function parseTagFilter(raw: readonly string[] | undefined): string[] {
 export const TagFilter = Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 32 }));
 
 /**
- * The body of a PUT …/tags: the array itself (FeatBit's flags) or `{tags}` (FeatBit's segments).
+ * The body of a PUT …/tags: the array itself (FeatBit's flags) or `{tags, comment?}` (FeatBit's segments).
  * One schema rather than a union, so a bad tag reports `tags_is_invalid` instead of every branch's error.
  */
-export const TagsBody = Type.Unsafe<string[] | { tags: string[] }>({
+export const TagsBody = Type.Unsafe<string[] | { tags: string[]; comment?: string }>({
   type: ['array', 'object'],
   items: Tag,
   maxItems: 32,
-  properties: { tags: TagList },
+  properties: { tags: TagList, comment: Type.String({ maxLength: 1024 }) },
   required: ['tags'],
   additionalProperties: false,
 });

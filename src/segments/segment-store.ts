@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/schema.ts';
 import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
+import type { MatchRule } from '../targeting/targeting-model.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -14,10 +15,28 @@ export interface SegmentRow {
   description: string;
   included: string[];
   excluded: string[];
+  /** `environment-specific` (its own environment only) or `shared` (every environment of its project that `scopes` covers). */
+  type: SegmentType;
+  /** RNs (`project/{key}` or `project/{key}:env/{key}`) of where the segment can be used. */
+  scopes: string[];
+  rules: MatchRule[];
   tags: string[];
   isArchived: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+export const SEGMENT_TYPES = ['environment-specific', 'shared'] as const;
+export type SegmentType = (typeof SEGMENT_TYPES)[number];
+
+/**
+ * Where segments are read from: environment `envId` of project `projectId`. A shared segment of that
+ * project is visible when its scopes hold the project's RN or the environment's (`scopeTexts`).
+ */
+export interface SegmentReach {
+  envId: string;
+  projectId: string;
+  scopeTexts: string[];
 }
 
 export interface SegmentFilter {
@@ -34,6 +53,9 @@ const toSegment = (r: Database['segments']): SegmentRow => ({
   description: r.description,
   included: JSON.parse(r.included) as string[],
   excluded: JSON.parse(r.excluded) as string[],
+  type: r.type as SegmentType,
+  scopes: JSON.parse(r.scopes) as string[],
+  rules: JSON.parse(r.rules) as MatchRule[],
   tags: JSON.parse(r.tags) as string[],
   isArchived: Number(r.is_archived) === 1,
   createdAt: Number(r.created_at),
@@ -46,15 +68,34 @@ const toColumns = (s: SegmentRow) => ({
   description: s.description,
   included: JSON.stringify(s.included),
   excluded: JSON.stringify(s.excluded),
+  type: s.type,
+  scopes: JSON.stringify(s.scopes),
+  rules: JSON.stringify(s.rules),
   tags: JSON.stringify(s.tags),
   is_archived: s.isArchived ? 1 : 0,
   updated_at: s.updatedAt,
 });
 
 export function segmentStore(db: Q, dialect: Dialect) {
+  /** The segments visible from `reach`: its environment's own, and the shared ones of its project whose scopes cover it. */
+  const visibleFrom = (orgId: string, reach: SegmentReach) =>
+    db
+      .selectFrom('segments')
+      .where('org_id', '=', orgId)
+      .where((eb) =>
+        eb.or([
+          eb('env_id', '=', reach.envId),
+          eb.and([
+            eb('type', '=', 'shared'),
+            eb('env_id', 'in', db.selectFrom('environments').select('id').where('org_id', '=', orgId).where('project_id', '=', reach.projectId)),
+            eb.or(reach.scopeTexts.map((t) => jsonTextHolds(dialect, 'scopes', t))),
+          ]),
+        ]),
+      );
+
   return {
-    async list(orgId: string, envId: string, filter: SegmentFilter, pageIndex: number, pageSize: number) {
-      let q = db.selectFrom('segments').where('org_id', '=', orgId).where('env_id', '=', envId).where('is_archived', '=', filter.isArchived ? 1 : 0);
+    async list(orgId: string, reach: SegmentReach, filter: SegmentFilter, pageIndex: number, pageSize: number) {
+      let q = visibleFrom(orgId, reach).where('is_archived', '=', filter.isArchived ? 1 : 0);
       if (filter.name) {
         const text = filter.name;
         q = q.where((eb) => eb.or([containsIgnoreCase('name', text), containsIgnoreCase('key', text)]));
@@ -65,12 +106,34 @@ export function segmentStore(db: Q, dialect: Dialect) {
       return { totalCount: Number(total.n), items: rows.map(toSegment) };
     },
 
+    /** The segment `segmentId` as seen from `reach` (its own environment's, or a shared one that covers it). */
+    async findVisible(orgId: string, reach: SegmentReach, segmentId: string): Promise<SegmentRow | null> {
+      const r = await visibleFrom(orgId, reach).selectAll().where('id', '=', segmentId).executeTakeFirst();
+      return r ? toSegment(r) : null;
+    },
+
     /** `lock` (PostgreSQL) holds the row until the transaction ends, so a check and its write see the same segment. */
     async find(orgId: string, envId: string, segmentId: string, lock = false): Promise<SegmentRow | null> {
       let q = db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', segmentId);
       if (lock && dialect === 'postgres') q = q.forUpdate();
       const r = await q.executeTakeFirst();
       return r ? toSegment(r) : null;
+    },
+
+    /** The segments among `ids` visible from `reach` (see visibleFrom), archived ones included. */
+    async visible(orgId: string, reach: SegmentReach, ids: readonly string[], lock = false): Promise<SegmentRow[]> {
+      if (ids.length === 0) return [];
+      let q = visibleFrom(orgId, reach).selectAll().where('id', 'in', [...ids]);
+      // A flag naming a segment holds it (PostgreSQL) until it commits, so archiving waits and then sees the reference.
+      if (lock && dialect === 'postgres') q = q.forShare();
+      const rows = await q.execute();
+      return rows.map(toSegment);
+    },
+
+    /** The distinct tags of the unarchived segments visible from `reach` (FeatBit's all-tags). */
+    async allTags(orgId: string, reach: SegmentReach): Promise<string[]> {
+      const rows = await visibleFrom(orgId, reach).select('tags').where('is_archived', '=', 0).execute();
+      return [...new Set(rows.flatMap((r) => JSON.parse(r.tags) as string[]))].sort();
     },
 
     async insert(orgId: string, s: SegmentRow): Promise<void> {

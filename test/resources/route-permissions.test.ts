@@ -200,6 +200,56 @@ const ROUTES: RouteCase[] = [
     variations: flag.variations.map((v: any) => ({ ...v, name: `${v.name}!` })),
   })),
   flagChange('PUT /envs/{envId}/feature-flags/{key}/off-variation', 'UpdateFlagOffVariation', '/off-variation', (flag) => ({ offVariationId: flag.enabledVariationId })),
+  flagChange('PUT /envs/{envId}/feature-flags/{key}/targeting', 'UpdateFlagIndividualTargeting', '/targeting', (flag) => ({
+    revision: flag.revision,
+    targeting: { targetUsers: [{ variationId: flag.enabledVariationId, keyIds: ['u1'] }], rules: flag.rules, fallthrough: flag.fallthrough, exptIncludeAllTargets: flag.exptIncludeAllTargets },
+  })),
+  {
+    route: 'PATCH /envs/{envId}/feature-flags/{key}',
+    actions: ['UpdateFlagName'],
+    type: 'flag',
+    target: FLAGS,
+    arrange: async (f, n) => {
+      const flag = await f.b.flag(f.web.env.prod, `f-${n}`);
+      return { method: 'PATCH', url: flagUrl(f, flag.key), body: [{ op: 'replace', path: '/name', value: 'Patched' }], state: flagRow(f, flag.key) };
+    },
+  },
+  {
+    route: 'POST /envs/{envId}/feature-flags/{key}/evaluate',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      await f.b.flag(f.web.env.prod, `eval-${n}`, { isEnabled: true });
+      return {
+        method: 'POST',
+        url: flagUrl(f, `eval-${n}`, '/evaluate'),
+        body: { user: { keyId: 'u1' } },
+        state: async () => null,
+        allowed: (data) => expect(data).toMatchObject({ variation: { value: 'true' }, reason: 'default', kind: 'fallthrough' }),
+      };
+    },
+  },
+  {
+    route: 'GET /envs/{envId}/feature-flags/all-tags',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      await f.b.flag(f.web.env.prod, `tagged-${n}`, { tags: [`t${n}`] });
+      return { method: 'GET', url: `/envs/${f.web.env.prod}/feature-flags/all-tags`, state: async () => null, allowed: (data) => expect(data).toContain(`t${n}`) };
+    },
+  },
+  {
+    route: 'GET /envs/{envId}/feature-flags/{key}/pending-changes',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      await f.b.flag(f.web.env.prod, `pending-${n}`);
+      return { method: 'GET', url: flagUrl(f, `pending-${n}`, '/pending-changes'), state: async () => null, allowed: (data) => expect(data).toEqual([]) };
+    },
+  },
   {
     route: 'POST /envs/{envId}/feature-flags/clone/{key}',
     actions: ['CloneFlag', 'CreateFlag'],
@@ -248,6 +298,56 @@ const ROUTES: RouteCase[] = [
   segmentChange('PUT /envs/{envId}/segments/{segmentId}/tags', 'UpdateSegmentTags', '/tags', { tags: ['tagged'] }),
   segmentChange('PUT /envs/{envId}/segments/{segmentId}/targeting', 'UpdateSegmentTargetingUsers', '/targeting', { included: ['u1'], excluded: ['u2'] }),
   segmentChange('PUT /envs/{envId}/segments/{segmentId}/archive', 'ArchiveSegment', '/archive'),
+  {
+    route: 'PATCH /envs/{envId}/segments/{segmentId}',
+    actions: ['UpdateSegmentName'],
+    type: 'segment',
+    target: SEGMENTS,
+    arrange: async (f, n) => {
+      const s = await f.b.segment(f.web.env.prod, `s-${n}`);
+      return { method: 'PATCH', url: `/envs/${f.web.env.prod}/segments/${s.id}`, body: [{ op: 'replace', path: '/name', value: 'Patched' }], state: segmentRow(f, s.id) };
+    },
+  },
+  {
+    route: 'GET /envs/{envId}/segments/by-ids',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      const s = await f.b.segment(f.web.env.prod, `byid-${n}`);
+      return { method: 'GET', url: `/envs/${f.web.env.prod}/segments/by-ids?ids=${s.id}`, state: async () => null, allowed: (data) => expect(data.map((x: any) => x.id)).toEqual([s.id]) };
+    },
+  },
+  {
+    route: 'GET /envs/{envId}/segments/all-tags',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      await f.b.segment(f.web.env.prod, `tagged-${n}`, { tags: [`t${n}`] });
+      return { method: 'GET', url: `/envs/${f.web.env.prod}/segments/all-tags`, state: async () => null, allowed: (data) => expect(data).toContain(`t${n}`) };
+    },
+  },
+  {
+    route: 'GET /envs/{envId}/segments/{segmentId}/flag-references',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      const s = await f.b.segment(f.web.env.prod, `ref-${n}`);
+      const flag = await f.b.flag(f.web.env.prod, `uses-${n}`);
+      const rule = { name: 'r', conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify([s.id]) }], variations: [{ id: flag.enabledVariationId, rollout: [0, 1] }] };
+      const body = { revision: flag.revision, targeting: { targetUsers: [], rules: [rule], fallthrough: flag.fallthrough } };
+      const res = await f.owner('PUT', flagUrl(f, flag.key, '/targeting'), body);
+      expect(res.status).toBe(200);
+      return {
+        method: 'GET',
+        url: `/envs/${f.web.env.prod}/segments/${s.id}/flag-references`,
+        state: async () => null,
+        allowed: (data) => expect(data).toEqual([{ id: flag.id, envId: f.web.env.prod, name: flag.name, key: flag.key }]),
+      };
+    },
+  },
   segmentChange('PUT /envs/{envId}/segments/{segmentId}/restore', 'RestoreSegment', '/restore', undefined, true),
   {
     route: 'POST /envs/{envId}/secrets',
@@ -315,7 +415,7 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
         .filter(([, op]) => op.tags?.some((tag) => ['projects', 'environment secrets', 'feature-flags', 'segments', 'audit'].includes(tag)))
         .map(([method]) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`),
     );
-    expect(documented.length).toBe(37);
+    expect(documented.length).toBe(46);
     expect(ROUTES.map((c) => c.route).sort()).toEqual(documented.sort());
   });
 
