@@ -154,9 +154,10 @@ pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database'
   /** A member with these policies, signed in through A; returns their session and member id. */
   async function member(policyIds: string[]): Promise<{ auth: string; memberId: string }> {
     const email = `m-${randomBytes(6).toString('hex')}@example.com`;
-    const m = await asOwner('POST', '/members', { email, name: 'Member', password: 'member-password', policyIds });
+    const m = await asOwner('POST', '/members', { email, name: 'Member', policyIds });
+    await call(a.base, 'POST', '/invitations/redeem', null, { code: m.invitation.code, name: 'Member', password: 'member-password' });
     const login = await call(a.base, 'POST', '/identity/login-by-email', null, { email, password: 'member-password' });
-    return { auth: `Bearer ${login.session}`, memberId: m.id };
+    return { auth: `Bearer ${login.session}`, memberId: m.member.id };
   }
 
   const policy = async (statements: object[]) => (await asOwner('POST', '/policies', { name: `p-${randomBytes(4).toString('hex')}`, key: `p-${randomBytes(4).toString('hex')}`, statements })).id as string;

@@ -37,7 +37,7 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
     };
   }
 
-  async function refusedAndUnchanged(attempt: () => Promise<{ status: number; body: any }>, status: number, body: unknown) {
+  async function refusedAndUnchanged<R extends { status: number; body: any }>(attempt: () => Promise<R>, status: number, body: unknown): Promise<R> {
     const before = await state();
     const res = await attempt();
     expect(res.status, JSON.stringify(res.body)).toBe(status);
