@@ -54,7 +54,7 @@ describe('invitations and passwords', () => {
       await page.goto(link);
       await page.getByRole('heading', { name: 'Join your team on Ensign' }).waitFor();
       await page.getByRole('textbox', { name: 'Your name' }).fill('Nina Newton');
-      await page.getByLabel('Password', { exact: true }).fill('ninas own password');
+      await page.getByLabel(/^Password/).fill('ninas own password');
       await page.getByLabel('Confirm password').fill('ninas own password');
       await page.getByRole('button', { name: 'Create account and join' }).click();
       await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
@@ -71,7 +71,7 @@ describe('invitations and passwords', () => {
       try {
         await again.page.goto(link);
         await again.page.getByRole('textbox', { name: 'Your name' }).fill('Someone Else');
-        await again.page.getByLabel('Password', { exact: true }).fill('another password 1');
+        await again.page.getByLabel(/^Password/).fill('another password 1');
         await again.page.getByLabel('Confirm password').fill('another password 1');
         await again.page.getByRole('button', { name: 'Create account and join' }).click();
         await again.page.getByText('This invitation link is not valid').waitFor();
@@ -130,7 +130,7 @@ describe('invitations and passwords', () => {
       await page.getByRole('menuitem', { name: 'Change password…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Change password' });
       await dialog.getByLabel('Current password').fill('wrong password 1');
-      await dialog.getByLabel('New password', { exact: true }).fill('pias second password');
+      await dialog.getByLabel(/^New password/).fill('pias second password');
       await dialog.getByLabel('Confirm new password').fill('pias second password');
       await dialog.getByRole('button', { name: 'Change password' }).click();
       await dialog.getByText('The current password is wrong.').waitFor();
