@@ -223,6 +223,19 @@ pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database'
     expect(report('policy edit', trials).acceptedAfterResponse.p99).toBeLessThan(1000);
   }, 300_000);
 
+  it("changing a password through A ends the person's other sessions on B at the next request, and keeps the current one", async () => {
+    const m = await member([]);
+    const email = (await call(a.base, 'GET', '/user/profile', m.auth)).email as string;
+    const other = `Bearer ${(await call(b.base, 'POST', '/identity/login-by-email', null, { email, password: 'member-password' })).session}`;
+    const profileOnB = `${b.base}/api/v1/user/profile`;
+    // Both sessions are known to B (and cached there).
+    expect(await status(profileOnB, other)).toBe(200);
+    expect(await status(profileOnB, m.auth)).toBe(200);
+    await call(a.base, 'PUT', '/user/password', m.auth, { currentPassword: 'member-password', newPassword: 'member-password-2' });
+    expect(await status(profileOnB, other)).toBe(401);
+    expect(await status(profileOnB, m.auth)).toBe(200);
+  }, 60_000);
+
   it('a flag toggled through A is served toggled by B within a second (flag reads are cached too)', async () => {
     const tok = await asOwner('POST', '/access-tokens', serviceToken('svc-flag-reader'));
     const envId = onB.split('/envs/')[1].split('/')[0];
