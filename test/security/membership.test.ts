@@ -270,6 +270,17 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
     expect(await t.db.kysely.selectFrom('members').select('id').where('org_id', '=', inOrg.id).where('email', '=', 'carol@acme.test').execute()).toHaveLength(1);
   });
 
+  it("FeatBit's routes: /members/add answers true and shows no code (re-issuing gives one); remove-from-org removes", async () => {
+    const res = await o('POST', '/members/add', { email: 'featbit@acme.test', policyIds: [], groupIds: [] });
+    expect(res.body).toEqual({ success: true, errors: [], data: true });
+    const [m] = expectOk(await o('GET', '/members?searchText=featbit')).items;
+    expect(m).toMatchObject({ status: 'Invited', initialPassword: null, invitorId: owner.memberId, policies: [], groups: [] });
+    const issued = expectOk(await o('POST', `/members/${m.id}/invitation`));
+    expectOk(await redeem({ code: issued.code, name: 'Fe', password: 'featbit-password' }));
+    expect(expectOk(await o('DELETE', `/members/remove-from-org/${m.id}`))).toBe(true);
+    expect((await o('GET', `/members/${m.id}`)).status).toBe(404);
+  });
+
   it('codes are stored only as digests and never appear in views', async () => {
     const { member, invitation } = await invite(o, { email: 'digest@acme.test' });
     const row = await t.db.kysely.selectFrom('invitations').selectAll().where('member_id', '=', member.id).executeTakeFirstOrThrow();
