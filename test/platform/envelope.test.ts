@@ -200,6 +200,12 @@ describe.each(backends)('response envelope (%s)', (backend) => {
       '/api/v1/policies/{policyId}',
       '/api/v1/policies/{policyId}/settings',
       '/api/v1/policies/{policyId}/statements',
+      '/api/v1/groups/{groupId}/members',
+      '/api/v1/groups/{groupId}/policies',
+      '/api/v1/policies/clone/{key}',
+      '/api/v1/policies/{policyId}/members',
+      '/api/v1/policies/{policyId}/groups',
+      '/api/v1/envs/{envId}/audit-logs',
       '/api/v1/access-tokens',
     ]) {
       expect(paths, p).toContain(p);
