@@ -7,7 +7,7 @@ import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
 import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { Description, Id, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
-import { findGroup, findMember, findPolicy, groupMemberPage, groupPolicies, groupPolicyPage, isGroupNameUsed, listGroups, type Q } from './iam-store.ts';
+import { findGroup, findMember, findPolicy, groupMemberPage, groupPolicies, groupPolicyPage, isGroupNameUsed, listGroups, type GroupRow, type Q } from './iam-store.ts';
 import { assertOwnerRemains, groupMemberIds, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
 import type { Statement } from './statement.ts';
 
@@ -16,12 +16,7 @@ const GroupVm = Type.Object({ id: Type.String(), name: Type.String(), descriptio
 const GroupMemberVm = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), isGroupMember: Type.Boolean() });
 const GroupPolicyVm = Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), description: Type.String(), isGroupPolicy: Type.Boolean() });
 
-const groupVm = (g: { id: string; name: string; description: string; updated_at?: number; updatedAt?: number }) => ({
-  id: g.id,
-  name: g.name,
-  description: g.description,
-  updatedAt: new Date(g.updatedAt ?? g.updated_at ?? 0).toISOString(),
-});
+const groupVm = (g: Pick<GroupRow, 'id' | 'name' | 'description' | 'updated_at'>) => ({ id: g.id, name: g.name, description: g.description, updatedAt: new Date(g.updated_at).toISOString() });
 
 const groupStatements = async (db: Q, groupId: string): Promise<Statement[]> =>
   (await groupPolicies(db, [groupId])).flatMap((x) => JSON.parse(x.statements) as Statement[]);

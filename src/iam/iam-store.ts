@@ -71,13 +71,7 @@ export interface RelationFilter extends PageRequest {
   all: boolean;
 }
 
-export interface GroupRow {
-  id: string;
-  name: string;
-  description: string;
-  createdAt: number;
-  updatedAt: number;
-}
+export type GroupRow = Database['groups'];
 
 /** Whether another group of the organization has this name, in any letter case (as FeatBit checks). */
 export async function isGroupNameUsed(db: Q, orgId: string, name: string, exceptId?: string): Promise<boolean> {
@@ -91,7 +85,7 @@ export async function listGroups(db: Q, orgId: string, name: string | undefined,
   if (name) q = q.where(containsIgnoreCase('name', name));
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q
-    .select(['id', 'name', 'description', 'created_at as createdAt', 'updated_at as updatedAt'])
+    .selectAll()
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .offset(page.pageIndex * page.pageSize)
