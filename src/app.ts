@@ -25,6 +25,7 @@ import { AppError } from './platform/errors.ts';
 import { createInvalidationBus, externalWriteProbe, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
 import { lazyRequestLogger, loggerOptions } from './platform/logging.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { clampPageSize } from './platform/schemas.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
 import { registerFeatures, registerPublicFeatures } from './features.ts';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
 
   installValidation(app);
   installErrorEnvelope(app);
+  app.addHook('preHandler', clampPageSize);
   // No parsing hook: only authenticate reads the session cookie, and only when there is no Authorization header.
   await app.register(fastifyCookie, { hook: false });
   await app.register(fastifySwagger, {

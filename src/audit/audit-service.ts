@@ -39,6 +39,12 @@ export const auditEntryView = (r: AuditRow): AuditEntryView => ({
 export function auditService(deps: Pick<AppContext, 'kysely'>) {
   return {
     async list(p: OrgPrincipal, filter: AuditFilter, pageIndex: number, pageSize: number): Promise<{ totalCount: number; items: AuditEntryView[] }> {
+      const page = await this.rows(p, filter, pageIndex, pageSize);
+      return { totalCount: page.totalCount, items: page.items.map(auditEntryView) };
+    },
+
+    /** The page of visible entries; `match`, when given, is a further test on each visible entry (read in full). */
+    async rows(p: OrgPrincipal, filter: AuditFilter, pageIndex: number, pageSize: number, match?: (row: AuditRow) => boolean): Promise<{ totalCount: number; items: AuditRow[] }> {
       const store = auditStore(deps.kysely);
       const visible = visibilityFor(p);
       const first = pageIndex * pageSize;
@@ -47,8 +53,13 @@ export function auditService(deps: Pick<AppContext, 'kysely'>) {
       let cursor: AuditCursor | null = null;
       for (;;) {
         const batch = await store.scan(p.org.id, filter, cursor, BATCH);
-        for (const head of batch) {
-          if (!visible(head.rn)) continue;
+        const seen = batch.filter((head) => visible(head.rn));
+        const full = match ? new Map((await store.findByIds(p.org.id, seen.map((h) => h.id))).map((r) => [r.id, r])) : null;
+        for (const head of seen) {
+          if (full) {
+            const row = full.get(head.id);
+            if (!row || !match!(row)) continue;
+          }
           if (count >= first && count < first + pageSize) page.push(head.id);
           count++;
         }
@@ -59,7 +70,7 @@ export function auditService(deps: Pick<AppContext, 'kysely'>) {
       const byId = new Map(rows.map((r) => [r.id, r]));
       // Entries cannot disappear, but keep the page consistent even if one did.
       const items = page.map((id) => byId.get(id)).filter((r): r is AuditRow => r !== undefined);
-      return { totalCount: count, items: items.map(auditEntryView) };
+      return { totalCount: count, items };
     },
   };
 }

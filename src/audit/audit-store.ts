@@ -13,6 +13,10 @@ export interface AuditFilter {
   from?: number;
   /** Exclusive, epoch ms. */
   to?: number;
+  /** Only entries of this environment. */
+  envId?: string;
+  /** Only entries of some environment. */
+  inSomeEnv?: boolean;
 }
 
 /** Where a scan stopped: the last entry it returned. */
@@ -39,6 +43,8 @@ export function auditStore(db: Q) {
       if (filter.tokenId !== undefined) q = q.where('actor_token_id', '=', filter.tokenId);
       if (filter.from !== undefined) q = q.where('created_at', '>=', filter.from);
       if (filter.to !== undefined) q = q.where('created_at', '<', filter.to);
+      if (filter.envId !== undefined) q = q.where('env_id', '=', filter.envId);
+      if (filter.inSomeEnv) q = q.where('env_id', 'is not', null);
       if (cursor) {
         const c = cursor;
         q = q.where((eb) =>
@@ -56,6 +62,19 @@ export function auditStore(db: Q) {
     async findByIds(orgId: string, ids: string[]): Promise<AuditRow[]> {
       if (ids.length === 0) return [];
       return db.selectFrom('audit_logs').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+    },
+
+    /** The email of each of these members that is still in the organization (entries outlive memberships). */
+    async memberEmails(orgId: string, memberIds: string[]): Promise<Map<string, string>> {
+      if (memberIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('members')
+        .leftJoin('users', 'users.id', 'members.user_id')
+        .select((eb) => ['members.id', eb.fn.coalesce('users.email', 'members.email').as('email')])
+        .where('members.org_id', '=', orgId)
+        .where('members.id', 'in', memberIds)
+        .execute();
+      return new Map(rows.map((r) => [r.id, r.email]));
     },
   };
 }

@@ -1,129 +1,123 @@
-// Groups: CRUD, members and policies. A member inherits every policy of their groups.
+// Groups, as FeatBit answers them (GroupController): a member inherits every policy of their groups.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
-import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import { Description, Id, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
-import { containsIgnoreCase } from '../platform/sql-helpers.ts';
-import { findGroup, findMember, findPolicy, groupPolicies, type Q } from './iam-store.ts';
+import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { Description, Id, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
+import { findGroup, findMember, findPolicy, groupMemberPage, groupPolicies, groupPolicyPage, isGroupNameUsed, listGroups, type GroupRow, type Q } from './iam-store.ts';
 import { assertOwnerRemains, groupMemberIds, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
 import type { Statement } from './statement.ts';
 
-const GroupSummary = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), memberCount: Type.Integer(), createdAt: Type.String() });
-const Group = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  createdAt: Type.String(),
-  members: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() })),
-  policies: Type.Array(Type.Object({ id: Type.String(), key: Type.String(), name: Type.String() })),
-});
+/** FeatBit's GroupVm. */
+const GroupVm = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), updatedAt: Type.String() });
+const GroupMemberVm = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), isGroupMember: Type.Boolean() });
+const GroupPolicyVm = Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), description: Type.String(), isGroupPolicy: Type.Boolean() });
 
-async function groupView(db: Q, g: { id: string; name: string; description: string; created_at: number }) {
-  const members = await db
-    .selectFrom('group_members')
-    .innerJoin('members', 'members.id', 'group_members.member_id')
-    .leftJoin('users', 'users.id', 'members.user_id')
-    .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email')])
-    .where('group_members.group_id', '=', g.id)
-    .orderBy('name')
-    .orderBy('members.id')
-    .execute();
-  const policies = (await groupPolicies(db, [g.id])).map((x) => ({ id: x.id, key: x.key, name: x.name }));
-  return { id: g.id, name: g.name, description: g.description, createdAt: new Date(g.created_at).toISOString(), members, policies };
-}
+const groupVm = (g: Pick<GroupRow, 'id' | 'name' | 'description' | 'updated_at'>) => ({ id: g.id, name: g.name, description: g.description, updatedAt: new Date(g.updated_at).toISOString() });
 
 const groupStatements = async (db: Q, groupId: string): Promise<Statement[]> =>
   (await groupPolicies(db, [groupId])).flatMap((x) => JSON.parse(x.statements) as Statement[]);
 
-export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
+export async function groupRoutes(untyped: FastifyInstance, ctx: AppContext) {
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
   const { kysely } = ctx;
+  const tags = ['iam'];
   const GroupParams = Type.Object({ groupId: Id });
-  const GroupBody = Type.Object({ name: Name, description: Type.Optional(Description) }, { additionalProperties: false });
+  // FeatBit sends `description: null` when there is none; name must not be blank (name_is_required, as FeatBit).
+  const GroupBody = Type.Object({ name: Type.String({ maxLength: 128 }), description: Type.Optional(Type.Union([Description, Type.Null()])) }, { additionalProperties: false });
+  const MembersQuery = Type.Object({ searchText: Type.Optional(Type.String({ maxLength: 256 })), getAllMembers: Type.Optional(Type.Boolean()), ...PageQuery });
+  const PoliciesQuery = Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), getAllPolicies: Type.Optional(Type.Boolean()), ...PageQuery });
 
   const audit = (trx: Q, p: OrgPrincipal, action: string, g: { id: string; name: string }, before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
     ctx.audit.record(trx, { orgId: p.org.id, actor: actorOf(p), action, refType: 'iam', refId: g.id, refKey: g.name, rn: `iam/${p.org.key}`, before, after });
 
+  /** The group of the caller's organization, or 404; then the IAM check. */
+  async function group(p: OrgPrincipal, groupId: string) {
+    const g = await findGroup(kysely, p.org.id, groupId);
+    if (!g) throw new NotFound();
+    requireIamManager(p);
+    return g;
+  }
+
+  /** A name not blank and not taken by another group (any letter case): else 400 / 422 NameHasBeenUsed. */
+  async function checkedName(orgId: string, raw: string, exceptId?: string): Promise<string> {
+    const name = raw.trim();
+    if (!name) throw new BadRequest('name_is_required');
+    if (await isGroupNameUsed(kysely, orgId, name, exceptId)) throw new BusinessRule('NameHasBeenUsed');
+    return name;
+  }
+
+  /** A concurrent save of the same name loses at the unique index: the same answer as the check. */
+  async function saving(fn: () => Promise<void>) {
+    try {
+      await fn();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new BusinessRule('NameHasBeenUsed');
+      throw err;
+    }
+  }
+
   app.get(
     '/groups',
-    { schema: { tags: ['iam'], summary: 'List groups [CanManageIAM]', querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }), response: responses(Paged(GroupSummary)) } },
+    { schema: { tags, summary: 'List groups, newest first; name matches part of the name [CanManageIAM]', querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }), response: responses(Paged(GroupVm)) } },
     async (request) => {
       const p = orgPrincipalOf(request);
       requireIamManager(p);
-      const { name, pageIndex = 0, pageSize = 10 } = request.query as { name?: string; pageIndex?: number; pageSize?: number };
-      let q = kysely.selectFrom('groups').where('org_id', '=', p.org.id);
-      if (name?.trim()) q = q.where(containsIgnoreCase('name', name.trim()));
-      const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await q
-        .select(['id', 'name', 'description', 'created_at'])
-        .select((eb) => eb.selectFrom('group_members').whereRef('group_members.group_id', '=', 'groups.id').select((e2) => e2.fn.countAll<number>().as('c')).as('memberCount'))
-        .orderBy('name')
-        .orderBy('id')
-        .offset(pageIndex * pageSize)
-        .limit(pageSize)
-        .execute();
-      return ok({
-        totalCount: Number(total.n),
-        items: rows.map((r) => ({ id: r.id, name: r.name, description: r.description, memberCount: Number(r.memberCount ?? 0), createdAt: new Date(r.created_at).toISOString() })),
-      });
+      const { name, pageIndex = 0, pageSize = 10 } = request.query;
+      const page = await listGroups(kysely, p.org.id, name?.trim() || undefined, { pageIndex, pageSize });
+      return ok({ totalCount: page.totalCount, items: page.items.map(groupVm) });
     },
   );
 
-  app.post('/groups', { schema: { tags: ['iam'], summary: 'Create a group [CanManageIAM]', body: GroupBody, response: responses(Group) } }, async (request) => {
+  app.get(
+    '/groups/is-name-used',
+    { schema: { tags, summary: 'Whether a group name is taken in this organization (case-insensitive) [CanManageIAM]', querystring: Type.Object({ name: Type.String({ maxLength: 256 }) }), response: responses(Type.Boolean()) } },
+    async (request) => {
+      const p = orgPrincipalOf(request);
+      requireIamManager(p);
+      return ok(await isGroupNameUsed(kysely, p.org.id, request.query.name.trim()));
+    },
+  );
+
+  app.post('/groups', { schema: { tags, summary: 'Create a group → GroupVm [CanManageIAM]', body: GroupBody, response: responses(GroupVm) } }, async (request) => {
     const p = orgPrincipalOf(request);
     requireIamManager(p);
-    const body = request.body as { name: string; description?: string };
-    const name = body.name.trim();
-    if (!name) throw new BadRequest('name_is_required');
+    const name = await checkedName(p.org.id, request.body.name);
     const now = ctx.clock.now();
-    const g = { id: ctx.ids.next(), org_id: p.org.id, name, description: body.description ?? '', created_at: now, updated_at: now };
-    try {
-      await kysely.transaction().execute(async (trx) => {
+    const g = { id: ctx.ids.next(), org_id: p.org.id, name, description: request.body.description ?? '', created_at: now, updated_at: now };
+    await saving(() =>
+      kysely.transaction().execute(async (trx) => {
         await trx.insertInto('groups').values(g).execute();
         await audit(trx, p, 'CreateGroup', g, null, { name, description: g.description });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new Conflict();
-      throw err;
-    }
-    return ok(await groupView(kysely, g));
+      }),
+    );
+    return ok(groupVm(g));
   });
 
-  app.get('/groups/:groupId', { schema: { tags: ['iam'], summary: 'A group with its members and policies [CanManageIAM]', params: GroupParams, response: responses(Group) } }, async (request) => {
-    const p = orgPrincipalOf(request);
-    const g = await findGroup(kysely, p.org.id, (request.params as { groupId: string }).groupId);
-    if (!g) throw new NotFound();
-    requireIamManager(p);
-    return ok(await groupView(kysely, g));
+  app.get('/groups/:groupId', { schema: { tags, summary: 'A group → GroupVm [CanManageIAM]', params: GroupParams, response: responses(GroupVm) } }, async (request) => {
+    return ok(groupVm(await group(orgPrincipalOf(request), request.params.groupId)));
   });
 
-  app.put('/groups/:groupId', { schema: { tags: ['iam'], summary: 'Rename or describe a group [CanManageIAM]', params: GroupParams, body: GroupBody, response: responses(Group) } }, async (request) => {
+  app.put('/groups/:groupId', { schema: { tags, summary: 'Rename or describe a group → GroupVm [CanManageIAM]', params: GroupParams, body: GroupBody, response: responses(GroupVm) } }, async (request) => {
     const p = orgPrincipalOf(request);
-    const g = await findGroup(kysely, p.org.id, (request.params as { groupId: string }).groupId);
-    if (!g) throw new NotFound();
-    requireIamManager(p);
-    const body = request.body as { name: string; description?: string };
-    const next = { name: body.name.trim(), description: body.description ?? g.description };
-    if (!next.name) throw new BadRequest('name_is_required');
-    try {
-      await kysely.transaction().execute(async (trx) => {
-        await trx.updateTable('groups').set({ ...next, updated_at: ctx.clock.now() }).where('id', '=', g.id).execute();
-        await audit(trx, p, 'UpdateGroup', g, { name: g.name, description: g.description }, next);
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new Conflict();
-      throw err;
-    }
-    return ok(await groupView(kysely, { ...g, ...next }));
+    const g = await group(p, request.params.groupId);
+    // FeatBit replaces both fields; a missing description keeps the old one (Ensign's UI sends both anyway).
+    const next = { name: await checkedName(p.org.id, request.body.name, g.id), description: request.body.description ?? g.description, updated_at: ctx.clock.now() };
+    await saving(() =>
+      kysely.transaction().execute(async (trx) => {
+        await trx.updateTable('groups').set(next).where('id', '=', g.id).execute();
+        await audit(trx, p, 'UpdateGroup', g, { name: g.name, description: g.description }, { name: next.name, description: next.description });
+      }),
+    );
+    return ok(groupVm({ ...g, ...next }));
   });
 
-  app.delete('/groups/:groupId', { schema: { tags: ['iam'], summary: 'Delete a group [CanManageIAM, covering its policies]', params: GroupParams, response: responses(Type.Boolean()) } }, async (request) => {
+  app.delete('/groups/:groupId', { schema: { tags, summary: 'Delete a group → true [CanManageIAM, covering its policies and members]', params: GroupParams, response: responses(Type.Boolean()) } }, async (request) => {
     const p = orgPrincipalOf(request);
-    const g = await findGroup(kysely, p.org.id, (request.params as { groupId: string }).groupId);
-    if (!g) throw new NotFound();
-    requireIamManager(p);
+    const g = await group(p, request.params.groupId);
     requireCovers(p, await groupStatements(kysely, g.id));
     await kysely.transaction().execute(async (trx) => {
       const members = await groupMemberIds(trx, g.id);
@@ -139,15 +133,62 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
     return ok(true);
   });
 
+  app.get(
+    '/groups/:groupId/members',
+    {
+      schema: {
+        tags,
+        summary: "The group's members, newest first; getAllMembers=true lists every member, isGroupMember marking the group's; searchText matches part of the email [CanManageIAM]",
+        params: GroupParams,
+        querystring: MembersQuery,
+        response: responses(Paged(GroupMemberVm)),
+      },
+    },
+    async (request) => {
+      const p = orgPrincipalOf(request);
+      const g = await group(p, request.params.groupId);
+      const q = request.query;
+      const page = await groupMemberPage(kysely, p.org.id, g.id, { text: q.searchText?.trim() || undefined, all: q.getAllMembers ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 });
+      return ok({ totalCount: page.totalCount, items: page.items.map(({ linked, ...m }) => ({ ...m, isGroupMember: linked })) });
+    },
+  );
+
+  app.get(
+    '/groups/:groupId/policies',
+    {
+      schema: {
+        tags,
+        summary: "The group's policies, newest first; getAllPolicies=true lists every policy, isGroupPolicy marking the group's; name matches part of the name [CanManageIAM]",
+        params: GroupParams,
+        querystring: PoliciesQuery,
+        response: responses(Paged(GroupPolicyVm)),
+      },
+    },
+    async (request) => {
+      const p = orgPrincipalOf(request);
+      const g = await group(p, request.params.groupId);
+      const q = request.query;
+      const page = await groupPolicyPage(kysely, p.org.id, g.id, { text: q.name?.trim() || undefined, all: q.getAllPolicies ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 });
+      return ok({ totalCount: page.totalCount, items: page.items.map(({ linked, key: _key, ...x }) => ({ ...x, isGroupPolicy: linked })) });
+    },
+  );
+
   // Joining a group or giving it a policy hands out permissions, so both need the caller to cover them;
   // leaving and removal need it too, so nobody strips a permission they could not have granted.
   for (const op of ['add-member', 'remove-member'] as const) {
     app.put(
       `/groups/:groupId/${op}/:memberId`,
-      { schema: { tags: ['iam'], summary: `${op === 'add-member' ? 'Add a member to' : 'Remove a member from'} a group [CanManageIAM, covering its policies]`, params: Type.Object({ groupId: Id, memberId: Id }), response: responses(Group) } },
+      {
+        schema: {
+          tags,
+          summary: `${op === 'add-member' ? 'Add a member to' : 'Remove a member from'} a group → true (idempotent) [CanManageIAM, covering its policies]`,
+          params: Type.Object({ groupId: Id, memberId: Id }),
+          response: responses(Type.Boolean()),
+        },
+      },
       async (request) => {
         const p = orgPrincipalOf(request);
-        const { groupId, memberId } = request.params as { groupId: string; memberId: string };
+        const { groupId, memberId } = request.params;
         const [g, m] = [await findGroup(kysely, p.org.id, groupId), await findMember(kysely, p.org.id, memberId)];
         if (!g || !m) throw new NotFound();
         requireIamManager(p);
@@ -164,7 +205,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
           if ((op === 'add-member') === !has) await audit(trx, p, op === 'add-member' ? 'AddGroupMember' : 'RemoveGroupMember', g, null, { memberId, email: m.email });
         });
         await ctx.invalidate({ kind: 'org', orgId: p.org.id });
-        return ok(await groupView(kysely, g));
+        return ok(true);
       },
     );
   }
@@ -172,10 +213,17 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
   for (const op of ['add-policy', 'remove-policy'] as const) {
     app.put(
       `/groups/:groupId/${op}/:policyId`,
-      { schema: { tags: ['iam'], summary: `${op === 'add-policy' ? 'Attach a policy to' : 'Detach a policy from'} a group [CanManageIAM, covering the policy]`, params: Type.Object({ groupId: Id, policyId: Id }), response: responses(Group) } },
+      {
+        schema: {
+          tags,
+          summary: `${op === 'add-policy' ? 'Attach a policy to' : 'Detach a policy from'} a group → true (idempotent) [CanManageIAM, covering the policy]`,
+          params: Type.Object({ groupId: Id, policyId: Id }),
+          response: responses(Type.Boolean()),
+        },
+      },
       async (request) => {
         const p = orgPrincipalOf(request);
-        const { groupId, policyId } = request.params as { groupId: string; policyId: string };
+        const { groupId, policyId } = request.params;
         const [g, policy] = [await findGroup(kysely, p.org.id, groupId), await findPolicy(kysely, p.org.id, policyId)];
         if (!g || !policy) throw new NotFound();
         requireIamManager(p);
@@ -193,7 +241,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: AppContext) {
           if ((op === 'add-policy') === !has) await audit(trx, p, op === 'add-policy' ? 'AddGroupPolicy' : 'RemoveGroupPolicy', g, null, { policy: policy.key });
         });
         await ctx.invalidate({ kind: 'org', orgId: p.org.id });
-        return ok(await groupView(kysely, g));
+        return ok(true);
       },
     );
   }

@@ -37,8 +37,137 @@ export async function listPolicies(db: Q, orgId: string, name: string | undefine
   let q = db.selectFrom('policies').where('org_id', '=', orgId);
   if (name) q = q.where(containsIgnoreCase('name', name));
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q.selectAll().orderBy('type', 'desc').orderBy('created_at').orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
+  // Newest first, as FeatBit lists them; the key breaks ties (built-ins are created in one instant).
+  const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('key').offset(pageIndex * pageSize).limit(pageSize).execute();
   return { totalCount: Number(total.n), items: rows.map(toPolicy) };
+}
+
+/** A policy by key and type (FeatBit's clone names its origin so). */
+export async function findPolicyByKey(db: Q, orgId: string, key: string, type: PolicyRow['type']): Promise<PolicyRow | null> {
+  const r = await db.selectFrom('policies').selectAll().where('org_id', '=', orgId).where('key', '=', key).where('type', '=', type).executeTakeFirst();
+  return r ? toPolicy(r) : null;
+}
+
+/** Whether a policy of the organization has this key, in any letter case (as FeatBit checks). */
+export async function isPolicyKeyUsed(db: Q, orgId: string, key: string): Promise<boolean> {
+  const r = await db.selectFrom('policies').select('id').where('org_id', '=', orgId).where((eb) => eb(eb.fn('lower', ['key']), '=', key.toLowerCase())).executeTakeFirst();
+  return r !== undefined;
+}
+
+export interface Page<T> {
+  totalCount: number;
+  items: T[];
+}
+
+export interface PageRequest {
+  pageIndex: number;
+  pageSize: number;
+}
+
+/** A relation listing: only the related rows, or (`all`) every row of the organization, each marked. */
+export interface RelationFilter extends PageRequest {
+  /** A name (groups, policies) or email (members) fragment, case-insensitive. */
+  text?: string;
+  all: boolean;
+}
+
+export type GroupRow = Database['groups'];
+
+/** Whether another group of the organization has this name, in any letter case (as FeatBit checks). */
+export async function isGroupNameUsed(db: Q, orgId: string, name: string, exceptId?: string): Promise<boolean> {
+  let q = db.selectFrom('groups').select('id').where('org_id', '=', orgId).where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+export async function listGroups(db: Q, orgId: string, name: string | undefined, page: PageRequest): Promise<Page<GroupRow>> {
+  let q = db.selectFrom('groups').where('org_id', '=', orgId);
+  if (name) q = q.where(containsIgnoreCase('name', name));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .offset(page.pageIndex * page.pageSize)
+    .limit(page.pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items: rows };
+}
+
+/** The organization's members (id, name, email, createdAt): the one place member listings start from. */
+/** Members with their account when they have one: an Invited member has none yet, and shows the invitation's email and name. */
+function memberBase(db: Q, orgId: string) {
+  return db.selectFrom('members').leftJoin('users', 'users.id', 'members.user_id').where('members.org_id', '=', orgId);
+}
+
+/** Members of a group (or all members, `linked` marking the group's), newest first; `text` matches the email. */
+export async function groupMemberPage(db: Q, orgId: string, groupId: string, f: RelationFilter) {
+  let q = memberBase(db, orgId).leftJoin('group_members as gm', (j) => j.onRef('gm.member_id', '=', 'members.id').on('gm.group_id', '=', groupId));
+  if (!f.all) q = q.where('gm.group_id', 'is not', null);
+  if (f.text) q = q.where(containsIgnoreCase('members.email', f.text));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email'), 'gm.group_id as linked'])
+    .orderBy('members.created_at', 'desc')
+    .orderBy('members.id', 'desc')
+    .offset(f.pageIndex * f.pageSize)
+    .limit(f.pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, name: r.name, email: r.email, linked: r.linked !== null })) };
+}
+
+/** Members holding a policy directly (or all members, `linked` marking them), newest first; `text` matches the email. */
+export async function policyMemberPage(db: Q, orgId: string, policyId: string, f: RelationFilter) {
+  let q = memberBase(db, orgId).leftJoin('member_policies as mp', (j) => j.onRef('mp.member_id', '=', 'members.id').on('mp.policy_id', '=', policyId));
+  if (!f.all) q = q.where('mp.policy_id', 'is not', null);
+  if (f.text) q = q.where(containsIgnoreCase('members.email', f.text));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email'), 'mp.policy_id as linked'])
+    .orderBy('members.created_at', 'desc')
+    .orderBy('members.id', 'desc')
+    .offset(f.pageIndex * f.pageSize)
+    .limit(f.pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, name: r.name, email: r.email, linked: r.linked !== null })) };
+}
+
+/** Policies of a group (or all policies, `linked` marking the group's), newest first; `text` matches the name. */
+export async function groupPolicyPage(db: Q, orgId: string, groupId: string, f: RelationFilter) {
+  let q = db
+    .selectFrom('policies')
+    .leftJoin('group_policies as gp', (j) => j.onRef('gp.policy_id', '=', 'policies.id').on('gp.group_id', '=', groupId))
+    .where('policies.org_id', '=', orgId);
+  if (!f.all) q = q.where('gp.group_id', 'is not', null);
+  if (f.text) q = q.where(containsIgnoreCase('policies.name', f.text));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .select(['policies.id', 'policies.key', 'policies.name', 'policies.type', 'policies.description', 'gp.group_id as linked'])
+    .orderBy('policies.created_at', 'desc')
+    .orderBy('policies.key')
+    .offset(f.pageIndex * f.pageSize)
+    .limit(f.pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, key: r.key, name: r.name, type: r.type, description: r.description, linked: r.linked !== null })) };
+}
+
+/** Groups holding a policy (or all groups, `linked` marking them), newest first; `text` matches the name. */
+export async function policyGroupPage(db: Q, orgId: string, policyId: string, f: RelationFilter) {
+  let q = db
+    .selectFrom('groups')
+    .leftJoin('group_policies as gp', (j) => j.onRef('gp.group_id', '=', 'groups.id').on('gp.policy_id', '=', policyId))
+    .where('groups.org_id', '=', orgId);
+  if (!f.all) q = q.where('gp.policy_id', 'is not', null);
+  if (f.text) q = q.where(containsIgnoreCase('groups.name', f.text));
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .select(['groups.id', 'groups.name', 'groups.description', 'gp.policy_id as linked'])
+    .orderBy('groups.created_at', 'desc')
+    .orderBy('groups.id', 'desc')
+    .offset(f.pageIndex * f.pageSize)
+    .limit(f.pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, name: r.name, description: r.description, linked: r.linked !== null })) };
 }
 
 export interface MemberRow {

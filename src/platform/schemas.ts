@@ -8,10 +8,20 @@ export const ErrorEnvelope = Type.Object({ success: Type.Literal(false), errors:
 
 export const Paged = <T extends TSchema>(item: T) => Type.Object({ totalCount: Type.Integer(), items: Type.Array(item) });
 
+/** Larger pages are served at this size, never refused (FeatBit has no cap; scripts ask for big pages). */
+export const MAX_PAGE_SIZE = 1000;
+
 export const PageQuery = {
   pageIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: `values above ${MAX_PAGE_SIZE} are served as ${MAX_PAGE_SIZE}` })),
 };
+
+/** A preHandler for every route: a validated pageSize above the cap becomes the cap, so each paged route gets the clamp. */
+export function clampPageSize(request: { query: unknown }, _reply: unknown, done: () => void): void {
+  const q = request.query as { pageSize?: unknown } | null | undefined;
+  if (q && typeof q.pageSize === 'number' && q.pageSize > MAX_PAGE_SIZE) q.pageSize = MAX_PAGE_SIZE;
+  done();
+}
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 export const Key = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });

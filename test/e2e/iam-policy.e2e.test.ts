@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupOwner, signIn, OWNER, type Api, inviteAndRedeem } from './api.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
-import { signInThroughUi } from './ui.ts';
+import { choose, signInThroughUi } from './ui.ts';
 
 const READER = { email: 'rita@acme.test', name: 'Rita Reader', password: 'reader password 1' };
 
@@ -84,5 +84,31 @@ describe('IAM policies in a real browser', () => {
     expect(await page.getByRole('button', { name: 'Save statements' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
     expect(await page.getByTestId('statement-editor').count()).toBe(0);
+  });
+
+  it('the group page adds a member and attaches a policy, then shows both (the PUTs answer true, so the page reads them again)', async () => {
+    const { page } = browser;
+    const gus = { email: 'gus@acme.test', name: 'Gus Group', password: 'group member password' };
+    await owner.ok('POST', '/members', { ...gus, policyIds: [] });
+    const group = await owner.ok<{ id: string }>('POST', '/groups', { name: 'Web team', description: 'Builds web' });
+    await page.goto(`${server.url}/iam/groups/${group.id}`);
+    await page.getByRole('heading', { name: 'Web team' }).waitFor();
+    await page.getByText('No members yet.').waitFor();
+
+    await choose(page, page, 'Member to add', `${gus.name} (${gus.email})`);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('link', { name: gus.name }).waitFor();
+    await choose(page, page, 'Policy to attach', 'Developer');
+    await page.getByRole('button', { name: 'Attach', exact: true }).click();
+    await page.getByRole('link', { name: 'Developer' }).waitFor();
+    const members = await owner.ok<{ items: { name: string }[] }>('GET', `/groups/${group.id}/members`);
+    expect(members.items.map((m) => m.name)).toEqual([gus.name]);
+    const policies = await owner.ok<{ items: { name: string }[] }>('GET', `/groups/${group.id}/policies`);
+    expect(policies.items.map((p) => p.name)).toEqual(['Developer']);
+
+    // Removing the member shows at once too.
+    await page.getByRole('button', { name: 'Remove' }).first().click();
+    await page.getByText('No members yet.').waitFor();
+    expect((await owner.ok<{ totalCount: number }>('GET', `/groups/${group.id}/members`)).totalCount).toBe(0);
   });
 });

@@ -69,7 +69,13 @@ async function snapshot(w: World, viewer: Session = w.owner) {
     orgs[orgId] = {
       members,
       policies,
-      groups: await Promise.all(groups.items.map(async (g: any) => expectOk(await c('GET', `/groups/${g.id}`)))),
+      groups: await Promise.all(
+        groups.items.map(async (g: any) => ({
+          group: expectOk(await c('GET', `/groups/${g.id}`)),
+          members: expectOk(await c('GET', `/groups/${g.id}/members?pageSize=1000`)),
+          policies: expectOk(await c('GET', `/groups/${g.id}/policies?pageSize=1000`)),
+        })),
+      ),
       memberPolicies: await Promise.all(members.items.map(async (m: any) => expectOk(await c('GET', `/members/${m.id}/policies`)))),
       orgs: expectOk(await c('GET', '/organizations')),
     };
@@ -294,32 +300,40 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const iamPolicy = expectOk(await call('POST', '/policies', { name: 'IAM', key: 'iam', statements: IAM_ONLY })).id;
 
       const g = expectOk(await call('POST', '/groups', { name: 'Platform', description: 'The platform team' }));
-      expect(g).toMatchObject({ id: expect.any(String), name: 'Platform', description: 'The platform team', members: [], policies: [] });
-      expect(await call('POST', '/groups', { name: 'Platform' })).toMatchObject({ status: 409, body: failure('Conflict') });
+      expect(g).toEqual({ id: expect.any(String), name: 'Platform', description: 'The platform team', updatedAt: expect.any(String) });
+      const groupMembers = async () => expectOk(await call('GET', `/groups/${g.id}/members`)).items;
+      const groupPolicies = async () => expectOk(await call('GET', `/groups/${g.id}/policies`)).items;
+      expect([await groupMembers(), await groupPolicies()]).toEqual([[], []]);
+      // A taken name, in any letter case, is FeatBit's 422 NameHasBeenUsed.
+      expect(await call('POST', '/groups', { name: 'Platform' })).toMatchObject({ status: 422, body: failure('NameHasBeenUsed') });
+      expect(await call('POST', '/groups', { name: 'PLATFORM' })).toMatchObject({ status: 422, body: failure('NameHasBeenUsed') });
       expectOk(await call('POST', '/groups', { name: 'Support' }));
 
-      const withMember = expectOk(await call('PUT', `/groups/${g.id}/add-member/${m.memberId}`));
-      expect(withMember.members).toEqual([{ id: m.memberId, name: expect.any(String), email: m.email }]);
+      expect(expectOk(await call('PUT', `/groups/${g.id}/add-member/${m.memberId}`))).toBe(true);
+      expect(await groupMembers()).toEqual([{ id: m.memberId, name: expect.any(String), email: m.email, isGroupMember: true }]);
       expect((await as(t, m)('GET', '/members')).status).toBe(403);
-      const withPolicy = expectOk(await call('PUT', `/groups/${g.id}/add-policy/${iamPolicy}`));
-      expect(withPolicy.policies).toEqual([{ id: iamPolicy, key: 'iam', name: 'IAM' }]);
+      expect(expectOk(await call('PUT', `/groups/${g.id}/add-policy/${iamPolicy}`))).toBe(true);
+      expect(await groupPolicies()).toEqual([{ id: iamPolicy, name: 'IAM', type: 'CustomerManaged', description: '', isGroupPolicy: true }]);
       // Inherited through the group, effective at once.
       expect((await as(t, m)('GET', '/members')).status).toBe(200);
 
       const list = expectOk(await call('GET', '/groups'));
       expect(list.totalCount).toBe(2);
-      expect(list.items.find((x: any) => x.id === g.id)).toMatchObject({ name: 'Platform', memberCount: 1 });
+      expect(list.items.find((x: any) => x.id === g.id)).toEqual({ id: g.id, name: 'Platform', description: 'The platform team', updatedAt: g.updatedAt });
       expect(expectOk(await call('GET', '/groups?name=plat')).items.map((x: any) => x.id)).toEqual([g.id]);
 
       const renamed = expectOk(await call('PUT', `/groups/${g.id}`, { name: 'Platform team' }));
-      expect(renamed).toMatchObject({ name: 'Platform team', description: 'The platform team' });
+      expect(renamed).toEqual({ id: g.id, name: 'Platform team', description: 'The platform team', updatedAt: expect.any(String) });
       expect(expectOk(await call('GET', `/groups/${g.id}`))).toEqual(renamed);
-      expect(await call('PUT', `/groups/${g.id}`, { name: 'Support' })).toMatchObject({ status: 409, body: failure('Conflict') });
+      expect(await call('PUT', `/groups/${g.id}`, { name: 'Support' })).toMatchObject({ status: 422, body: failure('NameHasBeenUsed') });
+      expect(expectOk(await call('GET', `/groups/${g.id}`))).toEqual(renamed);
 
-      expectOk(await call('PUT', `/groups/${g.id}/remove-policy/${iamPolicy}`));
+      expect(expectOk(await call('PUT', `/groups/${g.id}/remove-policy/${iamPolicy}`))).toBe(true);
+      expect(await groupPolicies()).toEqual([]);
       expect((await as(t, m)('GET', '/members')).status).toBe(403);
       expectOk(await call('PUT', `/groups/${g.id}/add-policy/${iamPolicy}`));
-      expect(expectOk(await call('PUT', `/groups/${g.id}/remove-member/${m.memberId}`)).members).toEqual([]);
+      expect(expectOk(await call('PUT', `/groups/${g.id}/remove-member/${m.memberId}`))).toBe(true);
+      expect(await groupMembers()).toEqual([]);
       expect((await as(t, m)('GET', '/members')).status).toBe(403);
 
       expectOk(await call('PUT', `/groups/${g.id}/add-member/${m.memberId}`));
@@ -341,6 +355,9 @@ describe.each(backends)('IAM API (%s)', (backend) => {
         ['PUT', `/groups/${g}/remove-member/${w.owner.memberId}`],
         ['PUT', `/groups/${g}/add-policy/${w.builtin.developer}`],
         ['PUT', `/groups/${g}/remove-policy/${w.builtin.developer}`],
+        ['GET', `/groups/${g}/members`],
+        ['GET', `/groups/${g}/policies`],
+        ['GET', '/groups/is-name-used?name=G'],
       ]) {
         const res = await t.call(method, `/api/v1${url}`, { headers: { organization: w.owner.orgId }, body: method === 'POST' || (method === 'PUT' && url === `/groups/${g}`) ? { name: 'X' } : undefined });
         expect(res.status, `${method} ${url}`).toBe(401);
@@ -354,6 +371,9 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const call = as(t, dev);
       expect(await call('GET', '/groups')).toMatchObject({ status: 403, body: FORBIDDEN });
       expect(await call('GET', `/groups/${g}`)).toMatchObject({ status: 403, body: FORBIDDEN });
+      expect(await call('GET', `/groups/${g}/members`)).toMatchObject({ status: 403, body: FORBIDDEN });
+      expect(await call('GET', `/groups/${g}/policies?getAllPolicies=true`)).toMatchObject({ status: 403, body: FORBIDDEN });
+      expect(await call('GET', '/groups/is-name-used?name=G')).toMatchObject({ status: 403, body: FORBIDDEN });
       await refusedAndUnchanged(w, () => call('POST', '/groups', { name: 'Mine' }), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${g}`, { name: 'Renamed' }), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('DELETE', `/groups/${g}`), 403, FORBIDDEN);
@@ -365,6 +385,11 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const { call, other } = w;
       const g = expectOk(await call('POST', '/groups', { name: 'Mine' })).id;
       expect(await call('GET', `/groups/${other.groupId}`)).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(await call('GET', `/groups/${other.groupId}/members?getAllMembers=true`)).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(await call('GET', `/groups/${other.groupId}/policies?getAllPolicies=true`)).toMatchObject({ status: 404, body: NOT_FOUND });
+      // Listing every member or policy "for" one's own group shows only one's own organization's.
+      expect(expectOk(await call('GET', `/groups/${g}/members?getAllMembers=true`)).items.map((x: any) => x.id)).toEqual([w.owner.memberId]);
+      expect(expectOk(await call('GET', `/groups/${g}/policies?getAllPolicies=true&pageSize=100`)).items.map((x: any) => x.id).sort()).toEqual(Object.values(w.builtin).sort());
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${other.groupId}`, { name: 'Taken over' }), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('DELETE', `/groups/${other.groupId}`), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${other.groupId}/add-member/${w.owner.memberId}`), 404, NOT_FOUND);
@@ -416,7 +441,9 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const created = expectOk(await call('POST', '/policies', { name: 'Web flags', key: 'web-flags', description: 'flags of web', statements: WEB_FLAGS }));
       expect(created).toMatchObject({ key: 'web-flags', name: 'Web flags', description: 'flags of web', type: 'CustomerManaged' });
       expect(created.statements).toEqual([{ id: expect.any(String), ...WEB_FLAGS[0] }]);
-      expect(await call('POST', '/policies', { name: 'Again', key: 'web-flags' })).toMatchObject({ status: 409, body: failure('Conflict') });
+      // A taken key, in any letter case, is FeatBit's 422 KeyHasBeenUsed.
+      expect(await call('POST', '/policies', { name: 'Again', key: 'web-flags' })).toMatchObject({ status: 422, body: failure('KeyHasBeenUsed') });
+      expect(await call('POST', '/policies', { name: 'Again', key: 'Web-Flags' })).toMatchObject({ status: 422, body: failure('KeyHasBeenUsed') });
 
       const list = expectOk(await call('GET', '/policies'));
       expect(list.totalCount).toBe(4);
@@ -442,14 +469,14 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const devClone = expectOk(await call('POST', `/policies/${w.builtin.developer}/clone`, { name: 'My developer', key: 'my-dev' }));
       expect(devClone.type).toBe('CustomerManaged');
       expect(devClone.statements).toEqual(expectOk(await call('GET', `/policies/${w.builtin.developer}`)).statements);
-      expect(await call('POST', `/policies/${created.id}/clone`, { name: 'Dup', key: 'web-flags' })).toMatchObject({ status: 409 });
+      expect(await call('POST', `/policies/${created.id}/clone`, { name: 'Dup', key: 'web-flags' })).toMatchObject({ status: 422, body: failure('KeyHasBeenUsed') });
 
       const g = expectOk(await call('POST', '/groups', { name: 'G' })).id;
       expectOk(await call('PUT', `/groups/${g}/add-policy/${created.id}`));
       expect(expectOk(await call('DELETE', `/policies/${created.id}`))).toBe(true);
       expect(await call('GET', `/policies/${created.id}`)).toMatchObject({ status: 404, body: NOT_FOUND });
       expect(expectOk(await call('GET', `/members/${m.memberId}`)).policies).toEqual([]);
-      expect(expectOk(await call('GET', `/groups/${g}`)).policies).toEqual([]);
+      expect(expectOk(await call('GET', `/groups/${g}/policies`)).items).toEqual([]);
       expect((await as(t, m)('GET', '/members')).status).toBe(403);
       // The clone is independent of its source.
       expect(expectOk(await call('GET', `/policies/${clone.id}`)).statements).toEqual(updated.statements);
@@ -465,6 +492,10 @@ describe.each(backends)('IAM API (%s)', (backend) => {
         ['PUT', `/policies/${p}/settings`, { name: 'x' }],
         ['PUT', `/policies/${p}/statements`, []],
         ['POST', `/policies/${p}/clone`, { name: 'x', key: 'x' }],
+        ['POST', '/policies/clone/developer', { originPolicyType: 'SysManaged', name: 'x', key: 'x' }],
+        ['GET', `/policies/${p}/members`],
+        ['GET', `/policies/${p}/groups`],
+        ['GET', '/policies/is-key-used?key=x'],
       ] as const) {
         const res = await t.call(method, `/api/v1${url}`, { headers: { organization: w.owner.orgId }, body });
         expect(res.status, `${method} ${url}`).toBe(401);
@@ -478,6 +509,10 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const call = as(t, dev);
       expect(await call('GET', '/policies')).toMatchObject({ status: 403, body: FORBIDDEN });
       expect(await call('GET', `/policies/${custom}`)).toMatchObject({ status: 403, body: FORBIDDEN });
+      expect(await call('GET', `/policies/${custom}/members?getAllMembers=true`)).toMatchObject({ status: 403, body: FORBIDDEN });
+      expect(await call('GET', `/policies/${custom}/groups?getAllGroups=true`)).toMatchObject({ status: 403, body: FORBIDDEN });
+      expect(await call('GET', '/policies/is-key-used?key=custom')).toMatchObject({ status: 403, body: FORBIDDEN });
+      await refusedAndUnchanged(w, () => call('POST', '/policies/clone/custom', { originPolicyType: 'CustomerManaged', name: 'Copy', key: 'copy' }), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('POST', '/policies', { name: 'Mine', key: 'mine', statements: WEB_FLAGS }), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('PUT', `/policies/${custom}/settings`, { name: 'Renamed' }), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('PUT', `/policies/${custom}/statements`, EVERYTHING), 403, FORBIDDEN);
@@ -489,6 +524,11 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const { call, other } = w;
       expect(await call('GET', `/policies/${other.policyId}`)).toMatchObject({ status: 404, body: NOT_FOUND });
       expect(await call('GET', `/policies/${other.builtinOwnerId}`)).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(await call('GET', `/policies/${other.policyId}/members?getAllMembers=true`)).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(await call('GET', `/policies/${other.policyId}/groups?getAllGroups=true`)).toMatchObject({ status: 404, body: NOT_FOUND });
+      // Clone by key looks only in the caller's organization: the other's custom key is not found here.
+      await refusedAndUnchanged(w, () => call('POST', '/policies/clone/other-policy', { originPolicyType: 'CustomerManaged', name: 'Stolen', key: 'stolen' }), 404, NOT_FOUND);
+      expect(expectOk(await call('GET', `/policies/${w.builtin.owner}/groups?getAllGroups=true`)).items).toEqual([]);
       await refusedAndUnchanged(w, () => call('PUT', `/policies/${other.policyId}/settings`, { name: 'Taken' }), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('PUT', `/policies/${other.policyId}/statements`, EVERYTHING), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('POST', `/policies/${other.policyId}/clone`, { name: 'Stolen', key: 'stolen' }), 404, NOT_FOUND);
@@ -546,6 +586,8 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       // Editing a policy one holds cannot widen it beyond what one holds.
       await refusedAndUnchanged(w, () => call('PUT', `/policies/${mine}/statements`, EVERYTHING), 403, EXCEEDS);
       await refusedAndUnchanged(w, () => call('POST', `/policies/${w.builtin.owner}/clone`, { name: 'Owner copy', key: 'owner-copy' }), 403, EXCEEDS);
+      // FeatBit's clone by key is held to the same rule.
+      await refusedAndUnchanged(w, () => call('POST', '/policies/clone/owner', { originPolicyType: 'SysManaged', name: 'Owner copy', key: 'owner-copy' }), 403, EXCEEDS);
 
       // A narrower IAM manager: CanManageIAM plus flags of project web only.
       const narrow = await addMember(t, w.owner, { statements: [...IAM_ONLY, ...WEB_FLAGS] });
@@ -553,6 +595,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const allFlags: NewStatement[] = [{ resourceType: 'flag', effect: 'allow', actions: ['ToggleFlag'], resources: ['project/*:env/*:flag/*'] }];
       await refusedAndUnchanged(w, () => n('POST', '/policies', { name: 'All flags', key: 'all-flags', statements: allFlags }), 403, EXCEEDS);
       await refusedAndUnchanged(w, () => n('POST', `/policies/${w.builtin.developer}/clone`, { name: 'Dev', key: 'dev-copy' }), 403, EXCEEDS);
+      await refusedAndUnchanged(w, () => n('POST', '/policies/clone/developer', { originPolicyType: 'SysManaged', name: 'Dev', key: 'dev-copy' }), 403, EXCEEDS);
       // Within what they hold, they may.
       const inside: NewStatement[] = [{ resourceType: 'flag', effect: 'allow', actions: ['ToggleFlag'], resources: ['project/web:env/prod:flag/*'] }];
       const ok = expectOk(await n('POST', '/policies', { name: 'Prod toggles', key: 'prod-toggles', statements: inside }));

@@ -240,7 +240,7 @@ describe.each(backends)('audit log (%s)', (backend) => {
   });
 
   it('rejects malformed filters with 400', async () => {
-    const res = await owner('GET', '/audit-logs?from=yesterday&pageSize=500');
+    const res = await owner('GET', '/audit-logs?from=yesterday&pageSize=0');
     expect(res.status).toBe(400);
     expect(res.body.errors.sort()).toEqual(['from_is_invalid', 'pageSize_is_invalid']);
   });

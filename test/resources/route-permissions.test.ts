@@ -380,6 +380,22 @@ const ROUTES: RouteCase[] = [
       };
     },
   },
+  {
+    // FeatBit's per-environment log: guarded by CanAccessEnv on the environment itself.
+    route: 'GET /envs/{envId}/audit-logs',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      const flag = await f.b.flag(f.web.env.prod, `env-audited-${n}`);
+      return {
+        method: 'GET',
+        url: `/envs/${f.web.env.prod}/audit-logs?refId=${flag.id}`,
+        state: async () => null,
+        allowed: (data) => expect(data.items.map((e: any) => [e.refId, e.operation])).toEqual([[flag.id, 'Create']]),
+      };
+    },
+  },
 ];
 
 /** The alias that stands for the action: ManageFeatureFlag / ManageSegment, else `*` of the action's resource type. */
@@ -415,7 +431,7 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
         .filter(([, op]) => op.tags?.some((tag) => ['projects', 'environment secrets', 'feature-flags', 'segments', 'audit'].includes(tag)))
         .map(([method]) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`),
     );
-    expect(documented.length).toBe(46);
+    expect(documented.length).toBe(47);
     expect(ROUTES.map((c) => c.route).sort()).toEqual(documented.sort());
   });
 

@@ -20,9 +20,10 @@ describe.each(backends)('unique-key races (%s)', (backend) => {
     expect(keys).toContain('same-name');
   });
 
-  it('concurrent creates of one policy key: one 200, the rest 409', async () => {
+  it('concurrent creates of one policy key: one 200, the rest 422 KeyHasBeenUsed (as a taken key is answered)', async () => {
     const res = await Promise.all(Array.from({ length: 6 }, () => as(t, owner)('POST', '/policies', { name: 'P', key: 'same-key' })));
-    expect(res.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    expect(res.map((r) => r.status).sort()).toEqual([200, 422, 422, 422, 422, 422]);
+    for (const r of res.filter((x) => x.status === 422)) expect(r.body.errors).toEqual(['KeyHasBeenUsed']);
     expect(expectOk(await as(t, owner)('GET', '/policies?name=P&pageSize=100')).items.filter((p: any) => p.key === 'same-key')).toHaveLength(1);
   });
 

@@ -96,12 +96,29 @@ export interface MemberPolicy extends PolicyRef {
   source?: string;
 }
 
+/** FeatBit's GroupVm. */
 export interface Group {
   id: string;
   name: string;
   description: string;
-  members?: { id: string; name: string; email: string }[];
-  policies?: PolicyRef[];
+  updatedAt: string;
+}
+
+/** A row of GET /groups/{id}/members (FeatBit's GroupMemberVm). */
+export interface GroupMember {
+  id: string;
+  name: string;
+  email: string;
+  isGroupMember: boolean;
+}
+
+/** A row of GET /groups/{id}/policies (FeatBit's GroupPolicyVm). */
+export interface GroupPolicy {
+  id: string;
+  name: string;
+  type: 'SysManaged' | 'CustomerManaged';
+  description: string;
+  isGroupPolicy: boolean;
 }
 
 export interface Policy {

@@ -1,7 +1,7 @@
 import { Button, Card, Group, SimpleGrid, Stack, TextInput, Textarea, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, getAll, put } from '../../api/client.ts';
-import type { Group as IamGroup, Member, Policy, PolicyRef } from '../../api/types.ts';
+import type { GroupMember, GroupPolicy, Group as IamGroup, Member, Policy } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { AddPicker, DetailState, RelationCard, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
@@ -15,8 +15,9 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
   const notify = useNotify();
   const { navigate } = useRouter();
   const group = useLoad((signal) => get<IamGroup>(`/groups/${groupId}`, undefined, signal), [groupId]);
-  // Members are read from the member list (each member names its groups), so
-  // this works whether or not the group view embeds its members.
+  // The group's own members and policies (FeatBit's paged relations); everyone and every policy for the pickers.
+  const groupMembers = useLoad(() => getAll<GroupMember>(`/groups/${groupId}/members`, {}, 1000), [groupId]);
+  const groupPolicyList = useLoad(() => getAll<GroupPolicy>(`/groups/${groupId}/policies`, {}, 1000), [groupId]);
   const people = useLoad(() => getAll<Member>('/members'), [groupId]);
   const policies = useLoad(() => getAll<Policy>('/policies'), [groupId]);
   const [name, setName] = useState('');
@@ -47,15 +48,18 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
 
   if (!session.canManageIam) return <NoPermission>Managing groups needs the CanManageIAM permission.</NoPermission>;
 
-  const members = g?.members ?? (people.data ?? []).filter((m) => (m.groups ?? []).some((x) => x.id === groupId));
+  const members = groupMembers.data ?? [];
   const memberIds = new Set(members.map((m) => m.id));
-  const groupPolicies: PolicyRef[] = g?.policies ?? [];
+  const groupPolicies = groupPolicyList.data ?? [];
   const policyIds = new Set(groupPolicies.map((p) => p.id));
   const run = (fn: () => Promise<unknown>, message: string) =>
     change.run(async () => {
       await fn();
       notify('success', message);
+      // The PUTs answer `true` (as FeatBit's): read what changed again.
       group.reload();
+      groupMembers.reload();
+      groupPolicyList.reload();
       people.reload();
       void session.refreshPermissions();
     });
