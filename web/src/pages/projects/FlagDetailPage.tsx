@@ -1,7 +1,7 @@
-import { ActionIcon, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Card, Grid, Group, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
-import { get, put } from '../../api/client.ts';
-import type { FeatureFlag, Variation } from '../../api/types.ts';
+import { get, getAll, put } from '../../api/client.ts';
+import type { FeatureFlag, Segment, Variation } from '../../api/types.ts';
 import { DetailState, Trail } from '../../components/details.tsx';
 import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { TableHead } from '../../components/lists.tsx';
@@ -11,7 +11,10 @@ import { formatDateTime } from '../../format.ts';
 import { useAction, useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { rn } from '../../permissions.ts';
+import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
+import { FlagTargetingEditor } from '../targeting/FlagTargeting.tsx';
+import { TestUserPanel } from '../targeting/TestUser.tsx';
 import { useEnvironment } from './FlagsPage.tsx';
 
 export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: string; envId: string; flagKey: string }) {
@@ -20,6 +23,9 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
   const { project, env } = useEnvironment(projectId, envId);
   const path = `/envs/${envId}/feature-flags/${encodeURIComponent(flagKey)}`;
   const flag = useLoad((signal) => get<FeatureFlag>(path, undefined, signal), [path]);
+  // The segments a rule may name: the environment's own and the shared ones that cover it.
+  const segments = useLoad(() => getAll<Segment>(`/envs/${envId}/segments`), [envId]);
+  const link = useLink();
   const f = flag.data;
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -77,9 +83,14 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                     </Badge>
                   )}
                 </Group>
-                <Text size="sm" c="dimmed" className="mono">
-                  {f.key}
-                </Text>
+                <Group gap="sm">
+                  <Text size="sm" c="dimmed" className="mono">
+                    {f.key}
+                  </Text>
+                  <Anchor size="sm" {...link(`/audit?refType=flag&refId=${encodeURIComponent(f.id)}`)}>
+                    History
+                  </Anchor>
+                </Group>
               </div>
               <Switch
                 size="lg"
@@ -147,6 +158,15 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                 </Stack>
               </Card>
             </SimpleGrid>
+            <ErrorAlert error={segments.error} title="Could not load the segments" />
+            <Grid>
+              <Grid.Col span={{ base: 12, lg: 8 }}>
+                <FlagTargetingEditor flag={f} path={path} segments={segments.data ?? []} can={allowedTo} onSaved={flag.reload} />
+              </Grid.Col>
+              <Grid.Col span={{ base: 12, lg: 4 }}>
+                <TestUserPanel flag={f} path={path} />
+              </Grid.Col>
+            </Grid>
           </Stack>
         )}
       </DetailState>

@@ -1,0 +1,193 @@
+import { ActionIcon, Autocomplete, Button, Group, MultiSelect, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import type { Condition, Segment } from '../../api/types.ts';
+import { IconPlus, IconTrash } from '../../components/icons.tsx';
+
+export const IN_SEGMENT = 'User is in segment';
+export const NOT_IN_SEGMENT = 'User is not in segment';
+export const isSegmentProperty = (property: string) => property === IN_SEGMENT || property === NOT_IN_SEGMENT;
+
+// Every operator the server accepts (src/targeting/targeting-model.ts, FeatBit's OperatorTypes.cs).
+export const OPERATORS: { value: string; label: string; group: string; takes: 'text' | 'list' | 'none' }[] = [
+  { value: 'Equal', label: 'equals', group: 'Text', takes: 'text' },
+  { value: 'NotEqual', label: 'does not equal', group: 'Text', takes: 'text' },
+  { value: 'Contains', label: 'contains', group: 'Text', takes: 'text' },
+  { value: 'NotContain', label: 'does not contain', group: 'Text', takes: 'text' },
+  { value: 'StartsWith', label: 'starts with', group: 'Text', takes: 'text' },
+  { value: 'EndsWith', label: 'ends with', group: 'Text', takes: 'text' },
+  { value: 'MatchRegex', label: 'matches regex', group: 'Text', takes: 'text' },
+  { value: 'NotMatchRegex', label: 'does not match regex', group: 'Text', takes: 'text' },
+  { value: 'IsOneOf', label: 'is one of', group: 'List', takes: 'list' },
+  { value: 'NotOneOf', label: 'is not one of', group: 'List', takes: 'list' },
+  { value: 'LessThan', label: '< (number)', group: 'Number', takes: 'text' },
+  { value: 'LessEqualThan', label: '≤ (number)', group: 'Number', takes: 'text' },
+  { value: 'BiggerThan', label: '> (number)', group: 'Number', takes: 'text' },
+  { value: 'BiggerEqualThan', label: '≥ (number)', group: 'Number', takes: 'text' },
+  { value: 'IsTrue', label: 'is true', group: 'Boolean', takes: 'none' },
+  { value: 'IsFalse', label: 'is false', group: 'Boolean', takes: 'none' },
+];
+const OPERATOR_GROUPS = ['Text', 'List', 'Number', 'Boolean'].map((group) => ({
+  group,
+  items: OPERATORS.filter((o) => o.group === group).map((o) => ({ value: o.value, label: o.label })),
+}));
+const takes = (op: string) => OPERATORS.find((o) => o.value === op)?.takes ?? 'text';
+
+// A JSON array of strings (IsOneOf values, segment ids); [] when the text is not one.
+export function listOf(value: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+// What the server would refuse, said before saving (it checks the same: src/targeting/targeting-model.ts).
+export function conditionProblem(c: Condition): string | null {
+  if (!c.property.trim()) return 'Choose a property.';
+  if (isSegmentProperty(c.property)) return listOf(c.value).length === 0 ? 'Choose at least one segment.' : null;
+  if (!OPERATORS.some((o) => o.value === c.op)) return 'Choose an operator.';
+  if (c.op === 'MatchRegex' || c.op === 'NotMatchRegex') {
+    try {
+      new RegExp(c.value);
+    } catch {
+      return 'Not a valid regular expression.';
+    }
+  }
+  return null;
+}
+
+export const BUILT_IN_PROPERTIES = ['keyId', 'name'];
+
+// The conditions of one rule (all must hold). Segment conditions are offered only when `segments` is given.
+export function ConditionsEditor({
+  value,
+  onChange,
+  segments,
+  disabled,
+  label,
+}: {
+  value: Condition[];
+  onChange: (c: Condition[]) => void;
+  segments?: readonly Segment[];
+  disabled?: boolean;
+  label: string;
+}) {
+  const set = (i: number, c: Condition) => onChange(value.map((x, j) => (j === i ? c : x)));
+  const properties = [...BUILT_IN_PROPERTIES, ...(segments ? [IN_SEGMENT, NOT_IN_SEGMENT] : [])];
+  return (
+    <Stack gap={6} data-testid="conditions">
+      {value.length === 0 && (
+        <Text size="xs" c="dimmed">
+          No conditions: every user matches.
+        </Text>
+      )}
+      {value.map((c, i) => {
+        const problem = conditionProblem(c);
+        const segment = isSegmentProperty(c.property);
+        return (
+          <Stack key={i} gap={2} data-testid="condition">
+            <Group gap="xs" wrap="nowrap" align="flex-start">
+              <Text size="xs" c="dimmed" w={30} pt={8} ta="right">
+                {i === 0 ? 'If' : 'and'}
+              </Text>
+              <Autocomplete
+                size="xs"
+                aria-label={`${label}: property ${i + 1}`}
+                placeholder="Property"
+                data={properties}
+                value={c.property}
+                disabled={disabled}
+                w={190}
+                onChange={(property) => {
+                  // Moving between a segment condition and an attribute condition starts the value over.
+                  const wasSegment = isSegmentProperty(c.property);
+                  const nowSegment = isSegmentProperty(property);
+                  if (wasSegment === nowSegment) set(i, { ...c, property });
+                  else set(i, { ...c, property, op: nowSegment ? '' : 'Equal', value: nowSegment ? '[]' : '' });
+                }}
+              />
+              {segment ? (
+                <MultiSelect
+                  size="xs"
+                  aria-label={`${label}: segments ${i + 1}`}
+                  placeholder="Segments"
+                  data={(segments ?? []).map((s) => ({ value: s.id, label: s.name }))}
+                  value={listOf(c.value)}
+                  onChange={(ids) => set(i, { ...c, value: JSON.stringify(ids) })}
+                  disabled={disabled}
+                  searchable
+                  style={{ flex: 1 }}
+                />
+              ) : (
+                <>
+                  <Select
+                    size="xs"
+                    aria-label={`${label}: operator ${i + 1}`}
+                    placeholder="Operator"
+                    data={OPERATOR_GROUPS}
+                    value={c.op || null}
+                    allowDeselect={false}
+                    disabled={disabled}
+                    w={170}
+                    onChange={(op) => {
+                      if (!op) return;
+                      const from = takes(c.op);
+                      const to = takes(op);
+                      const value = from === to ? c.value : to === 'list' ? JSON.stringify(c.value ? [c.value] : []) : to === 'none' ? '' : from === 'list' ? (listOf(c.value)[0] ?? '') : c.value;
+                      set(i, { ...c, op, value });
+                    }}
+                  />
+                  {takes(c.op) === 'list' ? (
+                    <TagsInput
+                      size="xs"
+                      aria-label={`${label}: values ${i + 1}`}
+                      placeholder="Values (Enter after each)"
+                      value={listOf(c.value)}
+                      onChange={(vs) => set(i, { ...c, value: JSON.stringify(vs) })}
+                      disabled={disabled}
+                      style={{ flex: 1 }}
+                    />
+                  ) : takes(c.op) === 'text' ? (
+                    <TextInput
+                      size="xs"
+                      aria-label={`${label}: value ${i + 1}`}
+                      placeholder="Value"
+                      value={c.value}
+                      onChange={(e) => set(i, { ...c, value: e.currentTarget.value })}
+                      disabled={disabled}
+                      classNames={{ input: 'mono' }}
+                      style={{ flex: 1 }}
+                    />
+                  ) : (
+                    <div style={{ flex: 1 }} />
+                  )}
+                </>
+              )}
+              {!disabled && (
+                <ActionIcon variant="subtle" color="red" mt={2} aria-label={`${label}: remove condition ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+                  <IconTrash size={14} />
+                </ActionIcon>
+              )}
+            </Group>
+            {problem && c.property !== '' && (
+              <Text size="xs" c="red" pl={38}>
+                {problem}
+              </Text>
+            )}
+          </Stack>
+        );
+      })}
+      {!disabled && (
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          leftSection={<IconPlus size={14} />}
+          w="fit-content"
+          onClick={() => onChange([...value, { property: '', op: 'Equal', value: '' }])}
+        >
+          Add condition
+        </Button>
+      )}
+    </Stack>
+  );
+}
