@@ -8,7 +8,7 @@ import { Description, Id, Key, Name, PageQuery, Paged, Type, optionalBody, respo
 import { FallthroughView, FlagTargetingInput, TargetRuleView, TargetUserView } from '../targeting/targeting-schemas.ts';
 import { parseTagFilter, TagFilter, TagList, TagsBody } from '../projects/tags.ts';
 import { createFlagFastRead, type SerializedBody } from './flag-fast-read.ts';
-import { flagService, type CreateFlagInput, type FlagView } from './flag-service.ts';
+import { flagService, type FlagView } from './flag-service.ts';
 import { VARIATION_TYPES, type VariationInput, type VariationType } from './flag-variations.ts';
 
 /** A note for the audit entry, accepted by every update route (FeatBit's ResourceChangeRequest). */
@@ -65,7 +65,6 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
   const flags = flagService(ctx);
   const tags = ['feature-flags'];
   const base = '/envs/:envId/feature-flags';
-  const params = (request: { params: unknown }) => request.params as { envId: string; key: string };
 
   app.get(
     base,
@@ -85,9 +84,9 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
       },
     },
     async (request) => {
-      const q = request.query as { name?: string; tags?: string[]; isEnabled?: boolean; isArchived?: boolean; pageIndex?: number; pageSize?: number };
+      const q = request.query;
       const filter = { name: q.name?.trim() || undefined, tags: parseTagFilter(q.tags), isEnabled: q.isEnabled, isArchived: q.isArchived ?? false };
-      return ok(await flags.list(orgPrincipalOf(request), params(request).envId, filter, q.pageIndex ?? 0, q.pageSize ?? 10));
+      return ok(await flags.list(orgPrincipalOf(request), request.params.envId, filter, q.pageIndex ?? 0, q.pageSize ?? 10));
     },
   );
 
@@ -115,7 +114,7 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
         response: responses(Flag),
       },
     },
-    async (request) => ok(await flags.create(orgPrincipalOf(request), params(request).envId, request.body as CreateFlagInput)),
+    async (request) => ok(await flags.create(orgPrincipalOf(request), request.params.envId, request.body)),
   );
 
   // The hot read. Its 200 names `data` as a Flag, not Flag | null: a union makes the serializer validate
@@ -130,7 +129,8 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     `${base}/:key`,
     { schema: { tags, summary: 'A flag [CanAccessEnv]', params: FlagParams, response: { ...responses(Flag), 200: Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Flag }) } } },
     async (request, reply) => {
-      const view = await flags.get(orgPrincipalOf(request), params(request).envId, params(request).key);
+      const { envId, key } = request.params as { envId: string; key: string };
+      const view = await flags.get(orgPrincipalOf(request), envId, key);
       let body = bodies.get(view);
       if (body === undefined) {
         const text = reply.serialize(ok(view)) as string;
@@ -308,7 +308,6 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
         response: responses(Flag),
       },
     },
-    async (request) =>
-      ok(await flags.clone(orgPrincipalOf(request), params(request).envId, params(request).key, request.body as { key: string; name: string; description?: string; tags?: string[] })),
+    async (request) => ok(await flags.clone(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),
   );
 }

@@ -137,6 +137,18 @@ export function flagStore(db: Q, dialect: Dialect) {
       return (await q.orderBy('key').execute()).map(toFlag);
     },
 
+    /** Marks flags changed without changing them (a segment they name changed): new revision, later updatedAt. */
+    async touch(orgId: string, flags: readonly FlagRow[], now: number, nextRevision: () => string): Promise<void> {
+      for (const f of flags) {
+        await db
+          .updateTable('feature_flags')
+          .set({ revision: nextRevision(), updated_at: Math.max(now, f.updatedAt + 1) })
+          .where('org_id', '=', orgId)
+          .where('id', '=', f.id)
+          .execute();
+      }
+    },
+
     async remove(orgId: string, flagId: string): Promise<void> {
       await db.deleteFrom('feature_flags').where('org_id', '=', orgId).where('id', '=', flagId).execute();
     },

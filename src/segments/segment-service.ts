@@ -4,7 +4,7 @@
 import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { flagsNamingSegment, type FlagReference } from '../flags/flag-references.ts';
+import { flagsNamingSegment, touchFlagsNamingSegment, type FlagReference } from '../flags/flag-references.ts';
 import { formatRn, rn, type Rn } from '../iam/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
@@ -18,7 +18,7 @@ import { EditableSegment, SEGMENT_FIELD_ACTIONS, editableOf, type EditableSegmen
 import { segmentReach } from './segment-read-model.ts';
 import { segmentStore, type SegmentFilter, type SegmentRow, type SegmentType } from './segment-store.ts';
 
-export type SegmentDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit'>;
+export type SegmentDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate'>;
 
 /** A segment as the API shows it: the stored segment, with its times as ISO strings. */
 export type SegmentView = Omit<SegmentRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
@@ -174,7 +174,8 @@ export function segmentService(deps: SegmentDeps) {
     change: (s: SegmentRow, env: EnvironmentRef, trx: Transaction<Database>) => SegmentRow | Promise<SegmentRow>,
     opts: MutateOptions = {},
   ): Promise<SegmentView> {
-    return inTransaction(async (trx) => {
+    let touched: string[] = [];
+    const view = await inTransaction(async (trx) => {
       const env = await environment(trx, p, envId);
       const store = segmentStore(trx, dialect);
       const segment = await store.find(p.org.id, env.id, segmentId, true);
@@ -188,8 +189,12 @@ export function segmentService(deps: SegmentDeps) {
       const updated = { ...next, updatedAt: Math.max(clock.now(), segment.updatedAt + 1) };
       await store.update(p.org.id, updated);
       await record(trx, p, opts.auditAction?.(segment, updated) ?? action, env, updated, segment, updated, opts.comment);
+      if (segmentTargetingActions(segment, updated).length > 0) touched = await touchFlagsNamingSegment(trx, dialect, p.org.id, segment.id, clock.now(), nextId);
       return segmentView(updated);
     });
+    // Flags naming the segment changed revision: every instance forgets what it cached of them.
+    if (touched.length > 0) await deps.invalidate({ kind: 'flags', envIds: touched });
+    return view;
   }
 
   return {

@@ -170,6 +170,24 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
     expect({ status: again.status, errors: again.body.errors }).toEqual({ status: 400, errors: ['segment_is_invalid'] });
   });
 
+  it("changing a segment's users or rules gives the flags naming it a new revision and a later updatedAt; a rename does not", async () => {
+    const s = await b.segment(web.env.prod, 'vips');
+    const f = await flagUsing(web.env.prod, 'checkout', [s.id]);
+    const bystander = await b.flag(web.env.prod, 'bystander');
+    const flagNow = async (key: string) => expectOk(await owner('GET', `/envs/${web.env.prod}/feature-flags/${key}`));
+    expect(await flagNow('checkout')).toEqual(f); // cached now: the segment change must drop it
+
+    expectOk(await owner('PUT', segUrl(web.env.prod, s.id, '/targeting'), { included: ['u1'] }));
+    const after = await flagNow('checkout');
+    expect(after.revision).not.toBe(f.revision);
+    expect(Date.parse(after.updatedAt)).toBeGreaterThan(Date.parse(f.updatedAt));
+    expect({ ...after, revision: f.revision, updatedAt: f.updatedAt }).toEqual(f);
+    expect(await flagNow('bystander')).toEqual(bystander);
+
+    expectOk(await owner('PUT', segUrl(web.env.prod, s.id, '/name'), { name: 'Renamed' }));
+    expect(await flagNow('checkout')).toEqual(after);
+  });
+
   it('by-ids and all-tags answer for the environment', async () => {
     const a = await b.segment(web.env.prod, 'a', { tags: ['gold', 'eu'] });
     const c = await b.segment(web.env.prod, 'c', { tags: ['eu'] });
