@@ -98,6 +98,7 @@ export function ConditionsEditor({
                 value={c.property}
                 disabled={disabled}
                 w={190}
+                style={{ flexShrink: 0 }}
                 onChange={(property) => {
                   // Moving between a segment condition and an attribute condition starts the value over.
                   const wasSegment = isSegmentProperty(c.property);
@@ -129,6 +130,7 @@ export function ConditionsEditor({
                     allowDeselect={false}
                     disabled={disabled}
                     w={170}
+                    style={{ flexShrink: 0 }}
                     onChange={(op) => {
                       if (!op) return;
                       const from = takes(c.op);
