@@ -9,6 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuditLog } from './audit/audit-log.ts';
 import { SWEEP_EVERY_MS, sweepExpiredSessions } from './identity/session-sweep.ts';
+import { createLoginThrottle } from './identity/login-throttle.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
@@ -21,7 +22,7 @@ import type { AppContext } from './platform/context.ts';
 import { ping, type Db } from './platform/db.ts';
 import { fail, frameworkErrorOptions, installErrorEnvelope, installValidation, sendAppError } from './platform/envelope.ts';
 import { AppError } from './platform/errors.ts';
-import { createInvalidationBus, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
+import { createInvalidationBus, externalWriteProbe, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
 import { lazyRequestLogger, loggerOptions } from './platform/logging.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     clock,
     usage,
     limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
+    noticeExternalWrites: externalWriteProbe(db, applyLocally),
   });
   // Pre-routers start answering once every route is registered (the server listens after buildApp returns).
   const pending: PreRouter[] = [];
@@ -195,7 +197,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
 
   let timers: NodeJS.Timeout[] = [];
   if (deps.background !== false) {
-    const sweep = () => void sweepExpiredSessions(db.kysely, clock.now()).catch((err) => app.log.error({ err }, 'session sweep failed'));
+    const throttle = createLoginThrottle(db.kysely);
+    const sweep = () => {
+      const now = clock.now();
+      void sweepExpiredSessions(db.kysely, now).catch((err) => app.log.error({ err }, 'session sweep failed'));
+      void throttle.sweep(now).catch((err) => app.log.error({ err }, 'sign-in attempt sweep failed'));
+    };
     timers = [setInterval(() => void usage.flush(clock.now()).catch((err) => app.log.error({ err }, 'usage flush failed')), FLUSH_EVERY_MS), setInterval(sweep, SWEEP_EVERY_MS)];
     for (const t of timers) t.unref();
   }

@@ -82,7 +82,8 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
       const p = orgPrincipalOf(request);
       const body = request.body as { name: string; type: 'Personal' | 'Service'; permissions?: unknown[]; expiresAt?: string | null };
       const { row, secret } = await service.create(p, { name: body.name, type: body.type, permissions: body.permissions ?? [], expiresAt: body.expiresAt ?? undefined });
-      return ok({ ...tokenView(row, p, ctx.usage), secret });
+      // FeatBit puts the whole token in `token` at creation; `secret` says the same, for clarity.
+      return ok({ ...tokenView(row, p, ctx.usage), token: secret, secret });
     },
   );
 
@@ -116,17 +117,10 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
     },
   );
 
-  for (const op of ['activate', 'deactivate', 'toggle'] as const) {
+  for (const op of ['activate', 'deactivate'] as const) {
     app.put(
       `/access-tokens/:id/${op}`,
-      {
-        schema: {
-          ...tag,
-          summary: op === 'toggle' ? 'Flip active/inactive (FeatBit-compatible)' : `${op[0].toUpperCase()}${op.slice(1)} a token (idempotent)`,
-          params: Params,
-          response: responses(TokenView),
-        },
-      },
+      { schema: { ...tag, summary: `${op[0].toUpperCase()}${op.slice(1)} a token (idempotent)`, params: Params, response: responses(TokenView) } },
       async (request) => {
         const p = orgPrincipalOf(request);
         const row = await service[op](p, (request.params as { id: string }).id);
@@ -134,6 +128,16 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
       },
     );
   }
+
+  // FeatBit's toggle answers `true`, not the token (AccessTokenController.cs); GET the token for its new status.
+  app.put(
+    '/access-tokens/:id/toggle',
+    { schema: { ...tag, summary: 'Flip active/inactive (FeatBit-compatible: answers true)', params: Params, response: responses(Type.Boolean()) } },
+    async (request) => {
+      await service.toggle(orgPrincipalOf(request), (request.params as { id: string }).id);
+      return ok(true);
+    },
+  );
 
   app.post(
     '/access-tokens/:id/reset',
@@ -150,7 +154,7 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
       const p = orgPrincipalOf(request);
       const grace = (request.body as { graceSeconds?: number } | undefined)?.graceSeconds ?? 0;
       const { row, secret } = await service.reset(p, (request.params as { id: string }).id, grace);
-      return ok({ ...tokenView(row, p, ctx.usage), secret });
+      return ok({ ...tokenView(row, p, ctx.usage), token: secret, secret });
     },
   );
 

@@ -1,18 +1,20 @@
 // The token lifecycle: create (secret shown once), rename, activate, deactivate, reset, remove.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { generateCredential, credentialHint } from '../auth/credential-format.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
-import { actorOf, coversAll, permits, type OrgPrincipal } from '../auth/principal.ts';
+import { actorOf, coversAll, permits, type Actor, type OrgPrincipal } from '../auth/principal.ts';
 import { parseStatements } from '../iam/iam-service.ts';
 import { rn } from '../iam/rn.ts';
 import type { Statement } from '../iam/statement.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
-import { mayList, mayManage, type TokenOperation } from './access-token-rules.ts';
-import { deleteToken, findToken, insertToken, isNameUsed, updateToken, type TokenRow } from './access-token-store.ts';
+import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
+import { deleteToken, findToken, findTokenAnyOrg, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
+
 
 /** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
 export function tokenName(input: string): string {
@@ -28,23 +30,62 @@ export interface WithSecret {
   secret: string;
 }
 
+type TokenAuditRow = Pick<TokenRow, 'id' | 'org_id' | 'name' | 'type' | 'status' | 'inactive_reason' | 'hint' | 'expires_at' | 'permissions'>;
+
+const snapshot = (t: TokenAuditRow) => ({ name: t.name, type: t.type, status: t.status, inactiveReason: t.inactive_reason, hint: t.hint, expiresAt: t.expires_at });
+
+/** Every token state change is an entry in that token's history: actor, before/after, never the secret. */
+function auditToken(trx: Transaction<Database>, log: AuditLog, actor: Actor, action: string, t: TokenAuditRow, before: TokenAuditRow | null, after: TokenAuditRow | null) {
+  return log.record(trx, {
+    orgId: t.org_id,
+    actor,
+    action,
+    refType: 'access-token',
+    refId: t.id,
+    refKey: t.name,
+    rn: `access-token/${t.id}`,
+    before: before ? snapshot(before) : null,
+    after: after ? { ...snapshot(after), ...(before ? {} : { permissions: JSON.parse(after.permissions) }) } : null,
+  });
+}
+
+/** Who the audit log names for a break-glass change made with the `ensign` command line, on the database directly. */
+export const CLI_ACTOR: Actor = Object.freeze({ kind: 'system', memberId: null, name: 'ensign CLI', tokenId: null, tokenName: null });
+
+/**
+ * A member left the organization: each of their personal tokens there becomes Inactive (OwnerRemoved), with an
+ * entry in that token's own history. Runs inside the removal's transaction; returns the ids to invalidate.
+ */
+export async function deactivateOwnedTokens(trx: Transaction<Database>, log: AuditLog, actor: Actor, orgId: string, memberId: string, now: number): Promise<string[]> {
+  const owned = await ownedPersonalTokens(trx, orgId, memberId);
+  // Already-deactivated ones too: OwnerRemoved is what keeps them from ever being activated again.
+  for (const t of owned) {
+    if (t.inactive_reason === 'OwnerRemoved') continue;
+    const after = { ...t, status: 'Inactive' as const, inactive_reason: 'OwnerRemoved' as const };
+    await updateToken(trx, orgId, t.id, { status: after.status, inactive_reason: after.inactive_reason, updated_at: now });
+    await auditToken(trx, log, actor, 'DeactivateAccessToken', t, t, after);
+  }
+  return owned.map((t) => t.id);
+}
+
+/** The command line's deactivation: no principal, no permission check (the operator holds the database), audited as the CLI. */
+export async function deactivateAsOperator(db: Kysely<Database>, log: AuditLog, tokenId: string, now: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const t = await findTokenAnyOrg(trx, tokenId);
+    if (!t) return false;
+    if (t.status === 'Inactive') return true;
+    const after = { ...t, status: 'Inactive' as const, inactive_reason: 'Deactivated' as const };
+    await updateToken(trx, t.org_id, t.id, { status: after.status, inactive_reason: after.inactive_reason, updated_at: now });
+    await auditToken(trx, log, CLI_ACTOR, 'DeactivateAccessToken', t, t, after);
+    return true;
+  });
+}
+
 export function createAccessTokenService(ctx: AppContext) {
   const { kysely, clock, ids, digester } = ctx;
 
-  const snapshot = (t: TokenRow) => ({ name: t.name, type: t.type, status: t.status, inactiveReason: t.inactive_reason, hint: t.hint, expiresAt: t.expires_at });
-
   const audit = (trx: Transaction<Database>, p: OrgPrincipal, action: string, t: TokenRow, before: TokenRow | null, after: TokenRow | null) =>
-    ctx.audit.record(trx, {
-      orgId: p.org.id,
-      actor: actorOf(p),
-      action,
-      refType: 'access-token',
-      refId: t.id,
-      refKey: t.name,
-      rn: `access-token/${t.id}`,
-      before: before ? snapshot(before) : null,
-      after: after ? { ...snapshot(after), ...(before ? {} : { permissions: JSON.parse(after.permissions) }) } : null,
-    });
+    auditToken(trx, ctx.audit, actorOf(p), action, t, before, after);
 
   async function get(p: OrgPrincipal, id: string): Promise<TokenRow> {
     const t = await findToken(kysely, p.org.id, id);
@@ -52,10 +93,12 @@ export function createAccessTokenService(ctx: AppContext) {
     return t;
   }
 
-  /** Loads a token the caller may manage with this operation: 404 if absent, 403 if not theirs to manage. */
+  /** Loads a token the caller may manage with this operation: 404 if absent, 403 if not theirs to manage (tokenRefusal). */
   async function manageable(p: OrgPrincipal, id: string, op: TokenOperation): Promise<TokenRow> {
     const t = await get(p, id);
-    if (!mayManage(p, { id: t.id, type: t.type, ownerMemberId: t.creator_member_id }, op)) throw new Forbidden();
+    const refusal = tokenRefusal(p, tokenFacts(t), op);
+    if (refusal === 'PermissionsExceedCaller') throw new Forbidden('PermissionsExceedCaller');
+    if (refusal) throw new Forbidden();
     return t;
   }
 

@@ -57,3 +57,13 @@ export async function updateToken(db: Q, orgId: string, id: string, set: Partial
 export async function deleteToken(db: Q, orgId: string, id: string): Promise<void> {
   await db.deleteFrom('access_tokens').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
+
+/** The command line's look-up: by id alone (the operator is not inside an organization). */
+export async function findTokenAnyOrg(db: Q, id: string): Promise<Database['access_tokens'] | null> {
+  return (await db.selectFrom('access_tokens').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/** A member's personal tokens in one organization. */
+export async function ownedPersonalTokens(db: Q, orgId: string, memberId: string): Promise<Database['access_tokens'][]> {
+  return db.selectFrom('access_tokens').selectAll().where('org_id', '=', orgId).where('type', '=', 'Personal').where('creator_member_id', '=', memberId).execute();
+}

@@ -4,7 +4,7 @@ import type { UsageTracker } from '../auth/usage.ts';
 import { iso } from '../platform/clock.ts';
 import { Type } from '../platform/schemas.ts';
 import { StatementSchema } from '../iam/policy-routes.ts';
-import { allowedOperations } from './access-token-rules.ts';
+import { allowedOperations, tokenFacts } from './access-token-rules.ts';
 import type { TokenRow } from './access-token-store.ts';
 
 export const TokenView = Type.Object({
@@ -24,7 +24,7 @@ export const TokenView = Type.Object({
 });
 
 /** Only the create and reset responses use this schema: the one place a secret is serialized. */
-export const TokenWithSecret = Type.Intersect([TokenView, Type.Object({ secret: Type.String({ description: 'Shown once. Store it now: it cannot be retrieved again.' }) })]);
+export const TokenWithSecret = Type.Intersect([TokenView, Type.Object({ secret: Type.String({ description: 'Shown once. Store it now: it cannot be retrieved again. In this response `token` holds the whole secret too (as FeatBit answers); every later view shows the hint.' }) })]);
 
 export function tokenView(t: TokenRow, p: OrgPrincipal, usage: UsageTracker) {
   return {
@@ -40,6 +40,6 @@ export function tokenView(t: TokenRow, p: OrgPrincipal, usage: UsageTracker) {
     updatedAt: iso(t.updated_at)!,
     lastUsedAt: iso(usage.lastUsed(t.id, t.last_used_at)),
     expiresAt: iso(t.expires_at),
-    allowedOperations: allowedOperations(p, { id: t.id, type: t.type, ownerMemberId: t.creator_member_id }),
+    allowedOperations: allowedOperations(p, tokenFacts(t)),
   };
 }

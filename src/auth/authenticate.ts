@@ -24,6 +24,8 @@ export interface AuthDeps {
   clock: Clock;
   usage: UsageTracker;
   limiter: RateLimiter | null;
+  /** Drops every cache when another process changed the database behind this one's back (SQLite; see invalidation-bus.ts). */
+  noticeExternalWrites?: () => void;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -51,6 +53,7 @@ function credentialOf(request: FastifyRequest): { text: string; viaCookie: boole
 
 export function createAuthenticator(deps: AuthDeps) {
   const { db, digester, cache, clock, usage, limiter } = deps;
+  const noticeExternalWrites = deps.noticeExternalWrites ?? (() => undefined);
 
   // Concurrent misses on one key (say, every connection of a busy client when its entry ages out) share
   // one load, but only a load that began after the latest invalidation: nobody waits for data older than
@@ -71,7 +74,7 @@ export function createAuthenticator(deps: AuthDeps) {
   async function loadMember(key: string, where: { memberId: string } | { orgId: string; userId: string }, now: number): Promise<MemberEntry | null> {
     const stamp = cache.stamp();
     const access = await loadMemberAccess(db, where);
-    const entry = access ? { access, layer: layer(access.statements), loadedAt: now } : null;
+    const entry = access ? { access, layer: layer(access.statements, access.memberId), loadedAt: now } : null;
     cache.putMember(key, entry, now, stamp);
     if (entry) cache.putMember(`m:${entry.access.memberId}`, entry, now, stamp);
     return entry;
@@ -218,6 +221,7 @@ export function createAuthenticator(deps: AuthDeps) {
     if (!kind || (credential.viaCookie && kind !== 'Session')) return UNAUTHORIZED;
     // A cookie rides along on cross-site requests; a custom header cannot (CSRF defence).
     if (credential.viaCookie && UNSAFE.has(request.method) && request.headers[WEB_CLIENT_HEADER] !== WEB_CLIENT_VALUE) return FORBIDDEN;
+    noticeExternalWrites();
     const now = clock.now();
     const key = digester.lookupKey(credential.text);
     const principal = kind === 'Session' ? await fromSession(request, key, credential.text, now) : await fromToken(key, credential.text, now);
@@ -238,6 +242,7 @@ export function createAuthenticator(deps: AuthDeps) {
     const text = credentialFromHeader(header);
     const kind = parseCredential(text);
     if (kind !== 'Personal' && kind !== 'Service') return undefined;
+    noticeExternalWrites();
     const t = cache.token(digester.lookupKey(text), now);
     if (!t) return undefined;
     const outcome = tokenOutcome(t, cachedOwner(t, now), now);

@@ -8,6 +8,8 @@ import { Forbidden } from '../platform/errors.ts';
 export interface Layer {
   statements: Statement[];
   compiled: CompiledPolicy;
+  /** Set when these are a member's own current statements (a session's, or a personal token owner's layer). */
+  memberId?: string;
 }
 
 /** An effective permission: a request is allowed only if every layer allows it (a personal token = token ∩ owner). */
@@ -15,7 +17,7 @@ export interface Permission {
   layers: Layer[];
 }
 
-export const layer = (statements: Statement[]): Layer => ({ statements, compiled: compilePolicy(statements) });
+export const layer = (statements: Statement[], memberId?: string): Layer => ({ statements, compiled: compilePolicy(statements), ...(memberId ? { memberId } : {}) });
 
 export const permits = (p: Permission, action: string, target: Rn): boolean =>
   p.layers.length > 0 && p.layers.every((l) => decide(l.compiled, action, target));
@@ -65,6 +67,13 @@ export interface TokenPrincipal {
 
 export type Principal = UserPrincipal | MemberPrincipal | TokenPrincipal;
 export type OrgPrincipal = MemberPrincipal | TokenPrincipal;
+
+/**
+ * The caller is this member acting with all of their own rights: their session, or a personal token of theirs that
+ * follows them in full. A narrowed token is bounded by its own statements everywhere, "self" included.
+ */
+export const isSelf = (p: OrgPrincipal, memberId: string): boolean =>
+  p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
 
 export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
   if (!permits(p.permission, action, target)) throw new Forbidden();

@@ -5,7 +5,9 @@ import { loadConfig } from '../config.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import { normalizeEmail } from '../identity/identity-routes.ts';
 import { createOrganizationWithOwner } from '../organizations/organization-store.ts';
-import { uuidIds } from '../platform/clock.ts';
+import { systemClock, uuidIds } from '../platform/clock.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import { CLI_ACTOR, deactivateAsOperator } from '../access-tokens/access-token-service.ts';
 import { openDatabase, type Db } from '../platform/db.ts';
 import { invalidationChannel } from '../platform/invalidation-bus.ts';
 import { migrateToLatest } from '../platform/migrations.ts';
@@ -27,7 +29,7 @@ function passwordFrom(opts: { password?: string }): string {
   return password;
 }
 
-/** Tell running PostgreSQL instances to drop cached credentials (SQLite instances re-check within seconds). */
+/** Tell running PostgreSQL instances to drop cached credentials (a SQLite server notices the commit itself: PRAGMA data_version). */
 async function broadcast(db: Db, event: object): Promise<void> {
   if (db.dialect !== 'postgres') return;
   const channel = invalidationChannel(db.pgSchema);
@@ -91,9 +93,14 @@ program
       const email = normalizeEmail(opts.email);
       const user = await db.kysely.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
       if (!user) throw new Error(`no user with email ${email}`);
+      const log = createAuditLog(systemClock, uuidIds);
       await db.kysely.transaction().execute(async (trx) => {
         await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
         await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+        // One entry in each organization the person belongs to, naming the CLI (never the password).
+        const memberships = await trx.selectFrom('members').innerJoin('organizations', 'organizations.id', 'members.org_id').select(['members.id', 'members.org_id', 'organizations.key']).where('members.user_id', '=', user.id).execute();
+        for (const m of memberships)
+          await log.record(trx, { orgId: m.org_id, actor: CLI_ACTOR, action: 'ResetPassword', refType: 'iam', refId: m.id, refKey: email, rn: `iam/${m.key}`, before: null, after: { sessionsEnded: true } });
       });
       await broadcast(db, { kind: 'session', userId: user.id });
       console.log(`password reset for ${email}; their sessions ended`);
@@ -121,11 +128,11 @@ tokens
 
 tokens
   .command('deactivate <tokenId>')
-  .description('deactivate a token at once')
+  .description('deactivate a token at once (audited as the CLI; running servers refuse it from their next request)')
   .action(async (tokenId: string) => {
     await withDb(async (db) => {
-      const res = await db.kysely.updateTable('access_tokens').set({ status: 'Inactive', inactive_reason: 'Deactivated', updated_at: Date.now() }).where('id', '=', tokenId).executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw new Error(`no token with id ${tokenId}`);
+      const found = await deactivateAsOperator(db.kysely, createAuditLog(systemClock, uuidIds), tokenId, Date.now());
+      if (!found) throw new Error(`no token with id ${tokenId}`);
       await broadcast(db, { kind: 'token', tokenId });
       console.log(`token ${tokenId} deactivated`);
     });

@@ -16,6 +16,17 @@ export const Comment = Type.String({ maxLength: 1024 });
 const CommentBody = optionalBody(Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false }));
 /** FeatBit's revision: a GUID the caller read; a stale one is refused with 409 Conflict. */
 const Revision = Type.String({ minLength: 1, maxLength: 64 });
+/** FeatBit's end user: keyId and name are built in; anything else is a customized property. */
+const EvalUserSchema = Type.Object(
+  {
+    keyId: Type.String({ minLength: 1, maxLength: 256 }),
+    name: Type.Optional(Type.String({ maxLength: 256 })),
+    customizedProperties: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }), value: Type.String({ maxLength: 65536 }) }, { additionalProperties: false }), { maxItems: 100 }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const PatchOperations = Type.Array(
   Type.Object(
     { op: Type.String({ maxLength: 16 }), path: Type.String({ maxLength: 1024 }), from: Type.Optional(Type.String({ maxLength: 1024 })), value: Type.Optional(Type.Unknown()) },
@@ -283,6 +294,22 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
       },
     },
     async (request) => ok(await flags.patch(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),
+  );
+
+  app.post(
+    `${base}/:key/evaluate`,
+    {
+      schema: {
+        tags,
+        summary: "The variation a user gets from the flag, with FeatBit's reason (an SDK's answer, computed on the server) [CanAccessEnv]",
+        params: FlagParams,
+        body: Type.Object({ user: EvalUserSchema }, { additionalProperties: false }),
+        response: responses(
+          Type.Object({ variation: Type.Union([Type.Object({ id: Type.String(), value: Type.String() }), Type.Null()]), reason: Type.String(), kind: Type.String() }),
+        ),
+      },
+    },
+    async (request) => ok(await flags.evaluate(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.user)),
   );
 
   app.get(

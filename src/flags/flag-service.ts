@@ -3,6 +3,7 @@
 // flag's own rules (400/409/422), then write and audit in one transaction.
 import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
+import { evaluate, type EvalUser } from '../evaluation/index.ts';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn, type Rn } from '../iam/rn.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -64,6 +65,13 @@ const snapshot = (f: FlagRow) => ({
   fallthrough: f.fallthrough,
   exptIncludeAllTargets: f.exptIncludeAllTargets,
 });
+
+/** One flag evaluated for one user, as an SDK would; `variation` is null when the flag serves that user nothing. */
+export interface FlagEvaluationView {
+  variation: { id: string; value: string } | null;
+  reason: string;
+  kind: string;
+}
 
 /** What every update route may carry: a note for the audit entry, and (where FeatBit has one) the revision the caller last read. */
 export interface ChangeOptions {
@@ -464,6 +472,23 @@ export function flagService(deps: FlagDeps) {
         { guard: anyOf(p, [...new Set(Object.values(FLAG_FIELD_ACTIONS))]), comment: o.comment },
       );
       return true;
+    },
+
+    /**
+     * The flag evaluated for `user` by the evaluation core (FeatBit's rules: off → off variation, targeted
+     * users, first matching rule, fallthrough), with the segments its rules name [CanAccessEnv].
+     */
+    async evaluate(p: OrgPrincipal, envId: string, key: string, user: EvalUser): Promise<FlagEvaluationView> {
+      const env = await environment(kysely, p, envId);
+      requirePermission(p, 'CanAccessEnv', envRn(env));
+      const flag = await flagStore(kysely, dialect).find(p.org.id, env.id, key);
+      if (!flag) throw new NotFound();
+      if (flag.isArchived) throw new BusinessRule('FlagArchived');
+      const segments = await visibleSegments(kysely, dialect, p.org.id, env, referencedSegments(flag.rules), true);
+      const byId = new Map(segments.map((s) => [s.id, s]));
+      const result = evaluate(flag, user, (id) => byId.get(id));
+      if (!result) return { variation: null, reason: 'no variation served', kind: 'none' };
+      return { variation: { id: result.variation.id, value: result.variation.value }, reason: result.reason, kind: result.kind };
     },
 
     /** The distinct tags of the environment's unarchived flags [CanAccessEnv]. */

@@ -5,7 +5,7 @@
 // resourceType is `*`); names outside that are rejected on save and, should one
 // be stored anyway, grant nothing.
 
-import { parsePattern } from './rn.ts';
+import { patternCanMatch } from './rn.ts';
 import { RESOURCE_TYPES, type Effect, type ResourceType, type Statement } from './statement.ts';
 
 export const ACTIONS: Readonly<Record<ResourceType, readonly string[]>> = Object.freeze({
@@ -126,7 +126,7 @@ export function validateStatements(input: unknown): StatementsValidation {
     }
     if (!Array.isArray(resources) || resources.length === 0) {
       errors.add('resources_is_required');
-    } else if (!resources.every((r) => typeof r === 'string' && parsePattern(r) !== null)) {
+    } else if (!resources.every((r) => typeof r === 'string' && patternCanMatch(r))) {
       errors.add('resource_is_invalid');
     }
     if (errors.size === 0) {

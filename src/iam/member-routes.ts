@@ -1,7 +1,8 @@
 // Members: add (with an initial password), list, read, remove, and their policies.
 import type { FastifyInstance } from 'fastify';
+import { deactivateOwnedTokens } from '../access-tokens/access-token-service.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
-import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
+import { actorOf, isSelf, type OrgPrincipal } from '../auth/principal.ts';
 import { Email, normalizeEmail, Password } from '../identity/identity-routes.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -37,9 +38,9 @@ export async function memberViews(db: Q, rows: { id: string; name: string; email
   }));
 }
 
-/** Reading one's own member record needs no IAM right. */
+/** Reading one's own member record needs no IAM right; a narrowed token of one's own is not oneself (isSelf). */
 function requireIamOrSelf(p: OrgPrincipal, memberId: string) {
-  if (p.memberId !== memberId) requireIamManager(p);
+  if (!isSelf(p, memberId)) requireIamManager(p);
 }
 
 export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
@@ -161,14 +162,7 @@ export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
         await trx.deleteFrom('group_members').where('member_id', '=', memberId).execute();
         await trx.deleteFrom('members').where('id', '=', memberId).execute();
         await assertOwnerRemains(trx, p.org.id);
-        const tokens = await trx.selectFrom('access_tokens').select('id').where('org_id', '=', p.org.id).where('type', '=', 'Personal').where('creator_member_id', '=', memberId).execute();
-        await trx
-          .updateTable('access_tokens')
-          .set({ status: 'Inactive', inactive_reason: 'OwnerRemoved', updated_at: now })
-          .where('org_id', '=', p.org.id)
-          .where('type', '=', 'Personal')
-          .where('creator_member_id', '=', memberId)
-          .execute();
+        const tokenIds = await deactivateOwnedTokens(trx, ctx.audit, actorOf(p), p.org.id, memberId, now);
         await ctx.audit.record(trx, {
           orgId: p.org.id,
           actor: actorOf(p),
@@ -178,9 +172,9 @@ export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
           refKey: m.email,
           rn: `iam/${p.org.key}`,
           before: { email: m.email, name: m.name },
-          after: { deactivatedTokenIds: tokens.map((t) => t.id) },
+          after: { deactivatedTokenIds: tokenIds },
         });
-        return tokens.map((t) => t.id);
+        return tokenIds;
       });
       await ctx.invalidate({ kind: 'org', orgId: p.org.id });
       await ctx.invalidate({ kind: 'session', userId: m.userId });

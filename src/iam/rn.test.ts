@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRn, matches, parsePattern, parseRn, rn, type Rn } from './rn.ts';
+import { formatRn, matches, parsePattern, parseRn, patternCanMatch, rn, type Rn } from './rn.ts';
 
 function pattern(text: string) {
   const parsed = parsePattern(text);
@@ -160,5 +160,25 @@ describe('matches', () => {
     const sneaky = rn.project('web:env/prod');
     expect(hits('project/web', sneaky)).toBe(false);
     expect(hits('project/web:env/prod', sneaky)).toBe(false);
+  });
+});
+
+describe('patternCanMatch: statements may only name resources that can exist', () => {
+  it.each(['*', 'project/*', 'project/web', 'project/web:env/prod', 'project/*:env/*:flag/*', 'project/web:env/prod:flag/check-out_v2.1', 'project/web:env/*:segment/beta*', 'project/web;beta', 'project/*:env/*:flag/*;beta,pay*', 'organization/acme', 'iam/*', 'access-token/*', 'access-token/0b4a5c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b', 'project/Web'])('accepts %s', (text) => {
+    expect(patternCanMatch(text)).toBe(true);
+  });
+  it.each([
+    ['a space in a key', 'project/web app'],
+    ['a space in a tag', 'project/*:env/*:flag/*;be ta'],
+    ['upper case in an organization key', 'organization/Acme'],
+    ['upper case in an iam key', 'iam/ACME'],
+    ['a character outside the key grammar', 'project/web!'],
+    ['an environment without its project', 'env/prod'],
+    ['a flag directly under a project', 'project/web:flag/checkout'],
+    ['an unknown type', 'projects/web'],
+    ['segments past the shape', 'project/web:env/prod:flag/a:flag/b'],
+    ['malformed', 'project/'],
+  ])('refuses %s (%s)', (_why, text) => {
+    expect(patternCanMatch(text)).toBe(false);
   });
 });

@@ -141,3 +141,33 @@ export function matches(pattern: Pattern, name: Rn): boolean {
   }
   return false;
 }
+
+// The keys resources can have (02-iam.md): organization keys are lower-case slugs, token ids are ids, project,
+// environment, flag and segment keys and tags follow the key grammar. A pattern outside them can match nothing.
+const PATTERN_KEY: Readonly<Record<string, RegExp>> = Object.freeze({
+  organization: /^[a-z0-9*-]+$/,
+  iam: /^[a-z0-9*-]+$/,
+  'access-token': /^[A-Za-z0-9*-]+$/,
+  project: /^[A-Za-z0-9._*-]+$/,
+  env: /^[A-Za-z0-9._*-]+$/,
+  flag: /^[A-Za-z0-9._*-]+$/,
+  segment: /^[A-Za-z0-9._*-]+$/,
+});
+const PATTERN_TAG = /^[A-Za-z0-9._*-]+$/;
+// The RN shapes, as type sequences a pattern may be a prefix of.
+const SHAPES: readonly (readonly string[])[] = [['organization'], ['iam'], ['access-token'], ['project', 'env', 'flag'], ['project', 'env', 'segment']];
+
+/**
+ * Whether some resource could ever match this pattern: its segments follow an RN shape from the start, and every
+ * key and tag uses only characters such resources' keys can have. A statement naming anything else (a typo, a space,
+ * upper case in an organization key) is refused when saved, so that a mistyped deny is never silently ineffective.
+ */
+export function patternCanMatch(text: string): boolean {
+  const pattern = parsePattern(text);
+  if (pattern === null) return false;
+  if (pattern.all) return true;
+  const parsed = split(text)!;
+  const types = parsed.segments.map((s) => s.type);
+  if (!SHAPES.some((shape) => types.length <= shape.length && types.every((t, i) => shape[i] === t))) return false;
+  return parsed.segments.every((s) => PATTERN_KEY[s.type].test(s.key)) && parsed.tags.every((tag) => PATTERN_TAG.test(tag));
+}

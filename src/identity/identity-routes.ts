@@ -9,7 +9,7 @@ import { principalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
 import { BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import { Name, Type, responses } from '../platform/schemas.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { createLoginThrottle } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
@@ -40,7 +40,7 @@ export async function startSession(ctx: AppContext, request: FastifyRequest, rep
 /** Routes that work without a credential. */
 export async function publicIdentityRoutes(app: FastifyInstance, ctx: AppContext) {
   const { kysely } = ctx;
-  const throttle = new LoginThrottle();
+  const throttle = createLoginThrottle(kysely);
 
   app.get('/setup', { schema: { tags: ['identity'], summary: 'Whether the first owner still has to be created', security: [], response: responses(Type.Object({ needsSetup: Type.Boolean() })) } }, async () => {
     const any = await kysely.selectFrom('users').select('id').limit(1).executeTakeFirst();
@@ -92,15 +92,13 @@ export async function publicIdentityRoutes(app: FastifyInstance, ctx: AppContext
       const body = request.body as { email: string; password: string };
       const email = normalizeEmail(body.email);
       const now = ctx.clock.now();
-      const wait = throttle.retryAfter(email, request.ip, now);
-      if (wait > 0) throw new TooManyRequests(wait, throttle.perEmail);
+      // Counted before verifying: a guess past the limit is never verified, however many arrive at once.
+      const wait = await throttle.attempt(email, request.ip, now);
+      if (wait > 0) throw new TooManyRequests(wait, throttle.limits.perEmail);
       const user = await kysely.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
       const valid = await verifyPassword(user?.password_hash ?? null, body.password);
-      if (!user || !valid) {
-        throttle.fail(email, request.ip, now);
-        throw new Unauthorized();
-      }
-      throttle.succeed(email);
+      if (!user || !valid) throw new Unauthorized();
+      await throttle.succeeded(email, request.ip);
       return ok(await startSession(ctx, request, reply, user.id));
     },
   );

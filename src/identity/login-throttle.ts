@@ -1,34 +1,45 @@
-// Failed sign-ins are counted per email and per address; past the limit, 429 until the window ends.
+// Sign-in attempts are counted per email and per address BEFORE the password is verified, each count one atomic
+// upsert in the database: concurrent guesses cannot all slip in under the limit, and every instance sharing a
+// PostgreSQL database shares the count. Past the limit the attempt is refused unverified, with 429 until the window ends.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../platform/schema.ts';
+import { countAttempt, forgetAttempts, sweepAttempts, uncountAttempt, type AttemptCount } from './login-attempt-store.ts';
 
-export class LoginThrottle {
-  private readonly failures = new Map<string, { start: number; count: number }>();
-
-  constructor(
-    readonly perEmail = 10,
-    private readonly perAddress = 50,
-    private readonly windowMs = 15 * 60_000,
-  ) {}
-
-  /** Seconds to wait, or 0 when an attempt may be made. */
-  retryAfter(email: string, address: string, now: number): number {
-    const wait = (key: string, limit: number) => {
-      const w = this.failures.get(key);
-      if (!w || now - w.start >= this.windowMs || w.count < limit) return 0;
-      return Math.ceil((w.start + this.windowMs - now) / 1000);
-    };
-    return Math.max(wait(`e:${email}`, this.perEmail), wait(`a:${address}`, this.perAddress));
-  }
-
-  fail(email: string, address: string, now: number): void {
-    for (const key of [`e:${email}`, `a:${address}`]) {
-      const w = this.failures.get(key);
-      if (!w || now - w.start >= this.windowMs) this.failures.set(key, { start: now, count: 1 });
-      else w.count++;
-    }
-    if (this.failures.size > 100_000) for (const [k, w] of this.failures) if (now - w.start >= this.windowMs) this.failures.delete(k);
-  }
-
-  succeed(email: string): void {
-    this.failures.delete(`e:${email}`);
-  }
+export interface ThrottleLimits {
+  perEmail: number;
+  perAddress: number;
+  windowMs: number;
 }
+
+export const LOGIN_LIMITS: ThrottleLimits = { perEmail: 10, perAddress: 50, windowMs: 15 * 60_000 };
+
+/** Seconds until the window of a count over its limit ends; 0 while the count is within it. */
+export function waitFor(count: AttemptCount, limit: number, windowMs: number, now: number): number {
+  if (count.attempts <= limit) return 0;
+  return Math.max(1, Math.ceil((count.windowStart + windowMs - now) / 1000));
+}
+
+// Keys are digests: the table never holds an email or an address in clear.
+const keyOf = (kind: 'email' | 'address', value: string) => createHash('sha256').update(`${kind}:${value}`).digest('base64url');
+
+export function createLoginThrottle(db: Kysely<Database>, limits: ThrottleLimits = LOGIN_LIMITS) {
+  return {
+    limits,
+    /** Counts one attempt for this email and address; returns the seconds to wait (then do not verify), or 0. */
+    async attempt(email: string, address: string, now: number): Promise<number> {
+      const byEmail = await countAttempt(db, keyOf('email', email), now, limits.windowMs);
+      const byAddress = await countAttempt(db, keyOf('address', address), now, limits.windowMs);
+      return Math.max(waitFor(byEmail, limits.perEmail, limits.windowMs, now), waitFor(byAddress, limits.perAddress, limits.windowMs, now));
+    },
+    /** A verified attempt: the email starts afresh, and the address is not charged for it. */
+    async succeeded(email: string, address: string): Promise<void> {
+      await forgetAttempts(db, keyOf('email', email));
+      await uncountAttempt(db, keyOf('address', address));
+    },
+    /** Deletes counts whose window has ended (a timer's job, never a request's). */
+    sweep: (now: number) => sweepAttempts(db, now - limits.windowMs),
+  };
+}
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

@@ -5,7 +5,7 @@ import { rn } from '../iam/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf, principalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
-import { BadRequest, NotFound } from '../platform/errors.ts';
+import { BadRequest, NotFound, retryOnUniqueViolation } from '../platform/errors.ts';
 import { Id, Name, Type, responses } from '../platform/schemas.ts';
 import { createOrganizationWithOwner, organizationsOfUser } from './organization-store.ts';
 
@@ -36,7 +36,8 @@ export async function organizationRoutes(app: FastifyInstance, ctx: AppContext) 
       const { name } = request.body as { name: string };
       if (!name.trim()) throw new BadRequest('name_is_required');
       const now = ctx.clock.now();
-      const created = await kysely.transaction().execute(async (trx) => {
+      // Two organizations of one name at once: the loser of the race for the key takes the next free one.
+      const created = await retryOnUniqueViolation(() => kysely.transaction().execute(async (trx) => {
         const c = await createOrganizationWithOwner(trx, ctx.ids, now, name.trim(), p.userId);
         await ctx.audit.record(trx, {
           orgId: c.org.id,
@@ -49,7 +50,7 @@ export async function organizationRoutes(app: FastifyInstance, ctx: AppContext) 
           after: { name: c.org.name },
         });
         return c;
-      });
+      }));
       await ctx.invalidate({ kind: 'session', userId: p.userId });
       return ok(created.org);
     },

@@ -59,3 +59,17 @@ export function isUniqueViolation(err: unknown): boolean {
   if (!e) return false;
   return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message ?? '');
 }
+
+/**
+ * Runs `attempt` again when it lost a race for a unique key it chose itself (a slug, a suffix): the next run sees
+ * the winner's row and picks the next free key. Any other error, or losing `times` races in a row, is thrown.
+ */
+export async function retryOnUniqueViolation<T>(attempt: () => Promise<T>, times = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= times || !isUniqueViolation(err)) throw err;
+    }
+  }
+}

@@ -29,6 +29,24 @@ export function invalidationChannel(schema: string | undefined): string {
 
 const RETRY_MS = [100, 200, 500, 1000, 2000, 5000];
 
+/**
+ * SQLite has no bus, but another process can still write the file (the `ensign` CLI's break-glass commands). SQLite
+ * bumps `PRAGMA data_version` for commits made by other connections only, so comparing it before using anything
+ * cached costs one prepared-statement step, and a change from outside drops every cache before that very request.
+ * PostgreSQL instances hear the CLI on the bus instead: there this is a no-op.
+ */
+export function externalWriteProbe(db: Db, apply: (e: Invalidation) => void): () => void {
+  if (db.dialect !== 'sqlite' || !db.sqlite) return () => undefined;
+  const version = db.sqlite.prepare('PRAGMA data_version').pluck();
+  let seen = version.get();
+  return () => {
+    const now = version.get();
+    if (now === seen) return;
+    seen = now;
+    apply({ kind: 'all' });
+  };
+}
+
 export async function createInvalidationBus(db: Db, apply: (e: Invalidation) => void, log: FastifyBaseLogger): Promise<InvalidationBus> {
   if (db.dialect !== 'postgres' || !db.pgConfig) return { publish: async () => undefined, close: async () => undefined };
   const channel = invalidationChannel(db.pgSchema);

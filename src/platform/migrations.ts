@@ -171,6 +171,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_logs_ref').on('audit_logs').columns(['org_id', 'ref_id']).execute();
     },
   },
+  // Sign-in attempts, counted in the database so that concurrent guesses and every instance share one count.
+  '0005_login_attempts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('login_attempts')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', ms, (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
   // FeatBit's targeting model. Every new column has a default, so rows written before stay valid; a flag's
   // fallthrough then serves its enabledVariationId to everyone, which is what it served before.
   '0002_targeting': {
@@ -204,7 +215,8 @@ class StaticProvider implements MigrationProvider {
 
 /** pgSchema: the PostgreSQL schema the tables live in (Kysely must keep its own bookkeeping there too). */
 export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
+  // Unordered: migrations written on parallel branches may land in any order; each is independent of the others.
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -212,7 +224,7 @@ export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promi
 
 /** Migrates up to `name` and stops there (tests of a later migration start from the schema before it). */
 export async function migrateTo(db: Kysely<any>, name: string, pgSchema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error } = await migrator.migrateTo(name);
   if (error) throw error;
 }

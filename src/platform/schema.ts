@@ -96,6 +96,8 @@ export interface Database {
     created_at: number;
     updated_at: number;
   };
+  /** Sign-in attempts per key (a digest of `email:…` or `address:…`) in the current window. */
+  login_attempts: { key: string; window_start: number; attempts: number };
   audit_logs: {
     id: string;
     org_id: string;

@@ -102,17 +102,16 @@ function checkRules(rules: readonly MatchRule[]) {
 
 /**
  * Scopes of a new segment. A segment is shared within its own project only: each scope is the project's RN
- * or the RN of one of its environments (FeatBit's scopes are RNs without `*`). An environment-specific
- * segment is scoped to its environment.
+ * or the RN of one of its environments (FeatBit's scopes are RNs without `*`; FeatBit's own form, prefixed
+ * with `organization/{orgKey}:`, is accepted for the caller's organization and stored without it). An
+ * environment-specific segment is scoped to its environment whatever is sent (FeatBit's UI sends that).
  */
-function scopesOf(env: EnvironmentRef, type: SegmentType, given: readonly string[] | undefined): string[] {
+function scopesOf(orgKey: string, env: EnvironmentRef, type: SegmentType, given: readonly string[] | undefined): string[] {
   const own = formatRn(envRn(env));
-  if (type === 'environment-specific') {
-    if (given && given.some((s) => s !== own)) throw new BadRequest('scopes_is_invalid');
-    return [own];
-  }
+  if (type === 'environment-specific') return [own];
   const project = formatRn(rn.project(env.projectKey));
-  const scopes = [...new Set(given ?? [])];
+  const orgPrefix = `organization/${orgKey}:`;
+  const scopes = [...new Set((given ?? []).map((s) => (s.startsWith(orgPrefix) ? s.slice(orgPrefix.length) : s)))];
   const inProject = (s: string) => s === project || (s.startsWith(`${project}:env/`) && /^[A-Za-z0-9._-]{1,128}$/.test(s.slice(project.length + 5)));
   if (scopes.length === 0 || !scopes.every(inProject)) throw new BadRequest('scopes_is_invalid');
   return scopes;
@@ -248,7 +247,7 @@ export function segmentService(deps: SegmentDeps) {
           name: requiredText(input.name, 'name'),
           description: input.description ?? '',
           type,
-          scopes: scopesOf(env, type, input.scopes),
+          scopes: scopesOf(p.org.key, env, type, input.scopes),
           ...targeting(input.included ?? [], input.excluded ?? []),
           rules: [],
           tags,

@@ -184,8 +184,9 @@ async function worker(server: Spawned, auth: string, envId: string, ledger: Ledg
       } else if (pick < 0.6) {
         const t = mine.tokens[Math.floor(Math.random() * mine.tokens.length)];
         t.inflight = { status: t.status === 'Active' ? 'Inactive' : 'Active' };
-        const data = ok(await request(server.url, 'PUT', `/api/v1/access-tokens/${t.id}/toggle`, { agent, headers }), 'toggle token');
-        Object.assign(t, { status: data.status, inflight: undefined, toggles: t.toggles + 1 });
+        const flipped = ok(await request(server.url, 'PUT', `/api/v1/access-tokens/${t.id}/toggle`, { agent, headers }), 'toggle token');
+        if (flipped !== true) throw new Error(`toggle answered ${JSON.stringify(flipped)}`);
+        Object.assign(t, { status: t.inflight.status, inflight: undefined, toggles: t.toggles + 1 });
       } else if (pick < 0.8 || mine.flags.length === 0) {
         const key = `w${id}-f${n}-${Date.now().toString(36)}`;
         const data = ok(await request(server.url, 'POST', `/api/v1/envs/${envId}/feature-flags`, { agent, headers, body: { key, name: key } }), 'create flag');

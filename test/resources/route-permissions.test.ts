@@ -203,6 +203,22 @@ const ROUTES: RouteCase[] = [
     },
   },
   {
+    route: 'POST /envs/{envId}/feature-flags/{key}/evaluate',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      await f.b.flag(f.web.env.prod, `eval-${n}`, { isEnabled: true });
+      return {
+        method: 'POST',
+        url: flagUrl(f, `eval-${n}`, '/evaluate'),
+        body: { user: { keyId: 'u1' } },
+        state: async () => null,
+        allowed: (data) => expect(data).toMatchObject({ variation: { value: 'true' }, reason: 'default', kind: 'fallthrough' }),
+      };
+    },
+  },
+  {
     route: 'GET /envs/{envId}/feature-flags/all-tags',
     actions: ['CanAccessEnv'],
     type: 'env',
@@ -376,7 +392,7 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
         .filter(([, op]) => op.tags?.some((tag) => ['projects', 'feature-flags', 'segments', 'audit'].includes(tag)))
         .map(([method]) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`),
     );
-    expect(documented.length).toBe(41);
+    expect(documented.length).toBe(42);
     expect(ROUTES.map((c) => c.route).sort()).toEqual(documented.sort());
   });
 

@@ -33,7 +33,7 @@ describe.each(backends)('migration 0002_targeting (%s)', (backend) => {
     await sql`insert into segments (id, org_id, env_id, key, name, description, tags, is_archived, created_at, updated_at, included, excluded)
               values ('s1', 'o1', 'e1', 'vips', 'VIPs', '', '[]', 0, 5, 7, '["u1"]', '[]')`.execute(k);
 
-    expect(await migrateToLatest(k, db.pgSchema)).toEqual(['0002_targeting']);
+    expect(await migrateToLatest(k, db.pgSchema)).toContain('0002_targeting');
 
     const flag = await flagStore(k, db.dialect).find('o1', 'e1', 'old');
     expect(flag).toMatchObject({

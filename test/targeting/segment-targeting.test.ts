@@ -40,20 +40,28 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
     const shared = expectOk(await owner('POST', segUrl(web.env.prod), { type: 'shared', name: 'Staff', key: 'staff', scopes: ['project/web'] }));
     expect(shared).toMatchObject({ type: 'shared', scopes: ['project/web'] });
     expect(await read(web.env.prod, shared.id)).toEqual(shared);
+    // FeatBit's RNs carry the organization: accepted for the caller's own, stored without it.
+    const featbitScoped = expectOk(await owner('POST', segUrl(web.env.prod), { type: 'shared', name: 'FB', key: 'fb', scopes: [`organization/${org.key}:project/web:env/dev`] }));
+    expect(featbitScoped.scopes).toEqual(['project/web:env/dev']);
+    // An environment-specific segment is scoped to its environment whatever is sent.
+    const envSpecific = expectOk(await owner('POST', segUrl(web.env.prod), { type: 'environment-specific', name: 'E', key: 'e', scopes: [`organization/${org.key}:project/web:env/prod`] }));
+    expect(envSpecific.scopes).toEqual(['project/web:env/prod']);
 
     const other = await b.project('other');
     const bad: [object, string[]][] = [
       [{ type: 'shared', name: 'S', key: 's1', scopes: [] }, ['scopes_is_invalid']],
       [{ type: 'shared', name: 'S', key: 's2', scopes: ['project/*'] }, ['scopes_is_invalid']],
       [{ type: 'shared', name: 'S', key: 's3', scopes: [`project/${other.key}`] }, ['scopes_is_invalid']],
-      [{ type: 'environment-specific', name: 'S', key: 's4', scopes: ['project/web:env/dev'] }, ['scopes_is_invalid']],
+      [{ type: 'shared', name: 'S', key: 's4', scopes: ['organization/globex:project/web'] }, ['scopes_is_invalid']],
       [{ type: 'global', name: 'S', key: 's5', scopes: ['project/web'] }, ['type_is_invalid']],
     ];
     for (const [body, errors] of bad) {
       const res = await owner('POST', segUrl(web.env.prod), body);
       expect({ body, status: res.status, errors: res.body.errors }).toEqual({ body, status: 400, errors });
     }
-    expect(expectOk(await owner('GET', `${segUrl(web.env.prod)}?pageSize=100`)).totalCount).toBe(3);
+    // The environment a segment was made in always lists it (it is changed from there), whatever its scopes.
+    expect(expectOk(await owner('GET', `${segUrl(web.env.prod)}?pageSize=100`)).items.map((x: any) => x.key).sort()).toEqual(['beta', 'e', 'fb', 'staff', 'vips']);
+    expect(expectOk(await owner('GET', `${segUrl(web.env.dev)}?pageSize=100`)).items.map((x: any) => x.key).sort()).toEqual(['fb', 'staff']);
   });
 
   it('a shared segment is seen and usable in the environments its scopes cover, and only there', async () => {
