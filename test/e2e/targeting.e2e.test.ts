@@ -158,12 +158,10 @@ describe('targeting of flags and segments in a real browser', () => {
     for (const text of await page.getByTestId('audit-row').allTextContents()) expect(text).toContain('checkout-v2');
   });
 
-  // Skipped until POST …/feature-flags/{key}/evaluate lands on the targeting branch (this branch has no such
-  // route yet, so the panel shows a 404); remove `.skip` then.
-  it.skip('tests users against the saved flag: the variation and the reason', async () => {
+  it('tests users against the saved flag: the variation and the reason', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/projects/${projectId}/envs/${envId}/flags/checkout-v2`);
-    await page.getByTestId('targeting').getByTestId('rule').waitFor();
+    await page.getByTestId('targeting').getByTestId('rule').first().waitFor();
     const [on, off] = (await getFlag()).variations;
     // The flag is off until now: everyone would get the off variation.
     await owner.ok('PUT', `${flagPath()}/toggle/true`, {});
@@ -175,20 +173,36 @@ describe('targeting of flags and segments in a real browser', () => {
       await result.waitFor();
       return result;
     };
-    let result = await evaluate('beta-1');
-    const expected = bucket('checkout-v2', 'beta-1') <= 0.5 ? on : off;
-    await expect.poll(() => result.getByTestId('evaluation-variation').textContent()).toBe(expected.value);
-    expect(await result.getByTestId('evaluation-reason').textContent()).toContain('Beta split');
-    result = await evaluate('someone-else');
+    // Both beta testers are in the segment; each gets the side of the split their bucket falls in.
+    for (const keyId of ['beta-1', 'beta-2']) {
+      const result = await evaluate(keyId);
+      const expected = bucket('checkout-v2', keyId) <= 0.5 ? on : off;
+      await expect.poll(() => result.getByTestId('evaluation-variation').textContent()).toBe(expected.value);
+      expect(await result.getByTestId('evaluation-reason').textContent()).toBe('Because: Beta split (a rule matched)');
+    }
+    let result = await evaluate('someone-else');
     await expect.poll(() => result.getByTestId('evaluation-variation').textContent()).toBe(on.value);
-    expect(await result.getByTestId('evaluation-reason').textContent()).toContain('default');
+    expect(await result.getByTestId('evaluation-reason').textContent()).toBe('Because: default (the default rule)');
+
+    // A custom property: a second rule (added through the API) matches on it.
+    const flag = await getFlag();
+    await owner.ok('PUT', `${flagPath()}/targeting`, {
+      revision: flag.revision,
+      targeting: { targetUsers: flag.targetUsers, fallthrough: flag.fallthrough, rules: [...flag.rules, { name: 'Germany', conditions: [{ property: 'country', op: 'Equal', value: 'DE' }], variations: [{ id: off.id, rollout: [0, 1] }] }] },
+    });
+    await panel.getByRole('button', { name: 'Add property' }).click();
+    await panel.getByRole('textbox', { name: 'Property 1 name' }).fill('country');
+    await panel.getByRole('textbox', { name: 'Property 1 value' }).fill('DE');
+    result = await evaluate('someone-else');
+    await expect.poll(() => result.getByTestId('evaluation-reason').textContent()).toBe('Because: Germany (a rule matched)');
+    expect(await result.getByTestId('evaluation-variation').textContent()).toBe(off.value);
   });
 
   it('refuses a save on a stale revision with a clear message and shows the latest targeting', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/projects/${projectId}/envs/${envId}/flags/checkout-v2`);
     const targeting = page.getByTestId('targeting');
-    await targeting.getByTestId('rule').waitFor();
+    await targeting.getByTestId('rule').first().waitFor();
     // Someone else changes the targeting after the page loaded.
     const flag = await getFlag();
     const [on, off] = flag.variations;
@@ -245,7 +259,7 @@ describe('targeting of flags and segments in a real browser', () => {
       await signInThroughUi(page, server.url, 'ivy@acme.test', 'individual password 1');
       await page.goto(`${server.url}/projects/${projectId}/envs/${envId}/flags/checkout-v2`);
       const targeting = page.getByTestId('targeting');
-      await targeting.getByTestId('rule').waitFor();
+      await targeting.getByTestId('rule').first().waitFor();
       const reasons = await targeting.getByTestId('disabled-reason').allTextContents();
       expect(reasons).toEqual([
         'You cannot change this: it needs UpdateFlagTargetingRules on this flag.',

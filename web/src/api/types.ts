@@ -221,10 +221,11 @@ export interface EvalUser {
 
 // `POST …/feature-flags/{key}/evaluate {user}`.
 export interface EvaluationResult {
-  variation: { id: string; value: string };
+  // null when the flag serves the user nothing (rollout ranges leaving the user's bucket uncovered).
+  variation: { id: string; value: string } | null;
   // FeatBit's matchReason: "flag disabled", "targeted", the matching rule's name, or "default".
   reason: string;
-  kind: 'disabled' | 'targeted' | 'rule' | 'fallthrough' | string;
+  kind: 'disabled' | 'targeted' | 'rule' | 'fallthrough' | 'none' | string;
 }
 
 export interface AuditActor {

@@ -12,6 +12,7 @@ const KIND_LABELS: Record<string, string> = {
   targeted: 'individually targeted',
   rule: 'a rule matched',
   fallthrough: 'the default rule',
+  none: 'no rollout range holds this user',
 };
 
 // Ask the server what a user would get from the saved flag (POST …/feature-flags/{key}/evaluate).
@@ -27,7 +28,7 @@ export function TestUserPanel({ flag, path }: { flag: FeatureFlag; path: string 
       const user: EvalUser = { keyId: keyId.trim(), name, customizedProperties: props.filter((p) => p.name.trim()) };
       setResult(await post<EvaluationResult>(`${path}/evaluate`, { user }));
     });
-  const variation = result ? flag.variations.find((v) => v.id === result.variation.id) : undefined;
+  const variation = result?.variation ? flag.variations.find((v) => v.id === result.variation?.id) : undefined;
   return (
     <Card withBorder data-testid="test-user">
       <form
@@ -69,9 +70,15 @@ export function TestUserPanel({ flag, path }: { flag: FeatureFlag; path: string 
             <Stack gap={4} data-testid="evaluation-result" p="xs" bg="gray.0" style={{ borderRadius: 'var(--mantine-radius-sm)' }}>
               <Group gap="xs">
                 <Text size="sm">Serves</Text>
-                <Badge variant="light" tt="none" style={{ borderLeft: `4px solid ${variationColor(flag.variations, result.variation.id)}` }} data-testid="evaluation-variation">
-                  {variation ? variationLabel(variation) : result.variation.value}
-                </Badge>
+                {result.variation ? (
+                  <Badge variant="light" tt="none" style={{ borderLeft: `4px solid ${variationColor(flag.variations, result.variation.id)}` }} data-testid="evaluation-variation">
+                    {variation ? variationLabel(variation) : result.variation.value}
+                  </Badge>
+                ) : (
+                  <Text size="sm" c="red" data-testid="evaluation-variation">
+                    nothing
+                  </Text>
+                )}
               </Group>
               <Text size="sm" data-testid="evaluation-reason">
                 Because: <b>{result.reason}</b>
