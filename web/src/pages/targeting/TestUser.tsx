@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Button, Card, Group, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Box, Button, Card, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { post } from '../../api/client.ts';
 import type { EvalUser, EvaluationResult, FeatureFlag } from '../../api/types.ts';
@@ -71,7 +71,12 @@ export function TestUserPanel({ flag, path }: { flag: FeatureFlag; path: string 
               <Group gap="xs">
                 <Text size="sm">Serves</Text>
                 {result.variation ? (
-                  <Badge variant="light" tt="none" style={{ borderLeft: `4px solid ${variationColor(flag.variations, result.variation.id)}` }} data-testid="evaluation-variation">
+                  <Badge
+                    variant="light"
+                    tt="none"
+                    leftSection={<Box w={8} h={8} style={{ borderRadius: 4, background: variationColor(flag.variations, result.variation.id) }} />}
+                    data-testid="evaluation-variation"
+                  >
                     {variation ? variationLabel(variation) : result.variation.value}
                   </Badge>
                 ) : (
