@@ -113,6 +113,7 @@ async function seedTargeting(owner: Api, prodId: string) {
       fallthrough: { variations: [{ id: off, rollout: [0, 1] }] },
     },
   });
+  await owner.ok('PUT', `/envs/${prodId}/feature-flags/checkout-v2/toggle/true`, { comment: 'Start the beta' });
   return beta.id;
 }
 
@@ -221,6 +222,10 @@ try {
   await page.goto(`${server.url}/projects/${ids.webId}/envs/${ids.prodId}/flags/checkout-v2`);
   await page.getByTestId('targeting').getByTestId('rule').first().waitFor();
   await page.waitForLoadState('networkidle');
+  const tester = page.getByTestId('test-user');
+  await tester.getByRole('textbox', { name: 'User key' }).fill('cust-1042');
+  await tester.getByRole('button', { name: 'Evaluate' }).click();
+  await tester.getByTestId('evaluation-result').waitFor();
   // From the targeting card down, below the fixed header.
   await page.evaluate(() => {
     const el = document.querySelector('[data-testid="targeting"]');

@@ -87,9 +87,10 @@ export function ConditionsEditor({
         return (
           <Stack key={i} gap={2} data-testid="condition">
             <Group gap="xs" wrap="nowrap" align="flex-start">
-              <Text size="xs" c="dimmed" w={30} pt={8} ta="right">
+              <Text size="xs" c="dimmed" w={30} pt={8} ta="right" style={{ flexShrink: 0 }}>
                 {i === 0 ? 'If' : 'and'}
               </Text>
+              <Group gap="xs" wrap="wrap" align="flex-start" style={{ flex: 1, minWidth: 0 }}>
               <Autocomplete
                 size="xs"
                 aria-label={`${label}: property ${i + 1}`}
@@ -97,8 +98,7 @@ export function ConditionsEditor({
                 data={properties}
                 value={c.property}
                 disabled={disabled}
-                w={190}
-                style={{ flexShrink: 0 }}
+                style={{ flex: '0 1 160px', minWidth: 130 }}
                 onChange={(property) => {
                   // Moving between a segment condition and an attribute condition starts the value over.
                   const wasSegment = isSegmentProperty(c.property);
@@ -117,7 +117,7 @@ export function ConditionsEditor({
                   onChange={(ids) => set(i, { ...c, value: JSON.stringify(ids) })}
                   disabled={disabled}
                   searchable
-                  style={{ flex: 1 }}
+                  style={{ flex: '1 1 160px' }}
                 />
               ) : (
                 <>
@@ -129,8 +129,7 @@ export function ConditionsEditor({
                     value={c.op || null}
                     allowDeselect={false}
                     disabled={disabled}
-                    w={170}
-                    style={{ flexShrink: 0 }}
+                    style={{ flex: '0 1 150px', minWidth: 130 }}
                     onChange={(op) => {
                       if (!op) return;
                       const from = takes(c.op);
@@ -147,7 +146,7 @@ export function ConditionsEditor({
                       value={listOf(c.value)}
                       onChange={(vs) => set(i, { ...c, value: JSON.stringify(vs) })}
                       disabled={disabled}
-                      style={{ flex: 1 }}
+                      style={{ flex: '1 1 160px' }}
                     />
                   ) : takes(c.op) === 'text' ? (
                     <TextInput
@@ -158,13 +157,14 @@ export function ConditionsEditor({
                       onChange={(e) => set(i, { ...c, value: e.currentTarget.value })}
                       disabled={disabled}
                       classNames={{ input: 'mono' }}
-                      style={{ flex: 1 }}
+                      style={{ flex: '1 1 160px' }}
                     />
                   ) : (
-                    <div style={{ flex: 1 }} />
+                    <div style={{ flex: '1 1 160px' }} />
                   )}
                 </>
               )}
+              </Group>
               {!disabled && (
                 <ActionIcon variant="subtle" color="red" mt={2} aria-label={`${label}: remove condition ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
                   <IconTrash size={14} />
