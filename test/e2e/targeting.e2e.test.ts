@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupOwner, OWNER, type Api } from './api.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
-import { signInThroughUi } from './ui.ts';
+import { choose, signInThroughUi } from './ui.ts';
 
 interface Rollout {
   id: string;
@@ -69,7 +69,7 @@ describe('targeting of flags and segments in a real browser', () => {
   const flagPath = () => `/envs/${envId}/feature-flags/checkout-v2`;
   const getFlag = () => owner.ok<Flag>('GET', flagPath());
 
-  it('creates a segment and fills its included users, with a comment', async () => {
+  it('creates a segment, then saves its included users and a rule, each with a comment', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/projects/${projectId}/envs/${envId}/flags`);
     await page.getByText('Segments', { exact: true }).click();
@@ -97,6 +97,22 @@ describe('targeting of flags and segments in a real browser', () => {
     expect(segment.included).toEqual(['beta-1', 'beta-2']);
     const audit = await owner.ok<{ items: AuditEntry[] }>('GET', `/audit-logs?refType=segment&refId=${segment.id}`);
     expect(audit.items[0]).toMatchObject({ action: 'UpdateSegmentTargetingUsers', comment: 'First beta cohort' });
+
+    // A rule: staff by e-mail domain, with the operator picker.
+    const targeting = page.getByTestId('segment-targeting');
+    await targeting.getByRole('button', { name: 'Add rule' }).click();
+    await targeting.getByRole('textbox', { name: 'Rule 1: name' }).fill('Staff');
+    await targeting.getByRole('textbox', { name: 'Rule 1: property 1' }).fill('email');
+    await page.keyboard.press('Escape');
+    await choose(page, targeting, 'Rule 1: operator 1', 'ends with');
+    await targeting.getByRole('textbox', { name: 'Rule 1: value 1' }).fill('@acme.test');
+    await targeting.getByRole('button', { name: 'Save targeting' }).click();
+    await ask.getByRole('button', { name: 'Save' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    await expect
+      .poll(async () => (await owner.ok<Segment & { rules: { name: string; conditions: unknown[] }[] }>('GET', `/envs/${envId}/segments/${segment.id}`)).rules)
+      .toMatchObject([{ name: 'Staff', conditions: [{ property: 'email', op: 'EndsWith', value: '@acme.test' }] }]);
+    expect((await owner.ok<Segment>('GET', `/envs/${envId}/segments/${segment.id}`)).included).toEqual(['beta-1', 'beta-2']);
   });
 
   it('builds a rule naming the segment with a 50/50 split, saves it with a comment, and shows the audit entry', async () => {
