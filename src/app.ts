@@ -28,6 +28,7 @@ import { migrateToLatest } from './platform/migrations.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
 import { registerFeatures, registerPublicFeatures } from './features.ts';
+import { createSdkSecretResolver } from './sdk-keys/sdk-secret-resolver.ts';
 
 export interface AppDeps {
   config: Config;
@@ -94,6 +95,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
     noticeExternalWrites: externalWriteProbe(db, applyLocally),
   });
+  const sdkSecrets = createSdkSecretResolver({
+    kysely: db.kysely,
+    digester,
+    clock,
+    maxAgeMs: config.cacheRevalidateSeconds * 1000,
+    onInvalidate: (listener) => void listeners.push(listener),
+    onListenerError: (err) => app.log.error({ err }, 'an SDK key revocation listener failed'),
+  });
   // Pre-routers start answering once every route is registered (the server listens after buildApp returns).
   const pending: PreRouter[] = [];
   const ctx: AppContext = {
@@ -109,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     preRoute: (handler) => void pending.push(handler),
     sendRaw: rawSender(API_HEADERS, app.log),
     audit: createAuditLog(clock, ids),
+    sdkSecrets,
     async invalidate(event: Invalidation) {
       applyLocally(event);
       await bus.publish(event);
@@ -208,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   }
   app.addHook('onClose', async () => {
     for (const t of timers) clearInterval(t);
+    sdkSecrets.close();
     await usage.flush(clock.now() + 120_000).catch(() => undefined);
     await bus.close();
   });

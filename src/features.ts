@@ -10,6 +10,7 @@ import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes
 import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
 import { projectRoutes } from './projects/project-routes.ts';
+import { sdkSecretRoutes } from './sdk-keys/sdk-secret-routes.ts';
 import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
@@ -20,6 +21,7 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await identityRoutes(app, ctx);
   await organizationRoutes(app, ctx);
   await projectRoutes(app, ctx);
+  await sdkSecretRoutes(app, ctx);
   await flagRoutes(app, ctx);
   await segmentRoutes(app, ctx);
   await auditRoutes(app, ctx);

@@ -98,7 +98,7 @@ export class CredentialCache {
   }
 
   invalidate(event: Invalidation): void {
-    if (event.kind === 'flags') return; // flag data, not credentials
+    if (event.kind === 'flags' || event.kind === 'sdk-secrets') return; // flag data and SDK keys, not API credentials
     this.generation++;
     switch (event.kind) {
       case 'token':

@@ -13,7 +13,7 @@ const CHECK_LENGTH = 6;
 const TOTAL_LENGTH = 8 + BODY_LENGTH + CHECK_LENGTH;
 const BASE62 = /^[0-9A-Za-z]+$/;
 
-function randomBase62(length: number): string {
+export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
     for (const byte of randomBytes(length * 2)) {
@@ -38,7 +38,8 @@ function crc32(text: string): number {
   return (c ^ -1) >>> 0;
 }
 
-function checksum(text: string): string {
+/** CRC32 of `text` as 6 base62 characters. */
+export function checksum(text: string): string {
   let n = crc32(text);
   let out = '';
   for (let i = 0; i < CHECK_LENGTH; i++) {

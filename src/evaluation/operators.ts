@@ -24,7 +24,8 @@ export function compileCondition(op: string, ruleValue: string): Matcher {
     case 'LessEqualThan': return numeric(ruleValue, (c) => c <= 0);
     case 'BiggerThan': return numeric(ruleValue, (c) => c > 0);
     case 'BiggerEqualThan': return numeric(ruleValue, (c) => c >= 0);
-    // Text comparisons are ordinal (UTF-16 code units), as the SDKs and the server's Equal/Contains are.
+    // Text comparisons are ordinal (UTF-16 code units), as the SDKs' and the server's Equal/Contains are
+    // (the server's StartsWith/EndsWith are culture-sensitive; docs/decisions.md "Evaluation core").
     case 'Equal': return (v) => v === ruleValue;
     case 'NotEqual': return (v) => v !== ruleValue;
     case 'Contains': return (v) => v.includes(ruleValue);
@@ -42,8 +43,7 @@ export function compileCondition(op: string, ruleValue: string): Matcher {
     }
     case 'IsOneOf': {
       const list = parseStringList(ruleValue);
-      if (list === undefined) return never;
-      if (list === null) return never;
+      if (!list) return never;
       return (v) => list.has(v);
     }
     case 'NotOneOf': {

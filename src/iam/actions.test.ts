@@ -5,9 +5,10 @@ import { RESOURCE_TYPES } from './statement.ts';
 const ALL = RESOURCE_TYPES.flatMap((t) => ACTIONS[t]);
 
 describe('ACTIONS', () => {
-  it('lists the 37 actions of 02-iam.md, each under exactly one type', () => {
-    expect(ALL).toHaveLength(37);
-    expect(new Set(ALL).size).toBe(37);
+  it('lists the 37 actions of 02-iam.md and the 3 environment-secret actions of 05, each under exactly one type', () => {
+    expect(ALL).toHaveLength(40);
+    expect(new Set(ALL).size).toBe(40);
+    expect(ACTIONS.env).toEqual(['CanAccessEnv', 'DeleteEnv', 'UpdateEnvSettings', 'CreateEnvSecret', 'UpdateEnvSecret', 'DeleteEnvSecret']);
     expect(ACTIONS.project).toEqual(['CanAccessProject', 'CreateProject', 'DeleteProject', 'UpdateProjectSettings', 'CreateEnv']);
     expect(ACTIONS.flag).toHaveLength(14);
     expect(ACTIONS.segment).toHaveLength(9);

@@ -13,7 +13,7 @@ export const ACTIONS: Readonly<Record<ResourceType, readonly string[]>> = Object
   iam: Object.freeze(['CanManageIAM']),
   'access-token': Object.freeze(['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens']),
   project: Object.freeze(['CanAccessProject', 'CreateProject', 'DeleteProject', 'UpdateProjectSettings', 'CreateEnv']),
-  env: Object.freeze(['CanAccessEnv', 'DeleteEnv', 'UpdateEnvSettings']),
+  env: Object.freeze(['CanAccessEnv', 'DeleteEnv', 'UpdateEnvSettings', 'CreateEnvSecret', 'UpdateEnvSecret', 'DeleteEnvSecret']),
   flag: Object.freeze([
     'CreateFlag',
     'ArchiveFlag',

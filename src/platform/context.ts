@@ -12,6 +12,7 @@ import type { Clock, Ids } from './clock.ts';
 import type { Db } from './db.ts';
 import type { Invalidation } from './invalidation-bus.ts';
 import type { PreRouter, RawSend } from './raw-response.ts';
+import type { SdkSecretResolver } from '../sdk-keys/sdk-secret-resolver.ts';
 import { BadRequest } from './errors.ts';
 import type { Database } from './schema.ts';
 
@@ -37,6 +38,8 @@ export interface AppContext {
    */
   preRoute(handler: PreRouter): void;
   sendRaw: RawSend;
+  /** SDK key → environment for the public SDK routes, with revocation events (sdk-keys/sdk-secret-resolver.ts). */
+  sdkSecrets: SdkSecretResolver;
 }
 
 declare module 'fastify' {

@@ -12,6 +12,8 @@ export type Invalidation =
   | { kind: 'session'; userId: string }
   | { kind: 'org'; orgId: string } // policies, groups, memberships: anything that changes members' statements
   | { kind: 'flags'; envIds: string[] } // flags written, or environments deleted (with their flags)
+  // SDK keys deleted (secretId null: every key of these environments) or rotated (the old key works until graceUntil)
+  | { kind: 'sdk-secrets'; envIds: string[]; secretId: string | null; reason: 'deleted' | 'rotated'; graceUntil: number | null }
   | { kind: 'all' };
 
 export interface InvalidationBus {

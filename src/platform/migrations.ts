@@ -171,6 +171,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_logs_ref').on('audit_logs').columns(['org_id', 'ref_id']).execute();
     },
   },
+  // Environment secrets (SDK keys). Server keys are stored only as keyed digests; client keys are public by design
+  // and kept whole (`value`) so they can be shown. `prev_digest` is a rotated key still honoured until `prev_until`.
+  '0004_env_secrets': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('env_secrets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('env_id', 'text', (c) => c.notNull().references('environments.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull().unique())
+        .addColumn('hint', 'text', (c) => c.notNull())
+        .addColumn('value', 'text')
+        .addColumn('prev_digest', 'text', (c) => c.unique())
+        .addColumn('prev_until', ms)
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('env_secrets_env').on('env_secrets').columns(['org_id', 'env_id']).execute();
+      },
+    },
   // Sign-in attempts, counted in the database so that concurrent guesses and every instance share one count.
   '0005_login_attempts': {
     async up(db: Kysely<any>) {

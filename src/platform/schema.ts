@@ -55,6 +55,20 @@ export interface Database {
     created_at: number;
     updated_at: number;
   };
+  env_secrets: {
+    id: string;
+    org_id: string;
+    env_id: string;
+    name: string;
+    type: 'server' | 'client';
+    digest: string;
+    hint: string;
+    value: string | null; // client keys only
+    prev_digest: string | null;
+    prev_until: number | null;
+    created_at: number;
+    updated_at: number;
+  };
   feature_flags: {
     id: string;
     org_id: string;

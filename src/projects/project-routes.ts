@@ -5,8 +5,16 @@ import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
 import { Description, Id, Key, Name, Type, responses } from '../platform/schemas.ts';
 import { projectService } from './project-service.ts';
+import { SecretSchema } from '../sdk-keys/sdk-secret-view.ts';
 
-const Environment = Type.Object({ id: Type.String(), name: Type.String(), key: Type.String(), description: Type.String() });
+const Environment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  key: Type.String(),
+  description: Type.String(),
+  secrets: Type.Array(SecretSchema),
+  settings: Type.Array(Type.Unknown()),
+});
 const Project = Type.Object({ id: Type.String(), name: Type.String(), key: Type.String(), environments: Type.Array(Environment) });
 
 const ProjectParams = Type.Object({ projectId: Id });

@@ -6,15 +6,21 @@ import { formatRn, rn } from '../iam/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
+import { environmentSecrets } from '../sdk-keys/environment-secrets.ts';
+import type { SecretView } from '../sdk-keys/sdk-secret-view.ts';
 import { projectStore, type EnvironmentRow, type ProjectRow } from './project-store.ts';
 
-export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate'>;
+export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate' | 'digester'>;
 
 export interface EnvironmentView {
   id: string;
   name: string;
   key: string;
   description: string;
+  /** SDK keys: client keys whole, server keys as hints, except in the response that created them. */
+  secrets: SecretView[];
+  /** FeatBit's environment settings; none yet. */
+  settings: [];
 }
 export interface ProjectView {
   id: string;
@@ -29,8 +35,9 @@ const DEFAULT_ENVIRONMENTS = [
   { key: 'prod', name: 'Prod' },
 ] as const;
 
-const envView = (e: EnvironmentRow): EnvironmentView => ({ id: e.id, name: e.name, key: e.key, description: e.description });
-const projectView = (p: ProjectRow, envs: EnvironmentRow[]): ProjectView => ({ id: p.id, name: p.name, key: p.key, environments: envs.map(envView) });
+type SecretsByEnv = Map<string, SecretView[]>;
+const envView = (e: EnvironmentRow, secrets: SecretsByEnv): EnvironmentView => ({ id: e.id, name: e.name, key: e.key, description: e.description, secrets: secrets.get(e.id) ?? [], settings: [] });
+const projectView = (p: ProjectRow, envs: EnvironmentRow[], secrets: SecretsByEnv): ProjectView => ({ id: p.id, name: p.name, key: p.key, environments: envs.map((e) => envView(e, secrets)) });
 
 const projectSnapshot = (p: ProjectRow) => ({ key: p.key, name: p.name });
 const envSnapshot = (e: EnvironmentRow) => ({ key: e.key, name: e.name, description: e.description });
@@ -45,6 +52,16 @@ export function projectService(deps: ProjectDeps) {
   const { kysely, clock, ids, audit } = deps;
   const dialect = deps.db.dialect;
   const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+  const secrets = environmentSecrets(deps);
+  const secretsOf = (db: typeof kysely | Transaction<Database>, p: OrgPrincipal, envs: EnvironmentRow[]) =>
+    secrets.viewsByEnvironment(
+      db,
+      p.org.id,
+      envs.map((e) => e.id),
+      clock.now(),
+    );
+  /** Once environments are deleted: every instance refuses their SDK keys and closes their sockets. */
+  const revokeSecretsOf = (envIds: string[]) => deps.invalidate({ kind: 'sdk-secrets', envIds, secretId: null, reason: 'deleted', graceUntil: null });
 
   const visibleEnvs = (p: OrgPrincipal, project: ProjectRow, envs: EnvironmentRow[]) =>
     envs.filter((e) => e.projectId === project.id && permits(p.permission, 'CanAccessEnv', rn.env(project.key, e.key)));
@@ -98,7 +115,13 @@ export function projectService(deps: ProjectDeps) {
         p.org.id,
         projects.map((pr) => pr.id),
       );
-      return projects.map((pr) => projectView(pr, visibleEnvs(p, pr, envs)));
+      const visible = projects.map((pr) => [pr, visibleEnvs(p, pr, envs)] as const);
+      const keys = await secretsOf(
+        kysely,
+        p,
+        visible.flatMap(([, es]) => es),
+      );
+      return visible.map(([pr, es]) => projectView(pr, es, keys));
     },
 
     async get(p: OrgPrincipal, projectId: string): Promise<ProjectView> {
@@ -106,7 +129,8 @@ export function projectService(deps: ProjectDeps) {
       const project = await s.findProject(p.org.id, projectId);
       if (!project) throw new NotFound();
       requirePermission(p, 'CanAccessProject', rn.project(project.key));
-      return projectView(project, visibleEnvs(p, project, await s.listEnvironments(p.org.id, [project.id])));
+      const envs = visibleEnvs(p, project, await s.listEnvironments(p.org.id, [project.id]));
+      return projectView(project, envs, await secretsOf(kysely, p, envs));
     },
 
     async create(p: OrgPrincipal, input: { key: string; name: string }): Promise<ProjectView> {
@@ -115,18 +139,23 @@ export function projectService(deps: ProjectDeps) {
       const now = clock.now();
       const project: ProjectRow = { id: ids.next(), key: input.key, name, createdAt: now, updatedAt: now };
       const envs: EnvironmentRow[] = DEFAULT_ENVIRONMENTS.map((e) => ({ id: ids.next(), projectId: project.id, key: e.key, name: e.name, description: '', createdAt: now, updatedAt: now }));
+      // The environments' SDK keys, whole: this response is the only one that shows their server keys.
+      const keys: SecretsByEnv = new Map();
       try {
         await inTransaction(async (trx) => {
           const s = projectStore(trx, dialect);
           await s.insertProject(p.org.id, project);
-          for (const e of envs) await s.insertEnvironment(p.org.id, e);
+          for (const e of envs) {
+            await s.insertEnvironment(p.org.id, e);
+            keys.set(e.id, await secrets.createInitial(trx, p.org.id, e.id, now));
+          }
           await projectEntry(trx, p, 'CreateProject', project, null, { ...projectSnapshot(project), environments: envs.map((e) => e.key) });
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new Conflict();
         throw err;
       }
-      return projectView(project, envs);
+      return projectView(project, envs, keys);
     },
 
     /** Renames; a project's key never changes, because statements name projects by key. */
@@ -144,7 +173,8 @@ export function projectService(deps: ProjectDeps) {
           await projectEntry(trx, p, 'UpdateProjectSettings', project, projectSnapshot(project), projectSnapshot(after));
         }
         const result = name !== project.name ? after : project;
-        return projectView(result, visibleEnvs(p, result, await s.listEnvironments(p.org.id, [project.id])));
+        const envs = visibleEnvs(p, result, await s.listEnvironments(p.org.id, [project.id]));
+        return projectView(result, envs, await secretsOf(trx, p, envs));
       });
     },
 
@@ -155,19 +185,25 @@ export function projectService(deps: ProjectDeps) {
         if (!project) throw new NotFound();
         requirePermission(p, 'DeleteProject', rn.project(project.key));
         const envs = await s.listEnvironments(p.org.id, [project.id]);
+        await secrets.removeFor(
+          trx,
+          p.org.id,
+          envs.map((e) => e.id),
+        );
         await s.deleteProject(p.org.id, project.id);
         await projectEntry(trx, p, 'DeleteProject', project, { ...projectSnapshot(project), environments: envs.map((e) => e.key) }, null);
         return envs.map((e) => e.id);
       });
       // Flag reads are cached (flags/flag-read-cache.ts): the deleted environments' flags go on every instance.
       await deps.invalidate({ kind: 'flags', envIds });
+      await revokeSecretsOf(envIds);
       return true;
     },
 
     async getEnvironment(p: OrgPrincipal, projectId: string, envId: string): Promise<EnvironmentView> {
       const { project, env } = await loadEnvironment(projectStore(kysely, dialect), p, projectId, envId);
       requirePermission(p, 'CanAccessEnv', rn.env(project.key, env.key));
-      return envView(env);
+      return envView(env, await secretsOf(kysely, p, [env]));
     },
 
     async createEnvironment(p: OrgPrincipal, projectId: string, input: { key: string; name: string; description?: string }): Promise<EnvironmentView> {
@@ -188,8 +224,10 @@ export function projectService(deps: ProjectDeps) {
             updatedAt: now,
           };
           await s.insertEnvironment(p.org.id, env);
+          // Whole: this response is the only one that shows the new server key.
+          const keys: SecretsByEnv = new Map([[env.id, await secrets.createInitial(trx, p.org.id, env.id, now)]]);
           await envEntry(trx, p, 'CreateEnv', project, env, null, envSnapshot(env));
-          return envView(env);
+          return envView(env, keys);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new Conflict();
@@ -205,10 +243,11 @@ export function projectService(deps: ProjectDeps) {
         requirePermission(p, 'UpdateEnvSettings', rn.env(project.key, env.key));
         const now = clock.now();
         const after: EnvironmentRow = { ...env, name: requiredText(input.name, 'name'), description: input.description ?? env.description, updatedAt: now };
-        if (after.name === env.name && after.description === env.description) return envView(env);
+        const keys = await secretsOf(trx, p, [env]);
+        if (after.name === env.name && after.description === env.description) return envView(env, keys);
         await s.updateEnvironment(p.org.id, env.id, { name: after.name, description: after.description }, now);
         await envEntry(trx, p, 'UpdateEnvSettings', project, env, envSnapshot(env), envSnapshot(after));
-        return envView(after);
+        return envView(after, keys);
       });
     },
 
@@ -217,12 +256,14 @@ export function projectService(deps: ProjectDeps) {
         const s = projectStore(trx, dialect);
         const { project, env } = await loadEnvironment(s, p, projectId, envId, true);
         requirePermission(p, 'DeleteEnv', rn.env(project.key, env.key));
+        await secrets.removeFor(trx, p.org.id, [env.id]);
         await s.deleteEnvironment(p.org.id, env.id);
         await envEntry(trx, p, 'DeleteEnv', project, env, envSnapshot(env), null);
         return env.id;
       });
       // Flag reads are cached (flags/flag-read-cache.ts): this environment's flags go on every instance.
       await deps.invalidate({ kind: 'flags', envIds: [deleted] });
+      await revokeSecretsOf([deleted]);
       return true;
     },
   };

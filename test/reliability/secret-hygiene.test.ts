@@ -21,7 +21,7 @@ interface Secret {
 function needles(secrets: Secret[]): { label: string; bytes: Buffer }[] {
   return secrets.flatMap((s) => {
     const out = [{ label: s.label, bytes: Buffer.from(s.value) }];
-    if (/^ens_(pat|svc|ses)_/.test(s.value)) out.push({ label: `${s.label} (random part)`, bytes: Buffer.from(s.value.slice(8, 40)) });
+    if (/^ens_(pat|svc|ses|srv)_/.test(s.value)) out.push({ label: `${s.label} (random part)`, bytes: Buffer.from(s.value.slice(8, 40)) });
     return out;
   });
 }
@@ -122,8 +122,16 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
     // Use every credential, in both header styles, on reads and writes; then rename, deactivate, remove.
     ok(await send('old secret in grace', 'GET', '/user/profile', { auth: service.secret }), 'grace');
     ok(await send('rotated as Bearer', 'GET', '/user/profile', { auth: `Bearer ${rotated.secret}` }), 'bearer');
-    const project = ok(await send('create project', 'POST', '/projects', { auth: rotated.secret, body: { key: 'hyg', name: 'Hygiene' } }), 'project');
+    // Server SDK keys are secrets too (client keys are public by design): whole only in the response that created them.
+    const serverKeysOf = (r: Reply) =>
+      r.body.data.environments.map((e: any) => ({ label: `server SDK key of ${e.key}`, value: e.secrets.find((k: any) => k.type === 'server').value }));
+    const project = ok(await send('create project', 'POST', '/projects', { auth: rotated.secret, body: { key: 'hyg', name: 'Hygiene' } }, serverKeysOf), 'project');
     const envId = project.environments[0].id;
+    const sdkKey = ok(await send('add server SDK key', 'POST', `/envs/${envId}/secrets`, { auth: owner, body: { name: 'backend', type: 'server' } }, (r) => [{ label: 'added server SDK key', value: r.body.data.value }]), 'sdk key');
+    ok(await send('rotate server SDK key', 'POST', `/envs/${envId}/secrets/${sdkKey.id}/rotate`, { auth: owner, body: { graceSeconds: 60 } }, (r) => [{ label: 'rotated server SDK key', value: r.body.data.value }]), 'rotate sdk key');
+    ok(await send('rename server SDK key', 'PUT', `/envs/${envId}/secrets/${sdkKey.id}`, { auth: owner, body: { name: 'backend api' } }), 'rename sdk key');
+    ok(await send('list projects with SDK keys', 'GET', '/projects', { auth: owner }), 'projects');
+    ok(await send('read environment with SDK keys', 'GET', `/projects/${project.id}/envs/${envId}`, { auth: owner }), 'env');
     ok(await send('create flag', 'POST', `/envs/${envId}/feature-flags`, { auth: personal.secret, body: { key: 'f1', name: 'F1' } }), 'flag');
     ok(await send('toggle flag', 'PUT', `/envs/${envId}/feature-flags/f1/toggle/true`, { auth: minted.secret }), 'toggle');
     ok(await send('rename flag', 'PUT', `/envs/${envId}/feature-flags/f1/name`, { headers: webHeaders, body: { name: 'Flag one' } }), 'rename flag');
@@ -147,6 +155,7 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
       s.end(`GET /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: ${rotated.secret}\r\nCookie: ${cookie}\r\nX-Bad: \u0001\r\n\r\n`);
     });
 
+    ok(await send('delete server SDK key', 'DELETE', `/envs/${envId}/secrets/${sdkKey.id}`, { auth: owner }), 'delete sdk key');
     ok(await send('remove member', 'DELETE', `/members/${member.id}`, { auth: owner }), 'remove member');
     ok(await send('logout', 'POST', '/identity/logout', { auth: `Bearer ${login.body.data.session}` }), 'logout');
     ok(await send('cookie logout', 'POST', '/identity/logout', { headers: webHeaders }), 'cookie logout');

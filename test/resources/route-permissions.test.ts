@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResourceType } from '../../src/iam/statement.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
-import { allExcept, allow, as, builder, deny, EVERYTHING, member, setupOrg, type Api, type Org, type ProjectInfo, type StatementInput } from '../support/resource-fixtures.ts';
+import { allExcept, allow, as, builder, deny, EVERYTHING, expectOk, member, setupOrg, type Api, type Org, type ProjectInfo, type StatementInput } from '../support/resource-fixtures.ts';
 
 interface Arranged {
   method: string;
@@ -25,7 +25,7 @@ interface Fixture {
   owner: Api;
   b: ReturnType<typeof builder>;
   web: ProjectInfo;
-  row: (table: 'projects' | 'environments' | 'feature_flags' | 'segments', where: Record<string, string>) => Promise<unknown>;
+  row: (table: 'projects' | 'environments' | 'feature_flags' | 'segments' | 'env_secrets', where: Record<string, string>) => Promise<unknown>;
 }
 
 interface RouteCase {
@@ -67,6 +67,18 @@ const segmentChange = (route: string, action: string, tail: string, body?: unkno
   arrange: async (f, n) => {
     const s = archived ? await f.b.archivedSegment(f.web.env.prod, `s-${n}`) : await f.b.segment(f.web.env.prod, `s-${n}`);
     return { method: tail === '' ? 'DELETE' : 'PUT', url: `/envs/${f.web.env.prod}/segments/${s.id}${tail}`, body, state: segmentRow(f, s.id) };
+  },
+});
+
+/** A route that changes one fresh SDK key `k-n` of prod (made by the owner). */
+const secretChange = (route: string, actions: string[], method: string, tail: string, body?: unknown): RouteCase => ({
+  route,
+  actions,
+  type: 'env',
+  target: PROD,
+  arrange: async (f, n) => {
+    const k = expectOk(await f.owner('POST', `/envs/${f.web.env.prod}/secrets`, { name: `k-${n}`, type: 'server' }));
+    return { method, url: `/envs/${f.web.env.prod}/secrets/${k.id}${tail}`, body, state: () => f.row('env_secrets', { id: k.id }) };
   },
 });
 
@@ -338,6 +350,17 @@ const ROUTES: RouteCase[] = [
   },
   segmentChange('PUT /envs/{envId}/segments/{segmentId}/restore', 'RestoreSegment', '/restore', undefined, true),
   {
+    route: 'POST /envs/{envId}/secrets',
+    actions: ['CreateEnvSecret'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => ({ method: 'POST', url: `/envs/${f.web.env.prod}/secrets`, body: { name: `k-${n}`, type: 'server' }, state: () => f.row('env_secrets', { env_id: f.web.env.prod, name: `k-${n}` }) }),
+  },
+  secretChange('PUT /envs/{envId}/secrets/{id}', ['UpdateEnvSecret'], 'PUT', '', { name: 'Renamed' }),
+  // Rotating hands out a new working key, so it takes what adding one takes as well.
+  secretChange('POST /envs/{envId}/secrets/{id}/rotate', ['UpdateEnvSecret', 'CreateEnvSecret'], 'POST', '/rotate', { graceSeconds: 60 }),
+  secretChange('DELETE /envs/{envId}/secrets/{id}', ['DeleteEnvSecret'], 'DELETE', ''),
+  {
     route: 'GET /audit-logs',
     actions: ['CanAccessEnv'],
     type: 'env',
@@ -374,7 +397,7 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
     const owner = as(t, org.owner);
     const b = builder(owner);
     const web = await b.project('web');
-    const row = async (table: 'projects' | 'environments' | 'feature_flags' | 'segments', where: Record<string, string>) => {
+    const row = async (table: 'projects' | 'environments' | 'feature_flags' | 'segments' | 'env_secrets', where: Record<string, string>) => {
       let q = t.db.kysely.selectFrom(table).selectAll();
       for (const [k, v] of Object.entries(where)) q = q.where(k as any, '=', v);
       return (await q.executeTakeFirst()) ?? null;
@@ -389,10 +412,10 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
     const doc = (await f.t.call('GET', '/openapi.json')).body;
     const documented = Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap(([path, ops]) =>
       Object.entries(ops)
-        .filter(([, op]) => op.tags?.some((tag) => ['projects', 'feature-flags', 'segments', 'audit'].includes(tag)))
+        .filter(([, op]) => op.tags?.some((tag) => ['projects', 'environment secrets', 'feature-flags', 'segments', 'audit'].includes(tag)))
         .map(([method]) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`),
     );
-    expect(documented.length).toBe(42);
+    expect(documented.length).toBe(46);
     expect(ROUTES.map((c) => c.route).sort()).toEqual(documented.sort());
   });
 

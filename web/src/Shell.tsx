@@ -18,6 +18,7 @@ import { FlagsPage } from './pages/projects/FlagsPage.tsx';
 import { FlagDetailPage } from './pages/projects/FlagDetailPage.tsx';
 import { SegmentsPage } from './pages/targeting/SegmentsPage.tsx';
 import { SegmentDetailPage } from './pages/targeting/SegmentDetailPage.tsx';
+import { EnvSettingsPage } from './pages/projects/EnvSettingsPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 
@@ -106,6 +107,7 @@ function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if ((m = matchPath('/projects', path))) return <ProjectsPage />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/flags', path))) return <FlagsPage projectId={m.projectId} envId={m.envId} />;
+  if ((m = matchPath('/projects/:projectId/envs/:envId/settings', path))) return <EnvSettingsPage projectId={m.projectId} envId={m.envId} />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/flags/:key', path)))
     return <FlagDetailPage projectId={m.projectId} envId={m.envId} flagKey={m.key} />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/segments', path))) return <SegmentsPage projectId={m.projectId} envId={m.envId} />;

@@ -91,11 +91,21 @@ export interface Policy {
   statements: Statement[];
 }
 
+/** An SDK key: a client key whole; a server key whole only in the response that created it, a hint afterwards. */
+export interface EnvSecret {
+  id: string;
+  name: string;
+  type: 'server' | 'client';
+  value: string;
+  previousValidUntil: string | null;
+}
+
 export interface Environment {
   id: string;
   name: string;
   key: string;
   description?: string;
+  secrets?: EnvSecret[];
 }
 
 export interface Project {

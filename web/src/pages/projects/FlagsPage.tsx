@@ -117,11 +117,16 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
           )}
           <EnvTabs projectId={projectId} envId={envId} active="flags" />
         </Group>
-        {canCreate && (
-          <Button leftSection={<IconPlus />} onClick={() => setCreating(true)}>
-            New flag
+        <Group gap="sm">
+          <Button variant="default" component="a" {...link(`/projects/${projectId}/envs/${envId}/settings`)}>
+            SDK keys
           </Button>
-        )}
+          {canCreate && (
+            <Button leftSection={<IconPlus />} onClick={() => setCreating(true)}>
+              New flag
+            </Button>
+          )}
+        </Group>
       </Group>
       <ErrorAlert error={projects.error} title="Could not load the project" mb="md" />
       <Stack>

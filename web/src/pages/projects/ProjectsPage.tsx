@@ -126,7 +126,7 @@ function ProjectCard({ project, onEdit, onDelete }: { project: Project; onEdit: 
           No environments you can see.
         </Text>
       ) : (
-        <DataTable minWidth={480} verticalSpacing="xs" columns={['Environment', 'Key', 'Description', { w: 140 }]}>
+        <DataTable minWidth={480} verticalSpacing="xs" columns={['Environment', 'Key', 'Description', { w: 210 }]}>
           {project.environments.map((env) => {
             const envRn = rn.env(project.key, env.key);
             const canEditEnv = session.can('UpdateEnvSettings', envRn);
@@ -152,6 +152,9 @@ function ProjectCard({ project, onEdit, onDelete }: { project: Project; onEdit: 
                   <Group gap={4} justify="flex-end" wrap="nowrap">
                     <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/flags`)} component="a">
                       Flags
+                    </Button>
+                    <Button size="compact-xs" variant="subtle" {...link(`/projects/${project.id}/envs/${env.id}/settings`)} component="a">
+                      Settings
                     </Button>
                     {(canEditEnv || canDeleteEnv) && (
                       <ActionsMenu label={`Actions for environment ${env.name}`} small>
