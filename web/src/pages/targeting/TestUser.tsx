@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Box, Button, Card, Group, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Box, Button, Card, Group, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { post } from '../../api/client.ts';
 import type { EvalUser, EvaluationResult, FeatureFlag } from '../../api/types.ts';
@@ -61,9 +61,11 @@ export function TestUserPanel({ flag, path }: { flag: FeatureFlag; path: string 
             <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={14} />} onClick={() => setProps([...props, { name: '', value: '' }])}>
               Add property
             </Button>
-            <Button size="xs" type="submit" loading={evaluating.busy} disabled={!keyId.trim()}>
-              Evaluate
-            </Button>
+            <Tooltip label="An archived flag serves nothing; restore it to test users." disabled={!flag.isArchived}>
+              <Button size="xs" type="submit" loading={evaluating.busy} disabled={!keyId.trim() || flag.isArchived}>
+                Evaluate
+              </Button>
+            </Tooltip>
           </Group>
           <ErrorAlert error={evaluating.error} title="Could not evaluate" />
           {result && (
