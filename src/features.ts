@@ -7,6 +7,7 @@ import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
 import { policyRoutes } from './iam/policy-routes.ts';
 import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes.ts';
+import { invitationRoutes, publicInvitationRoutes } from './invitations/invitation-routes.ts';
 import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
 import { projectRoutes } from './projects/project-routes.ts';
@@ -15,6 +16,7 @@ import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
+  await publicInvitationRoutes(app, ctx);
 }
 
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
@@ -26,6 +28,7 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await segmentRoutes(app, ctx);
   await auditRoutes(app, ctx);
   await memberRoutes(app, ctx);
+  await invitationRoutes(app, ctx);
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);

@@ -21,7 +21,9 @@ export async function loadMemberAccess(
     .selectFrom('members')
     .innerJoin('users', 'users.id', 'members.user_id')
     .innerJoin('organizations', 'organizations.id', 'members.org_id')
-    .select(['members.id as memberId', 'members.user_id as userId', 'members.org_id as orgId', 'organizations.key as orgKey', 'users.name', 'users.email']);
+    .select(['members.id as memberId', 'users.id as userId', 'members.org_id as orgId', 'organizations.key as orgKey', 'users.name', 'users.email'])
+    // An Invited member has no access: only a redeemed (Active) membership bound to an account authenticates.
+    .where('members.status', '=', 'Active');
   q = 'memberId' in where ? q.where('members.id', '=', where.memberId) : q.where('members.org_id', '=', where.orgId).where('members.user_id', '=', where.userId);
   const m = await q.executeTakeFirst();
   if (!m) return null;

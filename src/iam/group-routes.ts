@@ -25,10 +25,11 @@ async function groupView(db: Q, g: { id: string; name: string; description: stri
   const members = await db
     .selectFrom('group_members')
     .innerJoin('members', 'members.id', 'group_members.member_id')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select(['members.id', 'users.name', 'users.email'])
+    .leftJoin('users', 'users.id', 'members.user_id')
+    .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email')])
     .where('group_members.group_id', '=', g.id)
-    .orderBy('users.name')
+    .orderBy('name')
+    .orderBy('members.id')
     .execute();
   const policies = (await groupPolicies(db, [g.id])).map((x) => ({ id: x.id, key: x.key, name: x.name }));
   return { id: g.id, name: g.name, description: g.description, createdAt: new Date(g.created_at).toISOString(), members, policies };

@@ -1,10 +1,9 @@
 // The IAM rules shared by member, group and policy routes: who may manage IAM, no escalation, an Owner always remains.
 import { randomUUID } from 'node:crypto';
-import { loadMemberAccess } from '../auth/member-access.ts';
 import { coversAll, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
 import { validateStatements } from './actions.ts';
-import { lockOrganization, ownerCount, type Q } from './iam-store.ts';
+import { lockOrganization, memberStatements, ownerCount, type Q } from './iam-store.ts';
 import { rn } from './rn.ts';
 import type { Statement } from './statement.ts';
 
@@ -26,10 +25,7 @@ export function requireCovers(p: OrgPrincipal, statements: Statement[]): void {
  * have granted. Without this an Administrator could lock the Owner out with a deny-only policy.
  */
 export async function requireCoversMembers(p: OrgPrincipal, db: Q, memberIds: Iterable<string>): Promise<void> {
-  for (const memberId of new Set(memberIds)) {
-    const access = await loadMemberAccess(db, { memberId });
-    if (access) requireCovers(p, access.statements);
-  }
+  for (const memberId of new Set(memberIds)) requireCovers(p, await memberStatements(db, memberId));
 }
 
 /** Everyone holding a policy, directly or through a group. */

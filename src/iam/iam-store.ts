@@ -43,21 +43,57 @@ export async function listPolicies(db: Q, orgId: string, name: string | undefine
 
 export interface MemberRow {
   id: string;
-  userId: string;
+  /** null while the member is Invited. */
+  userId: string | null;
+  status: 'Active' | 'Invited';
   name: string;
   email: string;
+  invitorId: string | null;
   createdAt: number;
 }
 
-export async function findMember(db: Q, orgId: string, memberId: string): Promise<MemberRow | null> {
-  const r = await db
+/** Members with the account's name and email once bound; before that, what the inviter typed. */
+export function memberRows(db: Q, orgId: string) {
+  return db
     .selectFrom('members')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select(['members.id', 'members.user_id as userId', 'users.name', 'users.email', 'members.created_at as createdAt'])
-    .where('members.org_id', '=', orgId)
-    .where('members.id', '=', memberId)
-    .executeTakeFirst();
+    .leftJoin('users', 'users.id', 'members.user_id')
+    .select((eb) => [
+      'members.id',
+      'members.user_id as userId',
+      'members.status',
+      eb.fn.coalesce('users.name', 'members.name').as('name'),
+      eb.fn.coalesce('users.email', 'members.email').as('email'),
+      'members.invitor_member_id as invitorId',
+      'members.created_at as createdAt',
+    ])
+    .where('members.org_id', '=', orgId);
+}
+
+export async function findMember(db: Q, orgId: string, memberId: string): Promise<MemberRow | null> {
+  const r = await memberRows(db, orgId).where('members.id', '=', memberId).executeTakeFirst();
   return r ?? null;
+}
+
+/**
+ * What a member holds (direct policies ∪ their groups' policies), whatever their status: the rules about who may
+ * change or remove a member apply to an Invited one too, who will hold all of it once the code is redeemed.
+ */
+export async function memberStatements(db: Q, memberId: string): Promise<Statement[]> {
+  const rows = await db
+    .selectFrom('policies')
+    .select('policies.statements')
+    .where((eb) =>
+      eb.or([
+        eb('policies.id', 'in', eb.selectFrom('member_policies').select('policy_id').where('member_id', '=', memberId)),
+        eb(
+          'policies.id',
+          'in',
+          eb.selectFrom('group_policies').innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id').select('group_policies.policy_id').where('group_members.member_id', '=', memberId),
+        ),
+      ]),
+    )
+    .execute();
+  return rows.flatMap((r) => JSON.parse(r.statements) as Statement[]);
 }
 
 export async function memberPolicies(db: Q, memberIds: string[]) {
@@ -108,15 +144,23 @@ export async function lockOrganization(db: Q, orgId: string): Promise<void> {
   await db.updateTable('organizations').set((eb) => ({ name: eb.ref('name') })).where('id', '=', orgId).execute();
 }
 
-/** Members holding the Owner policy, directly or through a group. */
+/** Active members holding the Owner policy, directly or through a group (an Invited one cannot act, so does not count). */
 export async function ownerCount(db: Q, orgId: string): Promise<number> {
   const owner = await db.selectFrom('policies').select('id').where('org_id', '=', orgId).where('key', '=', 'owner').where('type', '=', 'SysManaged').executeTakeFirstOrThrow();
-  const direct = await db.selectFrom('member_policies').select('member_id').where('policy_id', '=', owner.id).execute();
+  const direct = await db
+    .selectFrom('member_policies')
+    .innerJoin('members', 'members.id', 'member_policies.member_id')
+    .select('member_policies.member_id')
+    .where('member_policies.policy_id', '=', owner.id)
+    .where('members.status', '=', 'Active')
+    .execute();
   const viaGroups = await db
     .selectFrom('group_members')
     .innerJoin('group_policies', 'group_policies.group_id', 'group_members.group_id')
+    .innerJoin('members', 'members.id', 'group_members.member_id')
     .select('group_members.member_id')
     .where('group_policies.policy_id', '=', owner.id)
+    .where('members.status', '=', 'Active')
     .execute();
   return new Set([...direct.map((r) => r.member_id), ...viaGroups.map((r) => r.member_id)]).size;
 }

@@ -1,187 +1,180 @@
-// Members: add (with an initial password), list, read, remove, and their policies.
+// Members: invite (POST /members, FeatBit's /members/add), list, read, remove, and their policies.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
 import { deactivateOwnedTokens } from '../access-tokens/access-token-service.ts';
-import { loadMemberAccess } from '../auth/member-access.ts';
 import { actorOf, isSelf, type OrgPrincipal } from '../auth/principal.ts';
-import { Email, normalizeEmail, Password } from '../identity/identity-routes.ts';
-import { hashPassword } from '../identity/passwords.ts';
+import { Email, normalizeEmail } from '../identity/identity-routes.ts';
+import { IssuedInvitation } from '../invitations/invitation-view.ts';
+import { inviteMember } from '../invitations/invitation-service.ts';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
-import { BadRequest, Conflict, NotFound } from '../platform/errors.ts';
+import { NotFound } from '../platform/errors.ts';
 import { Id, Name, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
-import { findGroup, findMember, findPolicy, groupPolicies, memberGroups, memberPolicies, type Q } from './iam-store.ts';
+import { findMember, findPolicy, groupPolicies, memberGroups, memberPolicies, memberRows, memberStatements, type MemberRow, type Q } from './iam-store.ts';
 import { assertOwnerRemains, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
-import type { Statement } from './statement.ts';
 
 const PolicyRef = Type.Object({ id: Type.String(), key: Type.String(), name: Type.String() });
 const Member = Type.Object({
   id: Type.String(),
   name: Type.String(),
   email: Type.String(),
+  /** Invited: added, no access, no account bound until the invitation is redeemed. */
+  status: Type.Union([Type.Literal('Active'), Type.Literal('Invited')]),
+  invitorId: Type.Union([Type.String(), Type.Null()]),
+  /** FeatBit's MemberVm field; always null: nobody chooses another person's password. */
+  initialPassword: Type.Null(),
   createdAt: Type.String(),
   policies: Type.Array(PolicyRef),
   groups: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
 });
 
-export async function memberViews(db: Q, rows: { id: string; name: string; email: string; createdAt: number }[]) {
+export async function memberViews(db: Q, rows: Pick<MemberRow, 'id' | 'name' | 'email' | 'status' | 'invitorId' | 'createdAt'>[]) {
   const ids = rows.map((r) => r.id);
   const [policies, groups] = await Promise.all([memberPolicies(db, ids), memberGroups(db, ids)]);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     email: r.email,
+    status: r.status,
+    invitorId: r.invitorId,
+    initialPassword: null,
     createdAt: new Date(r.createdAt).toISOString(),
     policies: policies.filter((p) => p.memberId === r.id).map((p) => ({ id: p.id, key: p.key, name: p.name })),
     groups: groups.filter((g) => g.memberId === r.id).map((g) => ({ id: g.id, name: g.name })),
   }));
 }
 
-/** Reading one's own member record needs no IAM right; a narrowed token of one's own is not oneself (isSelf). */
+/** Reading one's own member record needs no IAM right. */
 function requireIamOrSelf(p: OrgPrincipal, memberId: string) {
+  // A narrowed token of one's own is not oneself (isSelf): it is bounded by its own statements everywhere.
   if (!isSelf(p, memberId)) requireIamManager(p);
 }
 
-export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
+const AddMemberBody = Type.Object(
+  { email: Email, name: Type.Optional(Name), policyIds: Type.Optional(Type.Array(Id, { maxItems: 50 })), groupIds: Type.Optional(Type.Array(Id, { maxItems: 50 })) },
+  { additionalProperties: false },
+);
+
+export async function memberRoutes(server: FastifyInstance, ctx: AppContext) {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { kysely } = ctx;
   const MemberParams = Type.Object({ memberId: Id });
 
   app.get(
     '/members',
-    { schema: { tags: ['iam'], summary: 'List members [CanManageIAM]', querystring: Type.Object({ searchText: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }), response: responses(Paged(Member)) } },
+    { schema: { tags: ['iam'], summary: 'List members, Invited ones included [CanManageIAM]', querystring: Type.Object({ searchText: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }), response: responses(Paged(Member)) } },
     async (request) => {
       const p = orgPrincipalOf(request);
       requireIamManager(p);
-      const { searchText, pageIndex = 0, pageSize = 10 } = request.query as { searchText?: string; pageIndex?: number; pageSize?: number };
-      let q = kysely.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').where('members.org_id', '=', p.org.id);
-      if (searchText?.trim()) q = q.where((eb) => eb.or([containsIgnoreCase('users.name', searchText.trim()), containsIgnoreCase('users.email', searchText.trim())]));
-      const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await q
-        .select(['members.id', 'users.name', 'users.email', 'members.created_at as createdAt'])
-        .orderBy('users.name')
-        .orderBy('members.id')
-        .offset(pageIndex * pageSize)
-        .limit(pageSize)
-        .execute();
+      const { searchText, pageIndex = 0, pageSize = 10 } = request.query;
+      let q = memberRows(kysely, p.org.id);
+      if (searchText?.trim()) {
+        const text = searchText.trim();
+        q = q.where((eb) => eb.or([containsIgnoreCase('users.name', text), containsIgnoreCase('users.email', text), eb.and([eb('members.user_id', 'is', null), eb.or([containsIgnoreCase('members.name', text), containsIgnoreCase('members.email', text)])])]));
+      }
+      const total = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const rows = await q.orderBy('name').orderBy('members.id').offset(pageIndex * pageSize).limit(pageSize).execute();
       return ok({ totalCount: Number(total.n), items: await memberViews(kysely, rows) });
     },
   );
+
+  const invite = (request: { body: Static<typeof AddMemberBody> } & Parameters<typeof orgPrincipalOf>[0]) =>
+    inviteMember(ctx, orgPrincipalOf(request), { ...request.body, email: normalizeEmail(request.body.email) });
 
   app.post(
     '/members',
     {
       schema: {
         tags: ['iam'],
-        summary: "Add a member with an initial password; policyIds replaces the organization's defaults [CanManageIAM, covering]",
-        body: Type.Object(
-          { email: Email, name: Name, password: Password, policyIds: Type.Optional(Type.Array(Id, { maxItems: 50 })), groupIds: Type.Optional(Type.Array(Id, { maxItems: 50 })) },
-          { additionalProperties: false },
-        ),
-        response: responses(Member),
+        summary:
+          "Invite a member: the member exists at once as Invited (no access) and a one-time code (7 days) is returned, only here. name defaults to the email's local part; policyIds replaces the organization's defaults [CanManageIAM, covering]",
+        body: AddMemberBody,
+        response: responses(Type.Object({ member: Member, invitation: IssuedInvitation })),
       },
     },
     async (request) => {
-      const p = orgPrincipalOf(request);
-      requireIamManager(p);
-      const body = request.body as { email: string; name: string; password: string; policyIds?: string[]; groupIds?: string[] };
-      const email = normalizeEmail(body.email);
-      const name = body.name.trim();
-      if (!name) throw new BadRequest('name_is_required');
-      const passwordHash = await hashPassword(body.password);
-      const now = ctx.clock.now();
-      const memberId = await kysely.transaction().execute(async (trx) => {
-        const org = await trx.selectFrom('organizations').select('default_policy_ids').where('id', '=', p.org.id).executeTakeFirstOrThrow();
-        const policyIds = [...new Set(body.policyIds ?? (JSON.parse(org.default_policy_ids) as string[]))];
-        const groupIds = [...new Set(body.groupIds ?? [])];
-        const granted: Statement[] = [];
-        for (const id of policyIds) {
-          const policy = await findPolicy(trx, p.org.id, id);
-          if (!policy) throw new NotFound();
-          granted.push(...policy.statements);
-        }
-        for (const id of groupIds) {
-          if (!(await findGroup(trx, p.org.id, id))) throw new NotFound();
-          granted.push(...(await groupPolicies(trx, [id])).flatMap((g) => JSON.parse(g.statements) as Statement[]));
-        }
-        requireCovers(p, granted);
-        let user = await trx.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst();
-        if (!user) {
-          // A new person: the initial password is theirs. An existing account keeps its own password.
-          user = { id: ctx.ids.next() };
-          await trx.insertInto('users').values({ id: user.id, email, name, password_hash: passwordHash, created_at: now }).execute();
-        } else if (await trx.selectFrom('members').select('id').where('org_id', '=', p.org.id).where('user_id', '=', user.id).executeTakeFirst()) {
-          throw new Conflict();
-        }
-        const id = ctx.ids.next();
-        await trx.insertInto('members').values({ id, org_id: p.org.id, user_id: user.id, created_at: now }).execute();
-        for (const policyId of policyIds) await trx.insertInto('member_policies').values({ member_id: id, policy_id: policyId, org_id: p.org.id }).execute();
-        for (const groupId of groupIds) await trx.insertInto('group_members').values({ group_id: groupId, member_id: id, org_id: p.org.id }).execute();
-        await ctx.audit.record(trx, {
-          orgId: p.org.id,
-          actor: actorOf(p),
-          action: 'AddMember',
-          refType: 'iam',
-          refId: id,
-          refKey: email,
-          rn: `iam/${p.org.key}`,
-          after: { email, name, policyIds, groupIds },
-        });
-        return id;
-      });
-      await ctx.invalidate({ kind: 'org', orgId: p.org.id });
-      const m = (await findMember(kysely, p.org.id, memberId))!;
-      return ok((await memberViews(kysely, [m]))[0]);
+      const { member, invitation } = await invite(request);
+      return ok({ member: (await memberViews(kysely, [member]))[0], invitation });
+    },
+  );
+
+  app.post(
+    '/members/add',
+    {
+      schema: {
+        tags: ['iam'],
+        summary: "FeatBit's add-member: invites like POST /members and answers true; get a code with POST /members/{memberId}/invitation [CanManageIAM, covering]",
+        body: AddMemberBody,
+        response: responses(Type.Boolean()),
+      },
+    },
+    async (request) => {
+      await invite(request);
+      return ok(true);
     },
   );
 
   app.get('/members/:memberId', { schema: { tags: ['iam'], summary: 'A member [CanManageIAM, or oneself]', params: MemberParams, response: responses(Member) } }, async (request) => {
     const p = orgPrincipalOf(request);
-    const { memberId } = request.params as { memberId: string };
+    const { memberId } = request.params;
     const m = await findMember(kysely, p.org.id, memberId);
     if (!m) throw new NotFound();
     requireIamOrSelf(p, memberId);
     return ok((await memberViews(kysely, [m]))[0]);
   });
 
-  app.delete(
-    '/members/:memberId',
-    { schema: { tags: ['iam'], summary: 'Remove a member: their personal tokens become inactive (OwnerRemoved) [CanManageIAM]', params: MemberParams, response: responses(Type.Boolean()) } },
-    async (request) => {
-      const p = orgPrincipalOf(request);
-      const { memberId } = request.params as { memberId: string };
-      const m = await findMember(kysely, p.org.id, memberId);
-      if (!m) throw new NotFound();
-      requireIamManager(p);
-      // Only someone who covers everything the member holds may remove them.
-      const target = await loadMemberAccess(kysely, { memberId });
-      requireCovers(p, target?.statements ?? []);
-      const now = ctx.clock.now();
-      const tokenIds = await kysely.transaction().execute(async (trx) => {
-        await trx.deleteFrom('member_policies').where('member_id', '=', memberId).execute();
-        await trx.deleteFrom('group_members').where('member_id', '=', memberId).execute();
-        await trx.deleteFrom('members').where('id', '=', memberId).execute();
-        await assertOwnerRemains(trx, p.org.id);
-        const tokenIds = await deactivateOwnedTokens(trx, ctx.audit, actorOf(p), p.org.id, memberId, now);
-        await ctx.audit.record(trx, {
-          orgId: p.org.id,
-          actor: actorOf(p),
-          action: 'RemoveMember',
-          refType: 'iam',
-          refId: memberId,
-          refKey: m.email,
-          rn: `iam/${p.org.key}`,
-          before: { email: m.email, name: m.name },
-          after: { deactivatedTokenIds: tokenIds },
-        });
-        return tokenIds;
+  const removeMember = async (p: OrgPrincipal, memberId: string) => {
+    const m = await findMember(kysely, p.org.id, memberId);
+    if (!m) throw new NotFound();
+    requireIamManager(p);
+    // Only someone who covers everything the member holds (or will hold, once an invitation is redeemed) may remove them.
+    requireCovers(p, await memberStatements(kysely, memberId));
+    const now = ctx.clock.now();
+    const tokenIds = await kysely.transaction().execute(async (trx) => {
+      await trx.deleteFrom('invitations').where('member_id', '=', memberId).execute();
+      await trx.deleteFrom('member_policies').where('member_id', '=', memberId).execute();
+      await trx.deleteFrom('group_members').where('member_id', '=', memberId).execute();
+      await trx.deleteFrom('members').where('id', '=', memberId).execute();
+      await assertOwnerRemains(trx, p.org.id);
+      const tokenIds = await deactivateOwnedTokens(trx, ctx.audit, actorOf(p), p.org.id, memberId, now);
+      await ctx.audit.record(trx, {
+        orgId: p.org.id,
+        actor: actorOf(p),
+        action: 'RemoveMember',
+        refType: 'iam',
+        refId: memberId,
+        refKey: m.email,
+        rn: `iam/${p.org.key}`,
+        before: { email: m.email, name: m.name, status: m.status },
+        after: { deactivatedTokenIds: tokenIds },
       });
-      await ctx.invalidate({ kind: 'org', orgId: p.org.id });
-      await ctx.invalidate({ kind: 'session', userId: m.userId });
-      for (const tokenId of tokenIds) await ctx.invalidate({ kind: 'token', tokenId });
-      return ok(true);
-    },
-  );
+      return tokenIds;
+    });
+    await ctx.invalidate({ kind: 'org', orgId: p.org.id });
+    if (m.userId) await ctx.invalidate({ kind: 'session', userId: m.userId });
+    for (const tokenId of tokenIds) await ctx.invalidate({ kind: 'token', tokenId });
+  };
+
+  for (const path of ['/members/:memberId', '/members/remove-from-org/:memberId']) {
+    app.delete(
+      path,
+      {
+        schema: {
+          tags: ['iam'],
+          summary: `${path.includes('remove-from-org') ? "FeatBit's name for DELETE /members/{memberId}. " : ''}Remove a member (or withdraw an invitation): their personal tokens become inactive (OwnerRemoved) and their sessions there end [CanManageIAM, covering the member]`,
+          params: MemberParams,
+          response: responses(Type.Boolean()),
+        },
+      },
+      async (request) => {
+        await removeMember(orgPrincipalOf(request), request.params.memberId);
+        return ok(true);
+      },
+    );
+  }
 
   const PolicyParams = Type.Object({ memberId: Id, policyId: Id });
   for (const op of ['add', 'remove'] as const) {
@@ -197,7 +190,7 @@ export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
       },
       async (request) => {
         const p = orgPrincipalOf(request);
-        const { memberId, policyId } = request.params as { memberId: string; policyId: string };
+        const { memberId, policyId } = request.params;
         const [m, policy] = [await findMember(kysely, p.org.id, memberId), await findPolicy(kysely, p.org.id, policyId)];
         if (!m || !policy) throw new NotFound();
         requireIamManager(p);
@@ -256,7 +249,7 @@ export async function memberRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const p = orgPrincipalOf(request);
-      const { memberId } = request.params as { memberId: string };
+      const { memberId } = request.params;
       const m = await findMember(kysely, p.org.id, memberId);
       if (!m) throw new NotFound();
       requireIamOrSelf(p, memberId);

@@ -1,4 +1,5 @@
 // Setup, sign-in, sign-out, and who-am-I.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { SESSION_COOKIE, WEB_CLIENT_HEADER, WEB_CLIENT_VALUE } from '../auth/authenticate.ts';
@@ -9,7 +10,7 @@ import { principalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
 import { BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import { Name, Type, responses } from '../platform/schemas.ts';
-import { createLoginThrottle } from './login-throttle.ts';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
@@ -17,6 +18,9 @@ const Password = Type.String({ minLength: 8, maxLength: 256 });
 export { Email, Password };
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** Sign-ins, current-password checks and invitation codes count in one throttle (in the database, so every instance shares it). */
+export const loginThrottleOf = (ctx: Pick<AppContext, 'kysely'>): LoginThrottle => createLoginThrottle(ctx.kysely);
 
 /** Starts a session; the web UI gets it as an HttpOnly cookie and never sees the credential. */
 export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, userId: string) {
@@ -40,7 +44,7 @@ export async function startSession(ctx: AppContext, request: FastifyRequest, rep
 /** Routes that work without a credential. */
 export async function publicIdentityRoutes(app: FastifyInstance, ctx: AppContext) {
   const { kysely } = ctx;
-  const throttle = createLoginThrottle(kysely);
+  const throttle = loginThrottleOf(ctx);
 
   app.get('/setup', { schema: { tags: ['identity'], summary: 'Whether the first owner still has to be created', security: [], response: responses(Type.Object({ needsSetup: Type.Boolean() })) } }, async () => {
     const any = await kysely.selectFrom('users').select('id').limit(1).executeTakeFirst();
@@ -106,6 +110,7 @@ export async function publicIdentityRoutes(app: FastifyInstance, ctx: AppContext
 
 export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
   const { kysely } = ctx;
+  const throttle = loginThrottleOf(ctx);
 
   app.post('/identity/logout', { schema: { tags: ['identity'], summary: 'End the current session', response: responses(Type.Boolean()) } }, async (request, reply) => {
     const p = principalOf(request);
@@ -115,6 +120,39 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return ok(true);
   });
+
+  app.withTypeProvider<TypeBoxTypeProvider>().put(
+    '/user/password',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: "Change one's own password (sessions only): the current one is checked (throttled like sign-in); every other session of the person ends at once, this one keeps working",
+        body: Type.Object({ currentPassword: Type.String({ maxLength: 256 }), newPassword: Password }, { additionalProperties: false }),
+        response: responses(Type.Boolean()),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      // A token acts for a person but is not them: it cannot take over their account.
+      if (p.kind === 'token') throw new Forbidden();
+      const { currentPassword, newPassword } = request.body;
+      const now = ctx.clock.now();
+      // Counted before verifying, like a sign-in: a stolen session cannot guess the password faster than a stranger.
+      const wait = await throttle.attempt(p.email, request.ip, now);
+      if (wait > 0) throw new TooManyRequests(wait, throttle.limits.perEmail);
+      const user = await kysely.selectFrom('users').select(['password_hash']).where('id', '=', p.userId).executeTakeFirst();
+      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) throw new Forbidden('WrongCurrentPassword');
+      await throttle.succeeded(p.email, request.ip);
+      const hash = await hashPassword(newPassword);
+      await kysely.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', p.userId).execute();
+        await trx.deleteFrom('sessions').where('user_id', '=', p.userId).where('id', '!=', p.sessionId).execute();
+      });
+      // Every instance drops the person's cached sessions; the current one is still stored, so it reloads.
+      await ctx.invalidate({ kind: 'session', userId: p.userId });
+      return ok(true);
+    },
+  );
 
   app.get(
     '/user/profile',

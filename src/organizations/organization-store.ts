@@ -46,7 +46,8 @@ export async function createOrganizationWithOwner(db: Q, ids: Ids, now: number, 
     )
     .execute();
   const memberId = ids.next();
-  await db.insertInto('members').values({ id: memberId, org_id: orgId, user_id: userId, created_at: now }).execute();
+  const user = await db.selectFrom('users').select(['email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  await db.insertInto('members').values({ id: memberId, org_id: orgId, user_id: userId, status: 'Active', email: user.email, name: user.name, invitor_member_id: null, created_at: now }).execute();
   await db.insertInto('member_policies').values({ member_id: memberId, policy_id: policyIds.owner, org_id: orgId }).execute();
   return { org: { id: orgId, key, name }, memberId, policyIds };
 }
@@ -57,6 +58,7 @@ export async function organizationsOfUser(db: Q, userId: string): Promise<Organi
     .innerJoin('members', 'members.org_id', 'organizations.id')
     .select(['organizations.id', 'organizations.key', 'organizations.name'])
     .where('members.user_id', '=', userId)
+    .where('members.status', '=', 'Active')
     .orderBy('organizations.created_at')
     .orderBy('organizations.id')
     .execute();

@@ -227,6 +227,41 @@ const migrations: Record<string, Migration> = {
       await text('audit_logs', 'comment', '');
     },
   },
+  // Membership is bound to whoever redeems a one-time invitation, not to an email: a member may exist before
+  // any account does (status Invited, user_id null). SQLite cannot relax NOT NULL in place, so the table is rebuilt.
+  '0003_invitations': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('members_v3')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('user_id', 'text', (c) => c.references('users.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('invitor_member_id', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addUniqueConstraint('members_v3_org_user', ['org_id', 'user_id'])
+        .addUniqueConstraint('members_v3_org_email', ['org_id', 'email'])
+        .execute();
+      await sql`insert into members_v3 (id, org_id, user_id, status, email, name, invitor_member_id, created_at)
+        select m.id, m.org_id, m.user_id, 'Active', u.email, u.name, null, m.created_at from members m inner join users u on u.id = m.user_id`.execute(db);
+      await db.schema.dropTable('members').execute();
+      await db.schema.alterTable('members_v3').renameTo('members').execute();
+      await db.schema.createIndex('members_user').on('members').column('user_id').execute();
+      await db.schema
+        .createTable('invitations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('member_id', 'text', (c) => c.notNull().unique())
+        .addColumn('digest', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by_member_id', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('expires_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('invitations_org').on('invitations').columns(['org_id', 'created_at']).execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {
@@ -239,9 +274,14 @@ class StaticProvider implements MigrationProvider {
 export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<string[]> {
   // Unordered: migrations written on parallel branches may land in any order; each is independent of the others.
   const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    // Kysely's introspection (does the migration table exist?) reads every schema of the database; a schema another
+    // process drops meanwhile fails it with 3F000 "schema … does not exist". That says nothing of ours: try again.
+    if (error && (error as { code?: string }).code === '3F000' && attempt < 5) continue;
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
 }
 
 /** Migrates up to `name` and stops there (tests of a later migration start from the schema before it). */

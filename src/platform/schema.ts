@@ -4,7 +4,19 @@
 export interface Database {
   users: { id: string; email: string; name: string; password_hash: string; created_at: number };
   organizations: { id: string; key: string; name: string; default_policy_ids: string; created_at: number };
-  members: { id: string; org_id: string; user_id: string; created_at: number };
+  /** user_id is null while the member is Invited; email and name are what the inviter typed until redeemed. */
+  members: {
+    id: string;
+    org_id: string;
+    user_id: string | null;
+    status: 'Active' | 'Invited';
+    email: string;
+    name: string;
+    invitor_member_id: string | null;
+    created_at: number;
+  };
+  /** One live code per invited member, stored as a keyed digest; deleted when redeemed or revoked. */
+  invitations: { id: string; org_id: string; member_id: string; digest: string; created_by_member_id: string | null; created_at: number; expires_at: number };
   policies: {
     id: string;
     org_id: string;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Statement } from '../../src/iam/statement.ts';
-import { addMember, as, builtinPolicyId, createPolicy, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
+import { addMember, as, builtinPolicyId, createPolicy, expectOk, login, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 
 const ENV_READ: Omit<Statement, 'id'> = { resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] };
@@ -79,9 +79,10 @@ describe.each(backends)('token attacks (%s)', (backend) => {
     expect(res.status).toBe(403);
     expect(res.body).toEqual(forbidden);
     expect(await tokenRow(pat.id)).toMatchObject({ status: 'Inactive', inactive_reason: 'OwnerRemoved' });
-    // Rejoining (same email → same user account) does not revive the token.
-    const again = expectOk(await o('POST', '/members', { email: 'dev@example.com', name: 'dev', password: 'member-password', policyIds: [await builtinPolicyId(t, owner, 'owner')] }));
-    expect(again.id).not.toBe(dev.memberId);
+    // Rejoining (invited again, accepted with the same account) does not revive the token.
+    const again = expectOk(await o('POST', '/members', { email: 'dev@example.com', name: 'dev', policyIds: [await builtinPolicyId(t, owner, 'owner')] }));
+    expectOk(await t.call('POST', '/api/v1/invitations/redeem', { auth: await login(t, 'dev@example.com', 'member-password'), body: { code: again.invitation.code } }));
+    expect(again.member.id).not.toBe(dev.memberId);
     const activate = await o('PUT', `/access-tokens/${pat.id}/activate`);
     expect(activate.status).toBe(422);
     expect(activate.body.errors).toEqual(['TokenOwnerNotMember']);

@@ -22,14 +22,14 @@ describe.each(backends)('revocation under load (%s)', (backend) => {
     const url = `${address}/api/v1/envs/${envId}/feature-flags/checkout`;
     const admin = (op: string) => fetch(`${address}/api/v1/access-tokens/${tok.id}/${op}`, { method: 'PUT', headers: { authorization: owner.auth } });
 
-    const results: { sentAt: number; status: number }[] = [];
+    const results: { sentAt: number; doneAt: number; status: number }[] = [];
     let running = true;
     const hammer = async () => {
       while (running) {
         const sentAt = performance.now();
         const res = await fetch(url, { headers: { authorization: tok.secret } });
         await res.arrayBuffer();
-        results.push({ sentAt, status: res.status });
+        results.push({ sentAt, doneAt: performance.now(), status: res.status });
       }
     };
     const clients = Array.from({ length: 8 }, hammer);
@@ -50,8 +50,9 @@ describe.each(backends)('revocation under load (%s)', (backend) => {
     let judged = 0;
     let leaks = 0;
     for (const c of cycles) {
-      // Sent after the deactivation response arrived, and before activation was even requested.
-      const window = results.filter((r) => r.sentAt > c.deactivatedAt && r.sentAt < c.activateRequestedAt);
+      // Sent after the deactivation response arrived, and answered before activation was even requested. (Judging by
+      // the send time alone let a loaded machine's client queue delay a request past the activation, which is no leak.)
+      const window = results.filter((r) => r.sentAt > c.deactivatedAt && r.doneAt < c.activateRequestedAt);
       judged += window.length;
       leaks += window.filter((r) => r.status === 200).length;
       expect(window.every((r) => r.status === 403)).toBe(true);

@@ -57,4 +57,15 @@ export async function setupOwner(baseUrl: string, owner = OWNER): Promise<Api> {
   return (await signIn(baseUrl, owner.email, owner.password)).inOrganization(organizationId);
 }
 
+/**
+ * Adds a person to the owner's organization the way it happens now: an invitation, redeemed by the person with a
+ * password of their own. Returns the member view.
+ */
+export async function inviteAndRedeem<T = { id: string; policies: { key: string }[] }>(owner: Api, person: { email: string; name: string; password: string; policyIds?: string[] }): Promise<T> {
+  const { password, ...body } = person;
+  const { member, invitation } = await owner.ok<{ member: { id: string }; invitation: { code: string } }>('POST', '/members', body);
+  await new Api(owner.baseUrl).ok('POST', '/invitations/redeem', { code: invitation.code, name: person.name, password });
+  return owner.ok<T>('GET', `/members/${member.id}`);
+}
+
 export const OWNER = { organizationName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: 'correct horse battery' };

@@ -1,6 +1,6 @@
 // The IAM statement editor: what it saves is what the server enforces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupOwner, signIn, OWNER, type Api } from './api.ts';
+import { setupOwner, signIn, OWNER, type Api, inviteAndRedeem } from './api.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { signInThroughUi } from './ui.ts';
@@ -43,7 +43,7 @@ describe('IAM policies in a real browser', () => {
     const policyId = new URL(page.url()).pathname.split('/').pop()!;
 
     // A member whose only policy is this one can read nothing yet.
-    await owner.ok('POST', '/members', { ...READER, policyIds: [policyId] });
+    await inviteAndRedeem(owner, { ...READER, policyIds: [policyId] });
     const reader = await signIn(server.url, READER.email, READER.password);
     expect((await reader.call('GET', `/envs/${prod}/feature-flags`)).status).toBe(403);
 

@@ -1,7 +1,7 @@
 // The frame around the pages: organization switcher, narrow windows, and the
 // audit log naming the token behind a change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, setupOwner, OWNER } from './api.ts';
+import { Api, setupOwner, OWNER, inviteAndRedeem } from './api.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { signInThroughUi } from './ui.ts';
@@ -70,7 +70,7 @@ describe('app shell, audit log and organizations', () => {
 
   it("a previous account's organization choice does not lock the next person out", async () => {
     const { page } = browser;
-    await owner.ok('POST', '/members', { email: 'pat@acme.test', name: 'Pat Person', password: 'pat password 123' });
+    await inviteAndRedeem(owner, { email: 'pat@acme.test', name: 'Pat Person', password: 'pat password 123' });
     await page.goto(`${server.url}/projects`);
     await page.getByRole('textbox', { name: 'Organization' }).click();
     await page.getByRole('option', { name: 'Beta Corp' }).click();

@@ -4,7 +4,7 @@
 // segment, and controls disabled for a member who holds only some targeting rights.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupOwner, OWNER, type Api } from './api.ts';
+import { inviteAndRedeem, setupOwner, OWNER, type Api } from './api.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { choose, signInThroughUi } from './ui.ts';
@@ -267,7 +267,7 @@ describe('targeting of flags and segments in a real browser', () => {
       ],
     });
     // Only this policy, instead of the organization's default ones.
-    await owner.ok('POST', '/members', { email: 'ivy@acme.test', name: 'Ivy Individual', password: 'individual password 1', policyIds: [policy.id] });
+    await inviteAndRedeem(owner, { email: 'ivy@acme.test', name: 'Ivy Individual', password: 'individual password 1', policyIds: [policy.id] });
 
     const second = await launchBrowser({ width: 1280, height: 1000 });
     try {

@@ -1,7 +1,7 @@
 // Rows a member may not manage are read-only: the menu offers only what the
 // rules of 01-access-tokens.md allow the person looking at it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupOwner, signIn, OWNER, type Api } from './api.ts';
+import { setupOwner, signIn, OWNER, type Api, inviteAndRedeem } from './api.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { signInThroughUi } from './ui.ts';
@@ -17,7 +17,7 @@ describe('who sees which token actions', () => {
     server = await startServer();
     owner = await setupOwner(server.url);
     // A new member gets the organization's default policy: Developer.
-    const member = await owner.ok<{ policies: { key: string }[] }>('POST', '/members', DEVELOPER);
+    const member = await inviteAndRedeem(owner, DEVELOPER);
     expect(member.policies.map((p) => p.key)).toEqual(['developer']);
     developer = await signIn(server.url, DEVELOPER.email, DEVELOPER.password);
     await owner.ok('POST', '/access-tokens', { name: "Olivia's laptop", type: 'Personal', permissions: [] });
@@ -90,7 +90,7 @@ describe('who sees which token actions', () => {
       statements: [{ resourceType: 'access-token', effect: 'allow', actions: ['ManagePersonalAccessTokens'], resources: ['access-token/*'] }],
     });
     const person = { email: 'nolist@acme.test', name: 'Nora Nolist', password: 'no list password 1' };
-    await owner.ok('POST', '/members', { ...person, policyIds: [policy.id] });
+    await inviteAndRedeem(owner, { ...person, policyIds: [policy.id] });
     const b = await launchBrowser();
     try {
       const { page } = b;

@@ -39,7 +39,7 @@ async function world(t: TestApp): Promise<World> {
   const inOther = as(t, { auth: owner.auth, orgId: org.id });
   const otherPolicies = expectOk(await inOther('GET', '/policies?pageSize=100')).items;
   const otherMembers = expectOk(await inOther('GET', '/members')).items;
-  const member = expectOk(await inOther('POST', '/members', { email: 'other-member@example.com', name: 'Other Member', password: 'member-password' }));
+  const { member } = expectOk(await inOther('POST', '/members', { email: 'other-member@example.com', name: 'Other Member' }));
   const group = expectOk(await inOther('POST', '/groups', { name: 'Other group' }));
   const policy = expectOk(await inOther('POST', '/policies', { name: 'Other policy', key: 'other-policy', statements: WEB_FLAGS }));
   return {
@@ -104,14 +104,18 @@ describe.each(backends)('IAM API (%s)', (backend) => {
   describe('members', () => {
     it('add (default policies, or the given ones), list, search, read, refuse a duplicate, remove', async () => {
       const { call, builtin } = w;
-      const dev = expectOk(await call('POST', '/members', { email: 'Dana@Example.com', name: 'Dana', password: 'member-password' }));
-      expect(dev).toMatchObject({ id: expect.any(String), name: 'Dana', email: 'dana@example.com', policies: [{ id: builtin.developer, key: 'developer', name: 'Developer' }], groups: [] });
+      const added = expectOk(await call('POST', '/members', { email: 'Dana@Example.com', name: 'Dana' }));
+      const dev = added.member;
+      expect(dev).toMatchObject({ id: expect.any(String), name: 'Dana', email: 'dana@example.com', status: 'Invited', initialPassword: null, invitorId: w.owner.memberId, policies: [{ id: builtin.developer, key: 'developer', name: 'Developer' }], groups: [] });
+      expect(added.invitation).toEqual({ id: expect.any(String), code: expect.stringMatching(/^ens_inv_/), url: `/invite#${added.invitation.code}`, expiresAt: expect.any(String) });
       const group = expectOk(await call('POST', '/groups', { name: 'Ops' }));
-      const admin = expectOk(await call('POST', '/members', { email: 'alex@example.com', name: 'Alex', password: 'member-password', policyIds: [builtin.administrator], groupIds: [group.id] }));
+      const { member: admin, invitation } = expectOk(await call('POST', '/members', { email: 'alex@example.com', name: 'Alex', policyIds: [builtin.administrator], groupIds: [group.id] }));
       expect(admin.policies.map((p: any) => p.key)).toEqual(['administrator']);
       expect(admin.groups).toEqual([{ id: group.id, name: 'Ops' }]);
-      // The initial password works.
-      await login(t, 'alex@example.com', 'member-password');
+      // Alex redeems the code with a password of Alex's own, then signs in with it as an Active member.
+      expectOk(await t.call('POST', '/api/v1/invitations/redeem', { body: { code: invitation.code, name: 'Alex', password: 'alexs-own-password' } }));
+      await login(t, 'alex@example.com', 'alexs-own-password');
+      expect(expectOk(await call('GET', `/members/${admin.id}`))).toMatchObject({ status: 'Active', name: 'Alex' });
 
       const all = expectOk(await call('GET', '/members'));
       expect(all.totalCount).toBe(3);
@@ -126,7 +130,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expect(paged.items).toHaveLength(1);
       expect(expectOk(await call('GET', `/members/${dev.id}`))).toEqual(dev);
 
-      const dup = await call('POST', '/members', { email: 'dana@example.com', name: 'Dana again', password: 'other-password' });
+      const dup = await call('POST', '/members', { email: 'dana@example.com', name: 'Dana again' });
       expect(dup.status).toBe(409);
       expect(dup.body).toEqual(failure('Conflict'));
 
@@ -156,7 +160,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
         ['PUT', `/members/${m}/remove-policy/${p}`],
         ['GET', `/members/${m}/policies`],
       ]) {
-        const res = await t.call(method, `/api/v1${url}`, { headers: { organization: w.owner.orgId }, body: method === 'POST' ? { email: 'x@example.com', name: 'X', password: 'member-password' } : undefined });
+        const res = await t.call(method, `/api/v1${url}`, { headers: { organization: w.owner.orgId }, body: method === 'POST' ? { email: 'x@example.com', name: 'X' } : undefined });
         expect(res.status, `${method} ${url}`).toBe(401);
         expect(res.body).toEqual(failure('Unauthorized'));
       }
@@ -166,7 +170,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const dev = await addMember(t, w.owner, { policyIds: [w.builtin.developer] });
       const call = as(t, dev);
       expect(await call('GET', '/members')).toMatchObject({ status: 403, body: FORBIDDEN });
-      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'sneaky@example.com', name: 'Sneaky', password: 'member-password' }), 403, FORBIDDEN);
+      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'sneaky@example.com', name: 'Sneaky' }), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('DELETE', `/members/${w.owner.memberId}`), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('PUT', `/members/${dev.memberId}/add-policy/${w.builtin.administrator}`), 403, FORBIDDEN);
       await refusedAndUnchanged(w, () => call('PUT', `/members/${w.owner.memberId}/remove-policy/${w.builtin.owner}`), 403, FORBIDDEN);
@@ -187,8 +191,8 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       await refusedAndUnchanged(w, () => call('DELETE', `/members/${other.memberId}`), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('PUT', `/members/${mine.memberId}/add-policy/${other.policyId}`), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('PUT', `/members/${mine.memberId}/add-policy/${other.builtinOwnerId}`), 404, NOT_FOUND);
-      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'x@example.com', name: 'X', password: 'member-password', policyIds: [other.policyId] }), 404, NOT_FOUND);
-      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'x@example.com', name: 'X', password: 'member-password', groupIds: [other.groupId] }), 404, NOT_FOUND);
+      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'x@example.com', name: 'X', policyIds: [other.policyId] }), 404, NOT_FOUND);
+      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'x@example.com', name: 'X', groupIds: [other.groupId] }), 404, NOT_FOUND);
       // An id that exists nowhere gets the same answer.
       expect(await call('GET', '/members/00000000-0000-0000-0000-000000000000')).toMatchObject({ status: 404, body: NOT_FOUND });
     });
@@ -202,11 +206,11 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expect((await call('GET', '/members')).status).toBe(200);
     });
 
-    it('escalation: an Administrator creating a new member with Owner (an accomplice) is 403 and no account appears', async () => {
+    it('escalation: an Administrator inviting a new member with Owner (an accomplice) is 403 and no member or code appears', async () => {
       const admin = await addMember(t, w.owner, { policyIds: [w.builtin.administrator] });
       await refusedAndUnchanged(
         w,
-        () => as(t, admin)('POST', '/members', { email: 'accomplice@example.com', name: 'Accomplice', password: 'member-password', policyIds: [w.builtin.owner] }),
+        () => as(t, admin)('POST', '/members', { email: 'accomplice@example.com', name: 'Accomplice', policyIds: [w.builtin.owner] }),
         403,
         EXCEEDS,
       );
@@ -226,7 +230,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
         await refusedAndUnchanged(w, () => call('PUT', `/members/${iam.memberId}/add-policy/${policyId}`), 403, EXCEEDS);
       }
       // What they hold themselves they may hand out.
-      const peer = expectOk(await call('POST', '/members', { email: 'peer@example.com', name: 'Peer', password: 'member-password', policyIds: [] }));
+      const peer = expectOk(await call('POST', '/members', { email: 'peer@example.com', name: 'Peer', policyIds: [] })).member;
       const own = expectOk(await call('GET', `/members/${iam.memberId}`)).policies[0].id;
       expect(expectOk(await call('PUT', `/members/${peer.id}/add-policy/${own}`)).policies.map((p: any) => p.id)).toEqual([own]);
     });
@@ -272,10 +276,14 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expect(await call('POST', '/groups', { name: 'after removal' })).toMatchObject({ status: 403 });
       expect((await t.call('GET', '/api/v1/members', { auth: token.secret })).status).toBe(403);
       expect(expectOk(await w.call('GET', '/groups')).totalCount).toBe(0);
-      // The account remains and can be added back; it keeps its own password.
-      const back = expectOk(await w.call('POST', '/members', { email: dev.email, name: 'Back', password: 'a-new-password', policyIds: [] }));
-      expect(back.id).not.toBe(dev.memberId);
-      await login(t, dev.email, 'member-password');
+      // The account remains and can be invited back: a new member, with no access until the person accepts with their own session.
+      const back = expectOk(await w.call('POST', '/members', { email: dev.email, name: 'Back', policyIds: [] }));
+      expect(back.member).toMatchObject({ status: 'Invited' });
+      expect(back.member.id).not.toBe(dev.memberId);
+      const again = await login(t, dev.email, 'member-password');
+      expect((await as(t, { auth: again, orgId: w.owner.orgId })('GET', '/user/permissions')).status).toBe(403);
+      expectOk(await t.call('POST', '/api/v1/invitations/redeem', { auth: again, body: { code: back.invitation.code } }));
+      expect(expectOk(await as(t, { auth: again, orgId: w.owner.orgId })('GET', '/user/permissions')).memberId).toBe(back.member.id);
     });
   });
 
@@ -378,7 +386,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expectOk(await call('PUT', `/groups/${mine}/add-member/${admin.memberId}`));
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${mine}/add-policy/${w.builtin.owner}`), 403, EXCEEDS);
       // Nor by creating a member straight into the Owners group.
-      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'acc@example.com', name: 'Acc', password: 'member-password', policyIds: [], groupIds: [owners] }), 403, EXCEEDS);
+      await refusedAndUnchanged(w, () => call('POST', '/members', { email: 'acc@example.com', name: 'Acc', policyIds: [], groupIds: [owners] }), 403, EXCEEDS);
       // Nor by tearing down the Owners group or pulling the Owner out of it.
       await refusedAndUnchanged(w, () => call('DELETE', `/groups/${owners}`), 403, EXCEEDS);
       expect(await policyKeys(w.call, admin.memberId)).toEqual(['administrator']);

@@ -154,9 +154,10 @@ pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database'
   /** A member with these policies, signed in through A; returns their session and member id. */
   async function member(policyIds: string[]): Promise<{ auth: string; memberId: string }> {
     const email = `m-${randomBytes(6).toString('hex')}@example.com`;
-    const m = await asOwner('POST', '/members', { email, name: 'Member', password: 'member-password', policyIds });
+    const m = await asOwner('POST', '/members', { email, name: 'Member', policyIds });
+    await call(a.base, 'POST', '/invitations/redeem', null, { code: m.invitation.code, name: 'Member', password: 'member-password' });
     const login = await call(a.base, 'POST', '/identity/login-by-email', null, { email, password: 'member-password' });
-    return { auth: `Bearer ${login.session}`, memberId: m.id };
+    return { auth: `Bearer ${login.session}`, memberId: m.member.id };
   }
 
   const policy = async (statements: object[]) => (await asOwner('POST', '/policies', { name: `p-${randomBytes(4).toString('hex')}`, key: `p-${randomBytes(4).toString('hex')}`, statements })).id as string;
@@ -221,6 +222,19 @@ pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database'
     }
     expect(report('policy edit', trials).acceptedAfterResponse.p99).toBeLessThan(1000);
   }, 300_000);
+
+  it("changing a password through A ends the person's other sessions on B at the next request, and keeps the current one", async () => {
+    const m = await member([]);
+    const email = (await call(a.base, 'GET', '/user/profile', m.auth)).email as string;
+    const other = `Bearer ${(await call(b.base, 'POST', '/identity/login-by-email', null, { email, password: 'member-password' })).session}`;
+    const profileOnB = `${b.base}/api/v1/user/profile`;
+    // Both sessions are known to B (and cached there).
+    expect(await status(profileOnB, other)).toBe(200);
+    expect(await status(profileOnB, m.auth)).toBe(200);
+    await call(a.base, 'PUT', '/user/password', m.auth, { currentPassword: 'member-password', newPassword: 'member-password-2' });
+    expect(await status(profileOnB, other)).toBe(401);
+    expect(await status(profileOnB, m.auth)).toBe(200);
+  }, 60_000);
 
   it('a flag toggled through A is served toggled by B within a second (flag reads are cached too)', async () => {
     const tok = await asOwner('POST', '/access-tokens', serviceToken('svc-flag-reader'));

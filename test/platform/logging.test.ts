@@ -47,8 +47,12 @@ describe.each(backends)('log redaction (%s)', (backend) => {
     expect((await t.call('GET', '/api/v1/user/profile', { auth: token.secret })).status).toBe(200);
     expect((await t.call('GET', '/api/v1/user/profile', { auth: `Bearer ${token.secret}` })).status).toBe(200);
 
-    expectOk(await call('POST', '/members', { email: 'new@example.com', name: 'New', password: 'member-password' }));
-    expect((await t.call('POST', '/api/v1/identity/login-by-email', { body: { email: 'new@example.com', password: 'member-password' } })).status).toBe(200);
+    const invited = expectOk(await call('POST', '/members', { email: 'new@example.com', name: 'New' }));
+    secrets.push(invited.invitation.code);
+    expectOk(await t.call('POST', '/api/v1/invitations/redeem', { body: { code: invited.invitation.code, name: 'New', password: 'member-password' } }));
+    const newcomer = expectOk(await t.call('POST', '/api/v1/identity/login-by-email', { body: { email: 'new@example.com', password: 'member-password' } }));
+    secrets.push('newcomers-next-password');
+    expectOk(await t.call('PUT', '/api/v1/user/password', { auth: `Bearer ${newcomer.session}`, body: { currentPassword: 'member-password', newPassword: 'newcomers-next-password' } }));
     expectOk(await t.call('POST', '/api/v1/identity/logout', { auth: `Bearer ${login.session}` }));
 
     // A failure inside a request that carries credentials: the error is logged, the credentials are not.

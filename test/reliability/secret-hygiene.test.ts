@@ -21,7 +21,7 @@ interface Secret {
 function needles(secrets: Secret[]): { label: string; bytes: Buffer }[] {
   return secrets.flatMap((s) => {
     const out = [{ label: s.label, bytes: Buffer.from(s.value) }];
-    if (/^ens_(pat|svc|ses|srv)_/.test(s.value)) out.push({ label: `${s.label} (random part)`, bytes: Buffer.from(s.value.slice(8, 40)) });
+    if (/^ens_(pat|svc|ses|srv|inv)_/.test(s.value)) out.push({ label: `${s.label} (random part)`, bytes: Buffer.from(s.value.slice(8, 40)) });
     return out;
   });
 }
@@ -68,7 +68,7 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   });
 
-  it('a whole session (setup, logins, cookie, member with password, token create/reset/rename/deactivate/remove, flag changes, logout) leaves no secret behind', async () => {
+  it('a whole session (setup, logins, cookie, member invited and redeemed, password changed, token create/reset/rename/deactivate/remove, flag changes, logout) leaves no secret behind', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ensign-secrets-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     let databaseUrl: string | undefined;
@@ -109,9 +109,13 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
     const webHeaders = { cookie, 'x-requested-with': 'ensign-web' };
     ok(await send('cookie profile', 'GET', '/user/profile', { headers: webHeaders }), 'profile by cookie');
 
-    const member = ok(await send('add member', 'POST', '/members', { auth: owner, body: { email: 'member@example.com', name: 'Member', password: memberPassword } }), 'member');
+    const invited = ok(await send('invite member', 'POST', '/members', { auth: owner, body: { email: 'member@example.com', name: 'Member' } }, (r) => [{ label: 'invitation code', value: r.body.data.invitation.code }]), 'member');
+    const member = invited.member;
+    ok(await send('redeem invitation', 'POST', '/invitations/redeem', { body: { code: invited.invitation.code, name: 'Member', password: memberPassword } }), 'redeem');
     const memberLogin = await send('member login', 'POST', '/identity/login-by-email', { body: { email: 'member@example.com', password: memberPassword } }, (r) => [{ label: 'member session', value: r.body.data.session }]);
     ok(await send('member profile', 'GET', '/user/profile', { auth: `Bearer ${memberLogin.body.data.session}` }), 'member profile');
+    const nextPassword = remember('changed password', `next-${randomBytes(9).toString('hex')}`);
+    ok(await send('change password', 'PUT', '/user/password', { auth: `Bearer ${memberLogin.body.data.session}`, body: { currentPassword: memberPassword, newPassword: nextPassword } }), 'change password');
 
     const everything = [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }];
     const service = ok(await send('create service token', 'POST', '/access-tokens', { auth: owner, body: { name: 'ci', type: 'Service', permissions: everything } }, (r) => [{ label: 'service token', value: r.body.data.secret }]), 'service');

@@ -7,7 +7,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { as, expectOk, setupOwner } from '../support/fixtures.ts';
+import { as, expectOk, inviteAndRedeem, setupOwner } from '../support/fixtures.ts';
 import { PG_URL, backends, makeApp, type Backend } from '../support/harness.ts';
 import { FULL, report, scale } from './support/scale.ts';
 import { freshPgDatabase, ok, request, spawnServer, type Reply } from './support/server.ts';
@@ -136,13 +136,15 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
             } else if (r < 0.98) {
               // Member churn: add (argon2 hash), sign in, remove.
               const email = `m-${id}-${n}@example.com`;
-              const m = await call('add member', 'POST', '/members', owner, { email, name: `m${id}`, password: 'member-password' });
+              const m = await call('add member', 'POST', '/members', owner, { email, name: `m${id}` });
               if (m.status !== 200) continue;
+              const redeemed = record('redeem invitation', await request(base, 'POST', '/api/v1/invitations/redeem', { agent, body: { code: m.body.data.invitation.code, name: `m${id}`, password: 'member-password' } }));
+              if (redeemed.status !== 200) continue;
               counts.membersAdded++;
               const login = record('login', await request(base, 'POST', '/api/v1/identity/login-by-email', { agent, body: { email, password: 'member-password' } }));
               counts.logins++;
               await call('member reads', 'GET', '/user/profile', `Bearer ${login.body.data.session}`);
-              await call('remove member', 'DELETE', `/members/${m.body.data.id}`, owner);
+              await call('remove member', 'DELETE', `/members/${m.body.data.member.id}`, owner);
               counts.membersRemoved++;
               const gone = await call('removed member', 'GET', '/projects', `Bearer ${login.body.data.session}`);
               if (![400, 401, 403].includes(gone.status)) failures.push(`a removed member's session answered ${gone.status}`);
@@ -226,7 +228,7 @@ describe.each(backends)('retained heap under churn (%s)', (backend: Backend) => 
         await call('DELETE', `/access-tokens/${tok.id}`);
         if (i % 25 === 0) {
           const email = `heap-${i}@example.com`;
-          const m = expectOk(await call('POST', '/members', { email, name: 'h', password: 'member-password' }));
+          const m = (await inviteAndRedeem(t, owner, { email, name: 'h' })) as { id: string };
           const session = expectOk(await t.call('POST', '/api/v1/identity/login-by-email', { body: { email, password: 'member-password' } })).session;
           await t.call('GET', '/api/v1/projects', { auth: `Bearer ${session}` });
           expectOk(await call('DELETE', `/members/${m.id}`));

@@ -4,7 +4,7 @@
 import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDigester, generateCredential } from '../../src/auth/credential-format.ts';
-import { as, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
+import { as, expectOk, inviteAndRedeem, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 import { report, scale } from './support/scale.ts';
 
@@ -151,7 +151,7 @@ describe.each(backends)('sign-in timing (%s)', (backend) => {
       const emails: string[] = [];
       for (let i = 0; i < 5; i++) {
         const email = `timing-${i}@example.com`;
-        expectOk(await as(t, owner)('POST', '/members', { email, name: `t${i}`, password: 'right-password' }));
+        await inviteAndRedeem(t, owner, { email, name: `t${i}` }, 'right-password');
         emails.push(email);
       }
       const attempt = async (email: string, i: number) => {

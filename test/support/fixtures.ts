@@ -37,12 +37,28 @@ export async function createPolicy(t: TestApp, owner: Session, statements: Omit<
   return data.id;
 }
 
+/**
+ * Invites `email` into the owner's organization and redeems the code at once, creating the account with
+ * `password` (the person's own choice): what a new member does, in one call. Returns the member view.
+ */
+export async function inviteAndRedeem(
+  t: TestApp,
+  owner: { auth: string; orgId: string },
+  body: { email: string; name?: string; policyIds?: string[]; groupIds?: string[] },
+  password = 'member-password',
+): Promise<any> {
+  const created = expectOk(await t.call('POST', '/api/v1/members', { auth: owner.auth, headers: { organization: owner.orgId }, body }), 'invite member');
+  const name = body.name ?? body.email.split('@')[0];
+  expectOk(await t.call('POST', '/api/v1/invitations/redeem', { body: { code: created.invitation.code, name, password } }), 'redeem invitation');
+  return expectOk(await t.call('GET', `/api/v1/members/${created.member.id}`, { auth: owner.auth, headers: { organization: owner.orgId } }), 'read member');
+}
+
 /** A member with exactly these policies (built-in keys or ids), signed in. */
 export async function addMember(t: TestApp, owner: Session, opts: { policyIds?: string[]; statements?: Omit<Statement, 'id'>[]; email?: string } = {}): Promise<Session> {
   const email = opts.email ?? `${unique('m')}@example.com`;
   const policyIds = [...(opts.policyIds ?? [])];
   if (opts.statements) policyIds.push(await createPolicy(t, owner, opts.statements));
-  const m = expectOk(await t.call('POST', '/api/v1/members', { auth: owner.auth, headers: { organization: owner.orgId }, body: { email, name: email.split('@')[0], password: 'member-password', policyIds } }), 'add member');
+  const m = await inviteAndRedeem(t, owner, { email, name: email.split('@')[0], policyIds });
   return { auth: await login(t, email, 'member-password'), orgId: owner.orgId, memberId: m.id, email };
 }
 

@@ -76,7 +76,8 @@ export async function member(t: TestApp, org: Org, statements: StatementInput[],
   const userId = await newUser(t, name);
   const memberId = t.app.ctx.ids.next();
   const policyId = t.app.ctx.ids.next();
-  await k.insertInto('members').values({ id: memberId, org_id: org.id, user_id: userId, created_at: now }).execute();
+  const user = await k.selectFrom('users').select(['email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  await k.insertInto('members').values({ id: memberId, org_id: org.id, user_id: userId, status: 'Active', email: user.email, name: user.name, invitor_member_id: null, created_at: now }).execute();
   await k
     .insertInto('policies')
     .values({

@@ -1,11 +1,12 @@
 import { Button, Center, MantineProvider, Stack, Text } from '@mantine/core';
 import { NotifyProvider } from './components/notify.tsx';
 import { Loading } from './components/ui.tsx';
-import { Router } from './router.tsx';
+import { Router, useRouter } from './router.tsx';
 import { SessionProvider, useSessionApi } from './session.tsx';
 import { theme } from './theme.ts';
 import { SetupPage } from './pages/auth/SetupPage.tsx';
 import { LoginPage } from './pages/auth/LoginPage.tsx';
+import { InvitePage } from './pages/auth/InvitePage.tsx';
 import { Shell } from './Shell.tsx';
 
 export function App() {
@@ -24,6 +25,9 @@ export function App() {
 
 function Gate() {
   const { phase, reload, signOut } = useSessionApi();
+  const { path } = useRouter();
+  // Reached signed in or not: the invitation page decides what the person can do.
+  if (path === '/invite' && phase.kind !== 'setup') return <InvitePage />;
   switch (phase.kind) {
     case 'loading':
       return <Loading label="Loading Ensign…" />;

@@ -21,6 +21,7 @@ import { SegmentDetailPage } from './pages/targeting/SegmentDetailPage.tsx';
 import { EnvSettingsPage } from './pages/projects/EnvSettingsPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { ChangePasswordModal } from './pages/auth/ChangePasswordModal.tsx';
 
 interface NavItem {
   label: string;
@@ -154,6 +155,7 @@ function UserMenu() {
   const session = useSession();
   const { signOut, switchOrganization } = useSessionApi();
   const [newOrg, setNewOrg] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
   const initials = session.profile.name
     .split(/\s+/)
     .map((w) => w[0])
@@ -177,12 +179,14 @@ function UserMenu() {
             {session.profile.email}
           </Menu.Label>
           <Menu.Item onClick={() => setNewOrg(true)}>New organization…</Menu.Item>
+          <Menu.Item onClick={() => setChangingPassword(true)}>Change password…</Menu.Item>
           <Menu.Divider />
           <Menu.Item color="red" onClick={() => void signOut()}>
             Sign out
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
+      <ChangePasswordModal opened={changingPassword} onClose={() => setChangingPassword(false)} />
       <NewOrganizationModal opened={newOrg} onClose={() => setNewOrg(false)} onCreated={(id) => void switchOrganization(id)} />
     </>
   );

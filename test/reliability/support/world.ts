@@ -21,7 +21,7 @@ export interface Credential {
 }
 
 /** Path-parameter values that exist in the caller's organization, and the same kinds from another organization. */
-export type Ids = Record<'orgId' | 'projectId' | 'envId' | 'key' | 'segmentId' | 'memberId' | 'policyId' | 'groupId' | 'id' | 'status', string>;
+export type Ids = Record<'orgId' | 'projectId' | 'envId' | 'key' | 'segmentId' | 'memberId' | 'policyId' | 'groupId' | 'id' | 'status' | 'invitationId', string>;
 
 export interface World {
   own: Ids;
@@ -36,13 +36,14 @@ export interface World {
 const statement = (resourceType: string, actions: string[], resources: string[]) => ({ resourceType, effect: 'allow', actions, resources });
 
 async function populate(call: ReturnType<typeof as>, flagKey: string): Promise<Omit<Ids, 'orgId' | 'memberId' | 'status' | 'id'>> {
+  const invited = expectOk(await call('POST', '/members', { email: `fz-invited-${flagKey}@example.com`, policyIds: [] }), 'invitation');
   const project = expectOk(await call('POST', '/projects', { key: 'fz-proj', name: 'Fuzz project' }), 'project');
   const envId = project.environments.find((e: any) => e.key === 'dev').id;
   expectOk(await call('POST', `/envs/${envId}/feature-flags`, { key: flagKey, name: 'Live flag', tags: ['fz'] }), 'flag');
   const segment = expectOk(await call('POST', `/envs/${envId}/segments`, { key: 'fz-seg', name: 'Fuzz segment', included: ['u1'] }), 'segment');
   const group = expectOk(await call('POST', '/groups', { name: 'fz-group', description: 'fuzz' }), 'group');
   const policy = expectOk(await call('POST', '/policies', { key: 'fz-policy', name: 'Fuzz policy', statements: [statement('project', ['CanAccessProject'], ['project/*'])] }), 'policy');
-  return { projectId: project.id, envId, key: flagKey, segmentId: segment.id, groupId: group.id, policyId: policy.id };
+  return { projectId: project.id, envId, key: flagKey, segmentId: segment.id, groupId: group.id, policyId: policy.id, invitationId: invited.invitation.id };
 }
 
 export async function buildWorld(t: TestApp): Promise<World> {

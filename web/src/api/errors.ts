@@ -24,6 +24,11 @@ const MESSAGES: Record<string, string> = {
   InternalServerError: 'The server hit an unexpected error. Try again, or check the server logs.',
   NetworkError: 'Could not reach the server. Check your connection.',
   InvalidCredentials: 'Wrong email or password.',
+  InvalidInvitation: 'This invitation link is not valid: it may have been used, revoked, replaced by a newer one, or expired. Ask for a new one.',
+  AccountExists: 'An account with this email already exists. Sign in with it, then accept the invitation.',
+  InvitationEmailMismatch: 'This invitation is for another email address. Sign in with the account it was sent to.',
+  WrongCurrentPassword: 'The current password is wrong.',
+  MemberNotInvited: 'This member has already joined; there is no invitation to re-issue.',
 };
 
 // `name_is_required` → "Name is required."

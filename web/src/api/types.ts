@@ -59,8 +59,30 @@ export interface Member {
   id: string;
   name: string;
   email: string;
+  // Invited: added, no access until the person redeems their invitation code.
+  status?: 'Active' | 'Invited';
+  invitorId?: string | null;
   policies: PolicyRef[];
   groups: GroupRef[];
+}
+
+// The answer that carries an invitation code: shown once, never stored by the UI.
+export interface IssuedInvitation {
+  id: string;
+  code: string;
+  url: string;
+  expiresAt: string;
+}
+
+export interface PendingInvitation {
+  id: string;
+  memberId: string;
+  email: string;
+  name: string;
+  invitorId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  expired: boolean;
 }
 
 export interface MemberPolicy extends PolicyRef {

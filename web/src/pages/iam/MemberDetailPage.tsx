@@ -1,6 +1,8 @@
 import { Badge, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { del, get, getAll, put } from '../../api/client.ts';
-import type { Group as IamGroup, Member, MemberPolicy, Policy } from '../../api/types.ts';
+import { useState } from 'react';
+import { del, get, getAll, post, put } from '../../api/client.ts';
+import type { Group as IamGroup, IssuedInvitation, Member, MemberPolicy, Policy } from '../../api/types.ts';
+import { InvitationModal } from './InvitationModal.tsx';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { AddPicker, DetailState, RelationCard, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
@@ -26,16 +28,21 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
   const policies = useLoad((signal) => get<MemberPolicy[]>(`/members/${memberId}/policies`, undefined, signal), [memberId]);
   const options = useLoad(async () => ({ policies: await getAll<Policy>('/policies'), groups: await getAll<IamGroup>('/groups') }), [memberId]);
   const change = useAction();
+  const [issued, setIssued] = useState<IssuedInvitation | null>(null);
   const confirmRemove = useConfirm((m: Member) => ({
-    title: 'Remove member?',
-    confirmLabel: 'Remove member',
+    title: m.status === 'Invited' ? 'Revoke invitation?' : 'Remove member?',
+    confirmLabel: m.status === 'Invited' ? 'Revoke invitation' : 'Remove member',
     danger: true,
     onConfirm: async () => {
       await del(`/members/${memberId}`);
       notify('success', `${m.name} was removed from the organization.`);
       navigate('/iam/members');
     },
-    children: (
+    children: m.status === 'Invited' ? (
+      <>
+        The invitation link sent to <b>{m.email}</b> stops working, and the invited member is removed.
+      </>
+    ) : (
       <>
         <b>{m.name}</b> loses access to this organization. Their sessions here end and all their personal access tokens become inactive for good. Service
         tokens they created keep working.
@@ -67,13 +74,32 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
           <Stack>
             <Group justify="space-between" wrap="wrap">
               <div>
-                <Title order={2}>{m.name}</Title>
+                <Group gap="xs">
+                  <Title order={2}>{m.name}</Title>
+                  {m.status === 'Invited' && (
+                    <Badge color="yellow" variant="light">
+                      Invited
+                    </Badge>
+                  )}
+                </Group>
                 <Text c="dimmed">{m.email}</Text>
+                {m.status === 'Invited' && (
+                  <Text size="sm" c="dimmed">
+                    Has no access until they open their invitation link.
+                  </Text>
+                )}
               </div>
               {session.canManageIam && (
-                <Button color="red" variant="light" onClick={() => confirmRemove.ask(m)}>
-                  Remove from organization
-                </Button>
+                <Group gap="xs">
+                  {m.status === 'Invited' && (
+                    <Button variant="light" onClick={() => void change.run(async () => setIssued(await post<IssuedInvitation>(`/members/${m.id}/invitation`)))}>
+                      Re-issue invitation
+                    </Button>
+                  )}
+                  <Button color="red" variant="light" onClick={() => confirmRemove.ask(m)}>
+                    {m.status === 'Invited' ? 'Revoke invitation' : 'Remove from organization'}
+                  </Button>
+                </Group>
               )}
             </Group>
             <ErrorAlert error={change.error} title="That did not work" />
@@ -139,6 +165,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
         )}
       </DetailState>
       {confirmRemove.dialog}
+      <InvitationModal invitation={issued} name={m?.name ?? ''} onClose={() => setIssued(null)} />
     </>
   );
 }

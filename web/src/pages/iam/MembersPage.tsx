@@ -1,14 +1,16 @@
-import { Anchor, Badge, Button, Group, MultiSelect, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Menu, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { get, getAll, post, type Page } from '../../api/client.ts';
-import type { Group as IamGroup, Member, Policy } from '../../api/types.ts';
+import { del, get, getAll, post, type Page } from '../../api/client.ts';
+import type { Group as IamGroup, IssuedInvitation, Member, PendingInvitation, Policy } from '../../api/types.ts';
+import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal } from '../../components/forms.tsx';
 import { IconPlus } from '../../components/icons.tsx';
-import { DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
+import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, NoPermission, PageHeader } from '../../components/ui.tsx';
-import { useLoad, usePage, useSearchText } from '../../hooks.ts';
-import { useLink, useRouter } from '../../router.tsx';
+import { EmptyState, ErrorAlert, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { InvitationModal } from './InvitationModal.tsx';
+import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
 const PAGE_SIZE = 10;
@@ -19,10 +21,40 @@ export function MembersPage() {
   const [search, setSearch, debounced] = useSearchText();
   const [page, setPage] = usePage([debounced]);
   const [adding, setAdding] = useState(false);
+  const [issued, setIssued] = useState<{ invitation: IssuedInvitation; name: string } | null>(null);
+  const notify = useNotify();
+  const action = useAction();
   const list = useLoad(
     (signal) => get<Page<Member>>('/members', { searchText: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
     [debounced, page, session.organizationId],
   );
+  // Pending invitations, to name each Invited member's invitation (revoke) and show which have expired.
+  const invitations = useLoad(async () => (session.canManageIam ? getAll<PendingInvitation>('/invitations') : []), [session.organizationId, list.data]);
+  const invitationOf = (memberId: string) => (invitations.data ?? []).find((i) => i.memberId === memberId);
+  const reload = () => list.reload();
+  const reissue = (m: Member) =>
+    action.run(async () => {
+      const invitation = await post<IssuedInvitation>(`/members/${m.id}/invitation`);
+      setIssued({ invitation, name: m.name });
+      reload();
+    });
+  const confirmRevoke = useConfirm((m: Member) => ({
+    title: 'Revoke invitation?',
+    confirmLabel: 'Revoke invitation',
+    danger: true,
+    onConfirm: async () => {
+      const inv = invitationOf(m.id);
+      // An Invited member whose invitation is not listed yet is withdrawn the same way: removing it kills its code.
+      await del(inv ? `/invitations/${inv.id}` : `/members/${m.id}`);
+      notify('success', `The invitation for ${m.email} was revoked.`);
+      reload();
+    },
+    children: (
+      <>
+        The invitation link sent to <b>{m.email}</b> stops working, and the invited member is removed.
+      </>
+    ),
+  }));
   if (!session.canManageIam) return <NoPermission>Managing members needs the CanManageIAM permission.</NoPermission>;
 
   return (
@@ -40,9 +72,9 @@ export function MembersPage() {
         <SearchInput aria-label="Search members" placeholder="Search by name or email" value={search} onChange={setSearch} maw={360} />
         <ListState load={list} errorTitle="Could not load members" empty={<EmptyState title={debounced ? 'No members match' : 'No members'} />}>
           {(members) => (
-            <DataTable minWidth={700} highlightOnHover columns={['Name', 'Email', 'Policies', 'Groups']}>
+            <DataTable minWidth={760} highlightOnHover columns={['Name', 'Email', 'Status', 'Policies', 'Groups', { w: 48 }]}>
               {members.map((m) => (
-                <Table.Tr key={m.id}>
+                <Table.Tr key={m.id} data-testid="member-row" data-member-email={m.email}>
                   <Table.Td>
                     <Anchor {...link(`/iam/members/${m.id}`)} fw={500}>
                       {m.name}
@@ -54,6 +86,24 @@ export function MembersPage() {
                     )}
                   </Table.Td>
                   <Table.Td>{m.email}</Table.Td>
+                  <Table.Td>
+                    {m.status === 'Invited' ? (
+                      <Group gap={4}>
+                        <Badge color="yellow" variant="light">
+                          Invited
+                        </Badge>
+                        {invitationOf(m.id)?.expired && (
+                          <Badge color="red" variant="light">
+                            expired
+                          </Badge>
+                        )}
+                      </Group>
+                    ) : (
+                      <Badge color="teal" variant="light">
+                        Active
+                      </Badge>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     <Group gap={4}>
                       {(m.policies ?? []).map((p) => (
@@ -72,24 +122,41 @@ export function MembersPage() {
                       ))}
                     </Group>
                   </Table.Td>
+                  <Table.Td>
+                    {m.status === 'Invited' && (
+                      <ActionsMenu label={`Actions for ${m.email}`} small>
+                        <Menu.Item onClick={() => void reissue(m)}>Re-issue invitation</Menu.Item>
+                        <Menu.Item color="red" onClick={() => confirmRevoke.ask(m)}>
+                          Revoke invitation
+                        </Menu.Item>
+                      </ActionsMenu>
+                    )}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </DataTable>
           )}
         </ListState>
+        <ErrorAlert error={action.error} title="Could not re-issue the invitation" />
         <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} />
       </Stack>
-      <AddMemberModal opened={adding} onClose={() => setAdding(false)} onAdded={list.reload} />
+      <AddMemberModal
+        opened={adding}
+        onClose={() => setAdding(false)}
+        onAdded={(member, invitation) => {
+          setIssued({ invitation, name: member.name });
+          reload();
+        }}
+      />
+      <InvitationModal invitation={issued?.invitation ?? null} name={issued?.name ?? ''} onClose={() => setIssued(null)} />
+      {confirmRevoke.dialog}
     </>
   );
 }
 
-function AddMemberModal({ opened, onClose, onAdded }: { opened: boolean; onClose: () => void; onAdded: () => void }) {
-  const notify = useNotify();
-  const { navigate } = useRouter();
+function AddMemberModal({ opened, onClose, onAdded }: { opened: boolean; onClose: () => void; onAdded: (member: Member, invitation: IssuedInvitation) => void }) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
   const [policyIds, setPolicyIds] = useState<string[]>([]);
   const [groupIds, setGroupIds] = useState<string[]>([]);
   const options = useLoad(
@@ -100,23 +167,19 @@ function AddMemberModal({ opened, onClose, onAdded }: { opened: boolean; onClose
     if (!opened) {
       setEmail('');
       setName('');
-      setPassword('');
       setPolicyIds([]);
       setGroupIds([]);
     }
   }, [opened]);
   const submit = async () => {
-    const m = await post<Member>('/members', {
+    const { member, invitation } = await post<{ member: Member; invitation: IssuedInvitation }>('/members', {
       email: email.trim(),
-      name: name.trim(),
-      password,
+      ...(name.trim() ? { name: name.trim() } : {}),
       ...(policyIds.length ? { policyIds } : {}),
       ...(groupIds.length ? { groupIds } : {}),
     });
-    notify('success', `${m.name} was added. Give them their email and initial password.`);
     onClose();
-    onAdded();
-    navigate(`/iam/members/${m.id}`);
+    onAdded(member, invitation);
   };
   return (
     <FormModal
@@ -125,24 +188,16 @@ function AddMemberModal({ opened, onClose, onAdded }: { opened: boolean; onClose
       title="Add member"
       size="md"
       onSubmit={submit}
-      submitLabel="Add member"
+      submitLabel="Create invitation"
       errorTitle="Could not add the member"
       note={
         <Text size="xs" c="dimmed">
-          You can only give policies whose permissions you hold yourself.
+          The member joins when they open the invitation link and set their own password. You can only give policies whose permissions you hold yourself.
         </Text>
       }
     >
       <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} data-autofocus />
-      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
-      <PasswordInput
-        label="Initial password"
-        description="Used only if this email has no account yet; share it with them privately."
-        required
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        autoComplete="new-password"
-      />
+      <TextInput label="Name" description="Shown until they join; they choose their own name then." value={name} onChange={(e) => setName(e.currentTarget.value)} />
       <MultiSelect
         label="Policies"
         description="Leave empty for the organization’s default policies."

@@ -1,0 +1,140 @@
+import { Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { api, ApiError, storeOrganizationId } from '../../api/client.ts';
+import { ErrorAlert, Loading } from '../../components/ui.tsx';
+import { useRouter } from '../../router.tsx';
+import { useSessionApi } from '../../session.tsx';
+import { AuthCard } from './AuthCard.tsx';
+import { LoginPage } from './LoginPage.tsx';
+
+interface Redeemed {
+  memberId: string;
+  organizationId: string;
+  email: string;
+}
+
+// The code arrives in the URL fragment (/invite#<code>), which the browser never sends to a server.
+const codeFromUrl = () => decodeURIComponent(window.location.hash.slice(1)).trim();
+
+// No Organization header: a previous person's choice must not decide whose invitation this is.
+const redeem = (body: Record<string, string>) => api<Redeemed>('POST', '/invitations/redeem', { body, quietUnauthorized: true, withoutOrganization: true });
+
+/** A public page: the person who received an invitation link creates an account, or accepts with the one they have. */
+export function InvitePage() {
+  const { phase, reload, signOut } = useSessionApi();
+  const { navigate } = useRouter();
+  const [code, setCode] = useState(codeFromUrl);
+  const [signingIn, setSigningIn] = useState(false);
+
+  // Joined: open the new organization, with the link gone from the address bar and history.
+  const joined = async (r: Redeemed) => {
+    storeOrganizationId(r.organizationId);
+    navigate('/', { replace: true });
+    await reload();
+  };
+
+  if (phase.kind === 'loading') return <Loading label="Loading Ensign…" />;
+  if (signingIn && phase.kind !== 'ready') return <LoginPage onDone={reload} />;
+  const codeInput = !codeFromUrl() && (
+    <TextInput label="Invitation code" required value={code} onChange={(e) => setCode(e.currentTarget.value.trim())} classNames={{ input: 'mono' }} autoFocus />
+  );
+  if (phase.kind === 'ready') return <AcceptCard email={phase.profile.email} code={code} codeInput={codeInput} onJoined={joined} onSignOut={signOut} />;
+  return <CreateAccountCard code={code} codeInput={codeInput} onJoined={joined} onSignIn={() => setSigningIn(true)} />;
+}
+
+function AcceptCard({ email, code, codeInput, onJoined, onSignOut }: { email: string; code: string; codeInput: ReactNode; onJoined: (r: Redeemed) => Promise<void>; onSignOut: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await onJoined(await redeem({ code }));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <AuthCard title="Accept the invitation" subtitle={<>You are signed in as <b>{email}</b>. The invitation must have been sent to this email.</>}>
+      <form onSubmit={submit}>
+        <Stack>
+          {codeInput}
+          <ErrorAlert error={error} title="Could not accept the invitation" />
+          <Group justify="space-between">
+            <Anchor component="button" type="button" size="sm" onClick={() => void onSignOut()}>
+              Use another account
+            </Anchor>
+            <Button type="submit" loading={busy} disabled={!code}>
+              Accept invitation
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}
+
+function CreateAccountCard({ code, codeInput, onJoined, onSignIn }: { code: string; codeInput: ReactNode; onJoined: (r: Redeemed) => Promise<void>; onSignIn: () => void }) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [accountExists, setAccountExists] = useState(false);
+  const mismatch = confirm.length > 0 && confirm !== password;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (password !== confirm) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await redeem({ code, name, password });
+      // The account is the invitation's email with the password just chosen: sign it in.
+      await api('POST', '/identity/login-by-email', { body: { email: r.email, password }, quietUnauthorized: true, withoutOrganization: true });
+      await onJoined(r);
+    } catch (err) {
+      setAccountExists(err instanceof ApiError && err.has('AccountExists'));
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthCard title="Join your team on Ensign" subtitle="You were invited to an organization. Choose your name and a password to create your account.">
+      <form onSubmit={submit}>
+        <Stack>
+          {codeInput}
+          <TextInput label="Your name" required value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" autoFocus={!codeInput} />
+          <PasswordInput label="Password" description="At least 8 characters." required minLength={8} value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
+          <PasswordInput
+            label="Confirm password"
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.currentTarget.value)}
+            autoComplete="new-password"
+            error={mismatch ? 'The passwords do not match.' : undefined}
+          />
+          <ErrorAlert error={error} title="Could not join" />
+          {accountExists && (
+            <Button variant="light" onClick={onSignIn}>
+              Sign in to accept
+            </Button>
+          )}
+          <Button type="submit" loading={busy} disabled={mismatch || !code}>
+            Create account and join
+          </Button>
+          <Text size="sm" c="dimmed">
+            Already have an account with this email?{' '}
+            <Anchor component="button" type="button" size="sm" onClick={onSignIn}>
+              Sign in
+            </Anchor>{' '}
+            and accept with it.
+          </Text>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}
