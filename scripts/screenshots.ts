@@ -1,6 +1,7 @@
 // Regenerates docs/screenshots/*.png: starts a server on a fresh data directory,
 // seeds a small organization through the API, and photographs each main page
 // at 1280×800 (plus one narrow window).  Run: npx tsx scripts/screenshots.ts
+// SCREENSHOTS=17-flag-targeting,18-segment writes only the named ones (the others are still visited).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -71,10 +72,55 @@ async function seed(url: string) {
   const script = new Api(url, ci.secret);
   await script.ok('PUT', `/envs/${prod.id}/feature-flags/new-navbar/toggle/true`, {});
   await script.ok('PUT', `/envs/${prod.id}/feature-flags/search-suggestions/toggle/true`, {});
-  return { webId: web.id, prodId: prod.id, policyId: policy.id, groupId: group.id, danaId: dana.id };
+  return { owner, webId: web.id, prodId: prod.id, policyId: policy.id, groupId: group.id, danaId: dana.id };
 }
 
+// Segments and targeting for checkout-v2; seeded after the other pages are photographed, so they stay as they were.
+async function seedTargeting(owner: Api, prodId: string) {
+  const beta = await owner.ok<{ id: string }>('POST', `/envs/${prodId}/segments`, { key: 'beta-testers', name: 'Beta testers', description: 'Customers who asked for early access.', tags: ['beta'] });
+  await owner.ok('PUT', `/envs/${prodId}/segments/${beta.id}/targeting`, {
+    included: ['cust-1042', 'cust-2211', 'cust-3090'],
+    excluded: ['cust-0007'],
+    rules: [{ name: 'Staff', conditions: [{ property: 'email', op: 'EndsWith', value: '@acme.test' }] }],
+    comment: 'First beta cohort',
+  });
+  await owner.ok('POST', `/envs/${prodId}/segments`, { key: 'eu-customers', name: 'EU customers', type: 'shared', scopes: ['project/web'] });
+  const flag = await owner.ok<{ revision: string; variations: { id: string }[] }>('GET', `/envs/${prodId}/feature-flags/checkout-v2`);
+  const [on, off] = flag.variations.map((v) => v.id);
+  await owner.ok('PUT', `/envs/${prodId}/feature-flags/checkout-v2/targeting`, {
+    revision: flag.revision,
+    comment: 'Half of the beta testers, and pro plans in Germany',
+    targeting: {
+      targetUsers: [{ variationId: on, keyIds: ['olivia', 'qa-bot'] }],
+      rules: [
+        {
+          name: 'Beta testers, 50/50',
+          conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify([beta.id]) }],
+          variations: [
+            { id: on, rollout: [0, 0.5] },
+            { id: off, rollout: [0.5, 1] },
+          ],
+        },
+        {
+          name: 'Pro plans in Germany',
+          conditions: [
+            { property: 'plan', op: 'IsOneOf', value: '["pro","team"]' },
+            { property: 'country', op: 'Equal', value: 'DE' },
+          ],
+          variations: [{ id: on, rollout: [0, 1] }],
+        },
+      ],
+      fallthrough: { variations: [{ id: off, rollout: [0, 1] }] },
+    },
+  });
+  await owner.ok('PUT', `/envs/${prodId}/feature-flags/checkout-v2/toggle/true`, { comment: 'Start the beta' });
+  return beta.id;
+}
+
+const only = process.env.SCREENSHOTS?.split(',').map((n) => n.trim()).filter(Boolean);
+
 async function shot(page: Page, name: string) {
+  if (only && !only.includes(name)) return;
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(500); // transitions
   await page.screenshot({ path: join(out, `${name}.png`) });
@@ -170,6 +216,26 @@ try {
   await page.goto(`${server.url}/integrations/access-tokens`);
   await page.getByTestId('token-row').first().waitFor();
   await shot(page, '16-narrow-access-tokens');
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const betaId = await seedTargeting(ids.owner, ids.prodId);
+  await page.goto(`${server.url}/projects/${ids.webId}/envs/${ids.prodId}/flags/checkout-v2`);
+  await page.getByTestId('targeting').getByTestId('rule').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const tester = page.getByTestId('test-user');
+  await tester.getByRole('textbox', { name: 'User key' }).fill('cust-1042');
+  await tester.getByRole('button', { name: 'Evaluate' }).click();
+  await tester.getByTestId('evaluation-result').waitFor();
+  // From the targeting card down, below the fixed header.
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid="targeting"]');
+    if (el) window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 72);
+  });
+  await shot(page, '17-flag-targeting');
+
+  await page.goto(`${server.url}/projects/${ids.webId}/envs/${ids.prodId}/segments/${betaId}`);
+  await page.getByTestId('segment-targeting').waitFor();
+  await shot(page, '18-segment');
 } finally {
   await browser.close();
   await server.stop();

@@ -104,14 +104,27 @@ describe('projects and feature flags in a real browser', () => {
     await page.getByRole('heading', { name: 'Checkout v2' }).waitFor();
     await page.getByRole('textbox', { name: 'Description' }).fill('One-page checkout.');
     await page.getByRole('button', { name: 'Save description' }).click();
+    // Each change asks for an optional comment, kept in the audit log.
+    let ask = page.getByRole('dialog', { name: 'Save description' });
+    await ask.getByRole('button', { name: 'Save' }).click();
+    await ask.waitFor({ state: 'hidden' });
     await page.getByRole('textbox', { name: 'Tags' }).fill('beta');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Save tags' }).click();
+    ask = page.getByRole('dialog', { name: 'Save tags' });
+    await ask.getByRole('textbox', { name: 'Comment' }).fill('Part of the beta programme');
+    await ask.getByRole('button', { name: 'Save' }).click();
+    await ask.waitFor({ state: 'hidden' });
     await expect
       .poll(async () => {
         const f = await owner.ok<Flag>('GET', `/envs/${envId}/feature-flags/checkout-v2`);
         return { description: f.description, tags: f.tags };
       })
       .toEqual({ description: 'One-page checkout.', tags: ['payments', 'beta'] });
+    const audit = await owner.ok<{ items: { action: string; comment: string }[] }>('GET', '/audit-logs?refType=flag');
+    expect(audit.items.slice(0, 2).map((e) => [e.action, e.comment])).toEqual([
+      ['UpdateFlagTags', 'Part of the beta programme'],
+      ['UpdateFlagDescription', ''],
+    ]);
   });
 });

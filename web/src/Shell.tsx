@@ -16,6 +16,8 @@ import { PolicyDetailPage } from './pages/iam/PolicyDetailPage.tsx';
 import { ProjectsPage } from './pages/projects/ProjectsPage.tsx';
 import { FlagsPage } from './pages/projects/FlagsPage.tsx';
 import { FlagDetailPage } from './pages/projects/FlagDetailPage.tsx';
+import { SegmentsPage } from './pages/targeting/SegmentsPage.tsx';
+import { SegmentDetailPage } from './pages/targeting/SegmentDetailPage.tsx';
 import { EnvSettingsPage } from './pages/projects/EnvSettingsPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
@@ -109,6 +111,9 @@ function Routes({ path }: { path: string }) {
   if ((m = matchPath('/projects/:projectId/envs/:envId/settings', path))) return <EnvSettingsPage projectId={m.projectId} envId={m.envId} />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/flags/:key', path)))
     return <FlagDetailPage projectId={m.projectId} envId={m.envId} flagKey={m.key} />;
+  if ((m = matchPath('/projects/:projectId/envs/:envId/segments', path))) return <SegmentsPage projectId={m.projectId} envId={m.envId} />;
+  if ((m = matchPath('/projects/:projectId/envs/:envId/segments/:id', path)))
+    return <SegmentDetailPage projectId={m.projectId} envId={m.envId} segmentId={m.id} />;
   if ((m = matchPath('/integrations/access-tokens', path))) return <AccessTokensPage />;
   if ((m = matchPath('/iam/members', path))) return <MembersPage />;
   if ((m = matchPath('/iam/members/:id', path))) return <MemberDetailPage memberId={m.id} />;

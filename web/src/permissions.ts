@@ -5,7 +5,7 @@ import { formatRn, rn, type Rn } from '../../src/iam/rn.ts';
 import type { ResourceType, Statement } from '../../src/iam/statement.ts';
 import { RESOURCE_TYPES } from '../../src/iam/statement.ts';
 
-export { rn, ACTIONS, RESOURCE_TYPES };
+export { rn, formatRn, ACTIONS, RESOURCE_TYPES };
 export type { ResourceType, Statement, Rn };
 
 // The server decides; the UI only hides what the member cannot use, with the

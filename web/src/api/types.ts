@@ -171,10 +171,110 @@ export interface FeatureFlag {
   variations: Variation[];
   enabledVariationId: string;
   disabledVariationId: string;
+  revision: string;
+  targetUsers: TargetUser[];
+  rules: TargetRule[];
+  fallthrough: Fallthrough;
+  exptIncludeAllTargets: boolean;
+  tags: string[];
+  isArchived: boolean;
+  creatorId: string;
+  updatorId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// FeatBit's targeting model, as the server's views show it (src/targeting/targeting-schemas.ts).
+export interface Condition {
+  id?: string;
+  property: string;
+  op: string;
+  value: string;
+}
+
+export interface RolloutVariation {
+  id: string;
+  // [from, to] within [0, 1]: the share of users (by bucket) served this variation.
+  rollout: [number, number];
+  exptRollout: number;
+}
+
+export interface TargetRule {
+  id: string;
+  name: string;
+  dispatchKey: string | null;
+  includedInExpt: boolean;
+  conditions: Condition[];
+  variations: RolloutVariation[];
+}
+
+export interface Fallthrough {
+  dispatchKey: string | null;
+  includedInExpt: boolean;
+  variations: RolloutVariation[];
+}
+
+export interface TargetUser {
+  variationId: string;
+  keyIds: string[];
+}
+
+// The `targeting` of `PUT …/feature-flags/{key}/targeting {revision, targeting, comment?}`.
+export interface FlagTargeting {
+  targetUsers: TargetUser[];
+  rules: TargetRule[];
+  fallthrough: Fallthrough;
+  exptIncludeAllTargets: boolean;
+}
+
+// A segment's rule: conditions only.
+export interface MatchRule {
+  id: string;
+  name: string;
+  conditions: Condition[];
+}
+
+export type SegmentType = 'environment-specific' | 'shared';
+
+export interface Segment {
+  id: string;
+  envId: string;
+  key: string;
+  name: string;
+  description: string;
+  type: SegmentType;
+  scopes: string[];
+  included: string[];
+  excluded: string[];
+  rules: MatchRule[];
   tags: string[];
   isArchived: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+// `GET …/segments/{id}/flag-references`: the flags whose rules name a segment.
+export interface FlagReference {
+  id: string;
+  envId: string;
+  name: string;
+  key: string;
+}
+
+// A user as the SDKs describe one; keyId and name are built in, anything else is a custom property.
+export interface EvalUser {
+  keyId: string;
+  name: string;
+  customizedProperties: { name: string; value: string }[];
+}
+
+// `POST …/feature-flags/{key}/evaluate {user}`.
+export interface EvaluationResult {
+  // null when the flag serves the user nothing (rollout ranges leaving the user's bucket uncovered).
+  variation: { id: string; value: string } | null;
+  // FeatBit's matchReason: "flag disabled", "targeted", the matching rule's name, or "default".
+  reason: string;
+  kind: 'disabled' | 'targeted' | 'rule' | 'fallthrough' | 'none' | string;
 }
 
 export interface AuditActor {
@@ -191,9 +291,11 @@ export interface AuditEntry {
   action: string;
   refType: string;
   refId: string;
-  refKey?: string | null;
+  refKey: string;
   projectId?: string | null;
   envId?: string | null;
   actor: AuditActor;
   changes: { before: unknown; after: unknown };
+  // The note given with the change; '' when none.
+  comment: string;
 }

@@ -33,9 +33,11 @@ export function AuditPage() {
   const [refType, setRefType] = useState<string | null>(search.get('refType'));
   const [creatorId, setCreatorId] = useState<string | null>(search.get('creatorId'));
   const [tokenId, setTokenId] = useState<string | null>(search.get('tokenId'));
+  // One flag's or segment's history (linked from its page).
+  const [refId, setRefId] = useState<string | null>(search.get('refId'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [page, setPage] = usePage([refType, creatorId, tokenId, from, to]);
+  const [page, setPage] = usePage([refType, refId, creatorId, tokenId, from, to]);
   const [open, setOpen] = useState<string | null>(null);
 
   const people = useLoad(
@@ -53,12 +55,13 @@ export function AuditPage() {
     (signal) =>
       get<Page<AuditEntry>>(
         '/audit-logs',
-        { refType, creatorId, tokenId, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE },
+        { refType, refId, creatorId, tokenId, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE },
         signal,
       ),
-    [refType, creatorId, tokenId, from, to, page, session.organizationId],
+    [refType, refId, creatorId, tokenId, from, to, page, session.organizationId],
   );
-  const filtered = refType || creatorId || tokenId || from || to;
+  const filtered = refType || refId || creatorId || tokenId || from || to;
+  const refKey = refId ? entries.data?.items.find((e) => e.refId === refId)?.refKey : undefined;
 
   return (
     <>
@@ -80,6 +83,19 @@ export function AuditPage() {
           <TextInput aria-label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} leftSection={<Text size="xs">From</Text>} leftSectionWidth={44} />
           <TextInput aria-label="To" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} leftSection={<Text size="xs">To</Text>} leftSectionWidth={36} />
         </SimpleGrid>
+        {refId && (
+          <Group gap="xs">
+            <Text size="sm">
+              Showing the history of {refType ?? 'one item'}{' '}
+              <Text span className="mono">
+                {refKey ?? refId}
+              </Text>
+            </Text>
+            <Button size="compact-xs" variant="subtle" onClick={() => setRefId(null)}>
+              Show everything
+            </Button>
+          </Group>
+        )}
         <ListState load={entries} errorTitle="Could not load the audit log" empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}>
           {(items) => (
             <DataTable minWidth={820} data-testid="audit-table" dimmed={entries.loading} columns={['When', 'Who', 'Action', 'Target', { w: 110 }]}>
@@ -94,6 +110,11 @@ export function AuditPage() {
                     </Table.Td>
                     <Table.Td>
                       <Code>{e.action}</Code>
+                      {e.comment && (
+                        <Text size="xs" c="dimmed" mt={2} data-testid="audit-comment" style={{ whiteSpace: 'pre-wrap' }}>
+                          “{e.comment}”
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">
@@ -101,7 +122,7 @@ export function AuditPage() {
                           {e.refType}
                         </Text>{' '}
                         <Text span className="mono">
-                          {e.refKey ?? e.refId}
+                          {e.refKey || e.refId}
                         </Text>
                       </Text>
                     </Table.Td>
@@ -153,13 +174,43 @@ function Actor({ entry }: { entry: AuditEntry }) {
   return <Text size="sm">{a.memberName ?? a.memberId ?? '—'}</Text>;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// When both sides are snapshots of one thing, only the fields that moved (targeting changes are long).
+export function changedFields(before: unknown, after: unknown): { before: unknown; after: unknown; only: boolean } {
+  if (!isRecord(before) || !isRecord(after)) return { before, after, only: false };
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  if (keys.length === 0) return { before, after, only: false };
+  return { before: Object.fromEntries(keys.map((k) => [k, before[k]])), after: Object.fromEntries(keys.map((k) => [k, after[k]])), only: true };
+}
+
 function Changes({ entry }: { entry: AuditEntry }) {
-  const { before, after } = entry.changes ?? { before: null, after: null };
+  const [all, setAll] = useState(false);
+  const raw = entry.changes ?? { before: null, after: null };
+  const diff = changedFields(raw.before, raw.after);
+  const shown = all ? { ...raw, only: false } : diff;
   return (
-    <SimpleGrid cols={{ base: 1, sm: 2 }} p="sm" bg="gray.0">
-      <Snapshot title="Before" value={before} />
-      <Snapshot title="After" value={after} />
-    </SimpleGrid>
+    <Stack gap="xs" p="sm" bg="gray.0" data-testid="audit-changes">
+      {entry.comment && (
+        <Text size="sm">
+          <b>Comment:</b> {entry.comment}
+        </Text>
+      )}
+      {diff.only && (
+        <Group gap="xs">
+          <Text size="xs" c="dimmed">
+            {all ? 'Everything recorded.' : 'Only the fields that changed.'}
+          </Text>
+          <Button size="compact-xs" variant="subtle" onClick={() => setAll(!all)}>
+            {all ? 'Only changes' : 'All fields'}
+          </Button>
+        </Group>
+      )}
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Snapshot title="Before" value={shown.before} />
+        <Snapshot title="After" value={shown.after} />
+      </SimpleGrid>
+    </Stack>
   );
 }
 

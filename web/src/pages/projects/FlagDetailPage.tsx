@@ -1,17 +1,21 @@
-import { ActionIcon, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Card, Grid, Group, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
-import { get, put } from '../../api/client.ts';
-import type { FeatureFlag, Variation } from '../../api/types.ts';
+import { ApiError, get, getAll, put } from '../../api/client.ts';
+import { useCommentPrompt } from '../../components/comment.tsx';
+import type { FeatureFlag, Segment, Variation } from '../../api/types.ts';
 import { DetailState, Trail } from '../../components/details.tsx';
 import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { TableHead } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
 import { formatDateTime } from '../../format.ts';
-import { useAction, useLoad } from '../../hooks.ts';
+import { useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { rn } from '../../permissions.ts';
+import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
+import { FlagTargetingEditor } from '../targeting/FlagTargeting.tsx';
+import { TestUserPanel } from '../targeting/TestUser.tsx';
 import { useEnvironment } from './FlagsPage.tsx';
 
 export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: string; envId: string; flagKey: string }) {
@@ -20,13 +24,15 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
   const { project, env } = useEnvironment(projectId, envId);
   const path = `/envs/${envId}/feature-flags/${encodeURIComponent(flagKey)}`;
   const flag = useLoad((signal) => get<FeatureFlag>(path, undefined, signal), [path]);
+  // The segments a rule may name: the environment's own and the shared ones that cover it.
+  const segments = useLoad(() => getAll<Segment>(`/envs/${envId}/segments`), [envId]);
+  const link = useLink();
+  const comment = useCommentPrompt();
   const f = flag.data;
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [tags, setTags] = useState<string[]>([]);
   const [variations, setVariations] = useState<Variation[]>([]);
-  const saving = useAction();
-  const [savingWhat, setSavingWhat] = useState<string | null>(null);
 
   // When the flag reloads (after saving one field), refresh only the fields the
   // person has not started editing, so saving one never discards another.
@@ -44,16 +50,23 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
   const r = f && project && env ? rn.flag(project.key, env.key, f.key, f.tags) : null;
   const allowedTo = (action: string) => (r ? session.can(action, r) : false);
 
-  const save = (what: string, sub: string, body: unknown) => {
-    setSavingWhat(what);
-    return saving.run(async () => {
-      await put(`${path}/${sub}`, body);
-      notify('success', `${what} saved.`);
-      flag.reload();
+  // Each change asks for an optional comment, kept in the audit entry. Variations and the off variation
+  // also send the revision shown, so a change made meanwhile by someone else is refused (409), not overwritten.
+  const save = (what: string, sub: string, body: Record<string, unknown>, withRevision = false) =>
+    comment.ask({
+      title: `Save ${what.toLowerCase()}`,
+      save: async (text) => {
+        try {
+          await put(`${path}/${sub}`, { ...body, ...(withRevision && f ? { revision: f.revision } : {}), comment: text || undefined });
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.status !== 409) throw e;
+          flag.reload();
+          throw new Error('Someone else changed this flag after you opened it, so this was not saved. The latest version is shown now; check it and try again.');
+        }
+        notify('success', `${what} saved.`);
+        flag.reload();
+      },
     });
-  };
-  // Which field's save button spins.
-  const busy = saving.busy ? savingWhat : null;
 
   return (
     <>
@@ -77,9 +90,14 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                     </Badge>
                   )}
                 </Group>
-                <Text size="sm" c="dimmed" className="mono">
-                  {f.key}
-                </Text>
+                <Group gap="sm">
+                  <Text size="sm" c="dimmed" className="mono">
+                    {f.key}
+                  </Text>
+                  <Anchor size="sm" {...link(`/audit?refType=flag&refId=${encodeURIComponent(f.id)}`)}>
+                    History
+                  </Anchor>
+                </Group>
               </div>
               <Switch
                 size="lg"
@@ -90,26 +108,25 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                 aria-label="Flag on or off"
               />
             </Group>
-            <ErrorAlert error={saving.error} title="Could not save" />
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Card withBorder>
                 <Stack gap="xs">
                   <Text fw={600}>About</Text>
                   <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} readOnly={!allowedTo('UpdateFlagName')} />
                   {allowedTo('UpdateFlagName') && name !== f.name && (
-                    <Button size="xs" w="fit-content" loading={busy === 'Name'} disabled={!name.trim()} onClick={() => save('Name', 'name', { name: name.trim() })}>
+                    <Button size="xs" w="fit-content" disabled={!name.trim()} onClick={() => save('Name', 'name', { name: name.trim() })}>
                       Save name
                     </Button>
                   )}
                   <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} readOnly={!allowedTo('UpdateFlagDescription')} />
                   {allowedTo('UpdateFlagDescription') && description !== (f.description ?? '') && (
-                    <Button size="xs" w="fit-content" loading={busy === 'Description'} onClick={() => save('Description', 'description', { description })}>
+                    <Button size="xs" w="fit-content" onClick={() => save('Description', 'description', { description })}>
                       Save description
                     </Button>
                   )}
                   <TagsInput label="Tags" value={tags} onChange={setTags} readOnly={!allowedTo('UpdateFlagTags')} />
                   {allowedTo('UpdateFlagTags') && tags.join(',') !== f.tags.join(',') && (
-                    <Button size="xs" w="fit-content" loading={busy === 'Tags'} onClick={() => save('Tags', 'tags', { tags })}>
+                    <Button size="xs" w="fit-content" onClick={() => save('Tags', 'tags', { tags })}>
                       Save tags
                     </Button>
                   )}
@@ -126,7 +143,7 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                   </Text>
                   <VariationsEditor value={variations} onChange={setVariations} readOnly={!allowedTo('UpdateFlagVariations')} flag={f} />
                   {allowedTo('UpdateFlagVariations') && JSON.stringify(variations) !== JSON.stringify(f.variations) && (
-                    <Button size="xs" w="fit-content" loading={busy === 'Variations'} onClick={() => save('Variations', 'variations', { variations })}>
+                    <Button size="xs" w="fit-content" onClick={() => save('Variations', 'variations', { variations }, true)}>
                       Save variations
                     </Button>
                   )}
@@ -136,26 +153,43 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                     value={f.disabledVariationId}
                     allowDeselect={false}
                     disabled={!allowedTo('UpdateFlagOffVariation')}
-                    onChange={(v) => v && v !== f.disabledVariationId && void save('Off variation', 'off-variation', { offVariationId: v })}
+                    onChange={(v) => v && v !== f.disabledVariationId && void save('Off variation', 'off-variation', { offVariationId: v }, true)}
                   />
                   <Text size="sm">
-                    Served when on:{' '}
+                    Served when on, to everyone no rule or target picks:{' '}
                     <Text span className="mono">
-                      {f.variations.find((v) => v.id === f.enabledVariationId)?.value ?? '—'}
+                      {f.fallthrough.variations.length === 1 ? (f.variations.find((v) => v.id === f.fallthrough.variations[0].id)?.value ?? '—') : 'a percentage split'}
                     </Text>
                   </Text>
                 </Stack>
               </Card>
             </SimpleGrid>
+            <ErrorAlert error={segments.error} title="Could not load the segments" />
+            <Grid>
+              <Grid.Col span={{ base: 12, lg: 8 }}>
+                <FlagTargetingEditor flag={f} path={path} segments={segments.data ?? []} can={allowedTo} onSaved={flag.reload} />
+              </Grid.Col>
+              <Grid.Col span={{ base: 12, lg: 4 }}>
+                <TestUserPanel flag={f} path={path} />
+              </Grid.Col>
+            </Grid>
           </Stack>
         )}
       </DetailState>
+      {comment.dialog}
     </>
   );
 }
 
 function VariationsEditor({ value, onChange, readOnly, flag }: { value: Variation[]; onChange: (v: Variation[]) => void; readOnly: boolean; flag: FeatureFlag }) {
-  const inUse = new Set([flag.enabledVariationId, flag.disabledVariationId]);
+  // The server refuses to remove a variation served anywhere (422 VariationInUse): offer no remove button for those.
+  const inUse = new Set([
+    flag.enabledVariationId,
+    flag.disabledVariationId,
+    ...flag.targetUsers.map((u) => u.variationId),
+    ...flag.rules.flatMap((r) => r.variations.map((v) => v.id)),
+    ...flag.fallthrough.variations.map((v) => v.id),
+  ]);
   const fixed = flag.variationType === 'boolean';
   return (
     <Stack gap={4}>

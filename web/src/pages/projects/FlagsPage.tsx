@@ -14,6 +14,7 @@ import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
+import { EnvTabs } from '../targeting/SegmentsPage.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -114,6 +115,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
               w={200}
             />
           )}
+          <EnvTabs projectId={projectId} envId={envId} active="flags" />
         </Group>
         <Group gap="sm">
           <Button variant="default" component="a" {...link(`/projects/${projectId}/envs/${envId}/settings`)}>
