@@ -27,7 +27,7 @@ import { lazyRequestLogger, loggerOptions } from './platform/logging.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
-import { registerFeatures, registerPublicFeatures } from './features.ts';
+import { registerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
 import { createSdkSecretResolver } from './sdk-keys/sdk-secret-resolver.ts';
 
 export interface AppDeps {
@@ -184,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     },
     { prefix: '/api/v1' },
   );
+  await app.register(async (sdk) => registerSdkFeatures(sdk, ctx));
 
   // The gate first: it is the cheapest, and what it refuses no feature could answer.
   preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);
