@@ -29,7 +29,7 @@ const User = Type.Object(
 
 export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const sdk = sdkService({ ...ctx, log: fastify.log });
+  const sdk = sdkService(ctx, fastify.log);
   const streaming = attachStreaming(fastify.server, sdk, (err) => fastify.log.error({ err }, 'an SDK streaming connection failed'));
   fastify.addHook('preClose', (done) => {
     streaming.close();

@@ -13,7 +13,10 @@ import { syncTimestamp } from './sdk-payloads.ts';
 import { createSdkReadModel, type SdkReadModel } from './sdk-read-model.ts';
 import { sdkStore } from './sdk-store.ts';
 
-export type SdkDeps = Pick<AppContext, 'db' | 'clock' | 'sdkSecrets' | 'onInvalidate' | 'config'> & { log: { error(obj: object, msg: string): void } };
+export type SdkDeps = Pick<AppContext, 'db' | 'clock' | 'sdkSecrets' | 'onInvalidate' | 'config'>;
+export interface ErrorLog {
+  error(obj: object, msg: string): void;
+}
 
 export interface SdkService {
   hub: SdkHub;
@@ -39,7 +42,8 @@ export function openSdkSockets(ctx: object): Map<string, number> {
   return services.get(ctx)?.hub.socketCounts() ?? new Map();
 }
 
-export function sdkService(ctx: SdkDeps): SdkService {
+/** One per app: registered under `ctx`, so that `openSdkSockets(ctx)` finds it. */
+export function sdkService(ctx: SdkDeps, log: ErrorLog): SdkService {
   const store = sdkStore(ctx.db);
   // Per SDK key and per address, like API credentials (configurable: RATE_LIMIT_PER_MINUTE; 0 disables).
   const limiter = ctx.config.rateLimitPerMinute > 0 ? new RateLimiter(ctx.config.rateLimitPerMinute) : null;
@@ -48,13 +52,13 @@ export function sdkService(ctx: SdkDeps): SdkService {
     load: (envId, orgId) => store.loadEnvironment(envId, orgId),
     eager: (envId) => (hub?.socketCount(envId) ?? 0) > 0,
     onChange: (envId, before, after) => hub?.pushChange(envId, before, after),
-    onError: (err, envId) => ctx.log.error({ err, envId }, 'reloading flags for SDKs failed'),
+    onError: (err, envId) => log.error({ err, envId }, 'reloading flags for SDKs failed'),
   });
   hub = createSdkHub({
     readModel,
     resolver: ctx.sdkSecrets,
     now: () => ctx.clock.now(),
-    onError: (err, what) => ctx.log.error({ err }, what),
+    onError: (err, what) => log.error({ err }, what),
   });
   ctx.onInvalidate((event) => readModel.invalidate(event));
 
