@@ -162,9 +162,11 @@ describe('SDK hub', () => {
     });
     const socket = (envId: string, type: 'server' | 'client', secretId: string, secret = `key-${secretId}`) => {
       const sent: string[] = [];
+      const raw: (string | Buffer)[] = [];
       const closed: number[] = [];
-      const conn = hub.open({ envId, orgId: 'o1', type, secretId, secret, socket: { send: (t) => sent.push(t), close: (code) => closed.push(code) } });
-      return { sent, closed, conn };
+      const send = (t: string | Buffer) => void (raw.push(t), sent.push(String(t)));
+      const conn = hub.open({ envId, orgId: 'o1', type, secretId, secret, socket: { send, close: (code) => void closed.push(code) } });
+      return { sent, raw, closed, conn };
     };
     return { hub, socket, revoke: (e: SdkSecretRevocation) => revoked.forEach((l) => l(e)), set: (s: typeof snapshot) => (snapshot = s), get: () => snapshot };
   }
@@ -185,7 +187,8 @@ describe('SDK hub', () => {
     const after = h.set(makeSnapshot('e1', [before.flags[0], flag('b', 200, { isEnabled: false })], []));
     h.hub.pushChange('e1', before, after);
     expect(s1.sent).toHaveLength(1);
-    expect(s1.sent[0]).toBe(s2.sent[0]);
+    // The very same bytes, encoded once.
+    expect(s1.raw[0]).toBe(s2.raw[0]);
     expect(JSON.parse(s1.sent[0]).data).toMatchObject({ eventType: 'patch', featureFlags: [{ key: 'b', isEnabled: false }], segments: [] });
     expect(other.sent).toEqual([]);
     const patch = JSON.parse(c.sent[1]);

@@ -16,7 +16,8 @@ export const CLOSE_REFUSED = 4003;
 export const CLOSE_GOING_AWAY = 1001;
 
 export interface SdkSocket {
-  send(text: string): void;
+  /** A message: a string, or the UTF-8 bytes of one (a push encodes its text once for every socket). */
+  send(text: string | Buffer): void;
   close(code: number, reason: string): void;
 }
 
@@ -80,7 +81,7 @@ export function clientSync(s: EnvSnapshot, user: EvalUser, timestamp: number): s
 export function createSdkHub(deps: SdkHubDeps): SdkHub {
   const byEnv = new Map<string, Set<SdkConnection>>();
 
-  const send = (conn: SdkConnection, text: string) => {
+  const send = (conn: SdkConnection, text: string | Buffer) => {
     try {
       conn.socket.send(text);
     } catch (err) {
@@ -127,7 +128,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     const changed = changedItems(before, after);
     if (changed.flags.length === 0 && changed.segments.length === 0) return;
     // Built once per change and shared by every server SDK of the environment.
-    const forServers = serverMessage('patch', changed.flags, changed.segments);
+    const forServers = Buffer.from(serverMessage('patch', changed.flags, changed.segments));
     // Client SDKs: their user's results for the changed flags only; users with the same attributes share one string.
     const forUsers = new Map<string, string>();
     const clientPatch = (user: EvalUser, flags: readonly SdkFlag[]) => {
