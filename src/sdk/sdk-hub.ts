@@ -15,6 +15,9 @@ export const CLOSE_REFUSED = 4003;
 /** Going away (the instance shuts down): the SDKs reconnect, to another instance. */
 export const CLOSE_GOING_AWAY = 1001;
 
+/** Sockets written per turn of the event loop during a push. */
+export const PUSH_SLICE = 1000;
+
 export interface SdkSocket {
   /** A message: a string, or the UTF-8 bytes of one (a push encodes its text once for every socket). */
   send(text: string | Buffer): void;
@@ -141,13 +144,22 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       }
       return text;
     };
-    for (const conn of conns) {
-      if (conn.type === 'server') send(conn, forServers);
-      else if (conn.user && changed.flags.length > 0) {
-        const text = clientPatch(conn.user, changed.flags);
-        if (text) send(conn, text);
+    // In slices, yielding between them: requests (and other environments' pushes) are not held behind 10,000 writes.
+    const targets = [...conns];
+    const sendSlice = (from: number) => {
+      const to = Math.min(from + PUSH_SLICE, targets.length);
+      for (let i = from; i < to; i++) {
+        const conn = targets[i];
+        if (!conns.has(conn)) continue;
+        if (conn.type === 'server') send(conn, forServers);
+        else if (conn.user && changed.flags.length > 0) {
+          const text = clientPatch(conn.user, changed.flags);
+          if (text) send(conn, text);
+        }
       }
-    }
+      if (to < targets.length) setImmediate(() => sendSlice(to));
+    };
+    sendSlice(0);
   }
 
   // Revocations: a deleted key (or environment) closes its sockets at once; after a rotation's grace end, or when
