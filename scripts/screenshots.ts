@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Api, setupOwner, signIn, OWNER } from '../test/e2e/api.ts';
+import { Api, inviteAndRedeem, setupOwner, signIn, OWNER } from '../test/e2e/api.ts';
 import { launchBrowser } from '../test/e2e/browser.ts';
 import setupWeb from '../test/e2e/global-setup.ts';
 import { repoRoot, startServer } from '../test/e2e/server.ts';
@@ -21,8 +21,9 @@ interface Env {
 
 async function seed(url: string) {
   const owner = await setupOwner(url);
-  const dana = await owner.ok<{ id: string }>('POST', '/members', { email: 'dana@acme.test', name: 'Dana Developer', password: 'developer password 1' });
-  await owner.ok('POST', '/members', { email: 'sam@acme.test', name: 'Sam Support', password: 'support password 1' });
+  // Members join by invitation: each redeems their own code with their own password.
+  const dana = await inviteAndRedeem<{ id: string }>(owner, { email: 'dana@acme.test', name: 'Dana Developer', password: 'developer password 1' });
+  await inviteAndRedeem(owner, { email: 'sam@acme.test', name: 'Sam Support', password: 'support password 1' });
   const group = await owner.ok<{ id: string }>('POST', '/groups', { name: 'Release managers', description: 'May turn production flags on and off.' });
   const policy = await owner.ok<{ id: string }>('POST', '/policies', {
     name: 'Prod togglers',

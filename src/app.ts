@@ -28,7 +28,7 @@ import { migrateToLatest } from './platform/migrations.ts';
 import { clampPageSize } from './platform/schemas.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
-import { registerFeatures, registerPublicFeatures } from './features.ts';
+import { registerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
 import { createSdkSecretResolver } from './sdk-keys/sdk-secret-resolver.ts';
 
 export interface AppDeps {
@@ -142,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
       components: {
         securitySchemes: {
           accessToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An access token (ens_pat_… / ens_svc_…), with or without "Bearer ", or a session (ens_ses_…) as Bearer.' },
+          sdkKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: "An environment's SDK key (ens_srv_… / ens_cli_…), bare: the SDK protocol's public routes." },
         },
       },
       security: [{ accessToken: [] }],
@@ -186,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     },
     { prefix: '/api/v1' },
   );
+  await app.register(async (sdk) => registerSdkFeatures(sdk, ctx));
 
   // The gate first: it is the cheapest, and what it refuses no feature could answer.
   preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);

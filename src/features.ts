@@ -12,11 +12,17 @@ import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
 import { projectRoutes } from './projects/project-routes.ts';
 import { sdkSecretRoutes } from './sdk-keys/sdk-secret-routes.ts';
+import { sdkRoutes } from './sdk/sdk-routes.ts';
 import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
   await publicInvitationRoutes(app, ctx);
+}
+
+/** The SDK protocol at FeatBit's paths (/streaming, /api/public/sdk/…): public, outside the /api/v1 prefix. */
+export async function registerSdkFeatures(app: FastifyInstance, ctx: AppContext) {
+  await sdkRoutes(app, ctx);
 }
 
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
