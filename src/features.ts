@@ -6,6 +6,7 @@ import { flagRoutes } from './flags/flag-routes.ts';
 import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
 import { policyRoutes } from './iam/policy-routes.ts';
+import { insightRoutes, insightTrackRoutes } from './insights/insight-routes.ts';
 import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes.ts';
 import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
@@ -15,6 +16,11 @@ import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
+}
+
+/** The SDK endpoints, at FeatBit's paths outside /api/v1; each checks the SDK key itself. */
+export async function registerSdkFeatures(app: FastifyInstance, ctx: AppContext) {
+  await insightTrackRoutes(app, ctx);
 }
 
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
@@ -29,4 +35,5 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);
+  await insightRoutes(app, ctx);
 }
