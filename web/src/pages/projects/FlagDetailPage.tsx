@@ -12,6 +12,7 @@ import { useAction, useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { rn } from '../../permissions.ts';
 import { useSession } from '../../session.tsx';
+import { FlagInsights } from './FlagInsights.tsx';
 import { useEnvironment } from './FlagsPage.tsx';
 
 export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: string; envId: string; flagKey: string }) {
@@ -147,6 +148,7 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                 </Stack>
               </Card>
             </SimpleGrid>
+            <FlagInsights envId={envId} flagKey={f.key} variations={f.variations} />
           </Stack>
         )}
       </DetailState>
