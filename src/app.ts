@@ -166,7 +166,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await registerSdkFeatures(app, ctx);
   const openPaths = new Set<string>();
   await app.register(
     async (api) => {
@@ -188,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     },
     { prefix: '/api/v1' },
   );
+  await app.register(async (sdk) => registerSdkFeatures(sdk, ctx));
 
   // The gate first: it is the cheapest, and what it refuses no feature could answer.
   preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);

@@ -12,14 +12,17 @@ import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
 import { projectRoutes } from './projects/project-routes.ts';
 import { sdkSecretRoutes } from './sdk-keys/sdk-secret-routes.ts';
+import { sdkRoutes } from './sdk/sdk-routes.ts';
 import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
 }
 
-/** The SDK endpoints, at FeatBit's paths outside /api/v1; each checks the SDK key itself. */
+/** The SDK endpoints at FeatBit's paths (/streaming, /api/public/sdk/…, /api/public/insight/track): public, outside the
+ * /api/v1 prefix; each checks the SDK key itself. */
 export async function registerSdkFeatures(app: FastifyInstance, ctx: AppContext) {
+  await sdkRoutes(app, ctx);
   await insightTrackRoutes(app, ctx);
 }
 

@@ -1,0 +1,209 @@
+// The open SDK sockets of this instance, by environment: answers their messages (data-sync, ping), pushes every change
+// of their environment as a patch, and closes those whose SDK key stops working. Transport-agnostic: a connection is
+// anything with send/close (sdk-streaming.ts attaches WebSockets).
+import type { ClientFlag, EvalUser } from '../evaluation/index.ts';
+import type { SdkSecretResolver, SdkSecretRevocation } from '../sdk-keys/sdk-secret-resolver.ts';
+import type { SdkSecretType } from '../sdk-keys/sdk-key-format.ts';
+import {
+  PONG, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp,
+  type EnvSnapshot, type SdkFlag,
+} from './sdk-payloads.ts';
+import type { SdkReadModel } from './sdk-read-model.ts';
+
+/** FeatBit's close code for a refused connection; the SDKs never reconnect after it. */
+export const CLOSE_REFUSED = 4003;
+/** Going away (the instance shuts down): the SDKs reconnect, to another instance. */
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface SdkSocket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SdkConnection {
+  readonly socket: SdkSocket;
+  readonly type: SdkSecretType;
+  readonly envId: string;
+  readonly orgId: string;
+  readonly secretId: string;
+  /** The SDK key itself, to ask the resolver again after a rotation. Never logged. */
+  readonly secret: string;
+  /** A client SDK's user, from its latest data-sync. */
+  user: EvalUser | null;
+}
+
+export interface SdkHub {
+  /** Registers an accepted socket; returns the handler of its messages and the function to call when it closes. */
+  open(conn: Omit<SdkConnection, 'user'>): { onMessage(text: string): void; onClose(): void };
+  /** Open sockets per environment on this instance. */
+  socketCounts(): Map<string, number>;
+  /** Open sockets of one environment (or of all) on this instance. */
+  socketCount(envId?: string): number;
+  /** Pushes the difference between two snapshots of an environment (the read model's onChange). */
+  pushChange(envId: string, before: EnvSnapshot | null, after: EnvSnapshot | null): void;
+  /** Closes every socket (shutdown). */
+  closeAll(code: number, reason: string): void;
+}
+
+export interface SdkHubDeps {
+  readModel: SdkReadModel;
+  resolver: Pick<SdkSecretResolver, 'resolve' | 'onRevoked'>;
+  now(): number;
+  onError(err: unknown, what: string): void;
+}
+
+// The last full-sync message of each snapshot, serialized once and shared by every server SDK that asks.
+const fullServerMessages = new WeakMap<EnvSnapshot, string>();
+
+export function fullServerMessage(s: EnvSnapshot): string {
+  let text = fullServerMessages.get(s);
+  if (text === undefined) {
+    text = serverMessage('full', s.flags, s.segments);
+    fullServerMessages.set(s, text);
+  }
+  return text;
+}
+
+/** The data-sync answer for a server SDK at `timestamp`. */
+export function serverSync(s: EnvSnapshot, timestamp: number): string {
+  if (timestamp === 0) return fullServerMessage(s);
+  const { eventType, flags, segments } = itemsSince(s, timestamp);
+  return serverMessage(eventType, flags, segments);
+}
+
+/** The data-sync answer for a client SDK's `user` at `timestamp`. */
+export function clientSync(s: EnvSnapshot, user: EvalUser, timestamp: number): string {
+  const { eventType, flags } = itemsSince(s, timestamp);
+  return clientMessage(eventType, user, clientFlags(flags, user, s.segmentOf));
+}
+
+export function createSdkHub(deps: SdkHubDeps): SdkHub {
+  const byEnv = new Map<string, Set<SdkConnection>>();
+
+  const send = (conn: SdkConnection, text: string) => {
+    try {
+      conn.socket.send(text);
+    } catch (err) {
+      deps.onError(err, 'sending to an SDK socket failed');
+    }
+  };
+  const refuse = (conn: SdkConnection, reason: string) => {
+    try {
+      conn.socket.close(CLOSE_REFUSED, reason);
+    } catch (err) {
+      deps.onError(err, 'closing an SDK socket failed');
+    }
+  };
+
+  async function dataSync(conn: SdkConnection, data: unknown) {
+    const d = data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+    const timestamp = syncTimestamp(d.timestamp);
+    if (conn.type === 'client') {
+      const user = parseUser(d.user);
+      // FeatBit's client data-sync needs a user; a message without one (or with a malformed one) is ignored.
+      if (!user) return;
+      conn.user = user;
+    }
+    const snapshot = await deps.readModel.get(conn.envId, conn.orgId);
+    if (!snapshot || !byEnv.get(conn.envId)?.has(conn)) return;
+    send(conn, conn.type === 'server' ? serverSync(snapshot, timestamp) : clientSync(snapshot, conn.user!, timestamp));
+  }
+
+  function onMessage(conn: SdkConnection, text: string) {
+    let message: { messageType?: unknown; data?: unknown };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!message || typeof message !== 'object') return;
+    if (message.messageType === 'ping') return send(conn, PONG);
+    if (message.messageType === 'data-sync') dataSync(conn, message.data).catch((err) => deps.onError(err, 'an SDK data-sync failed'));
+  }
+
+  function pushChange(envId: string, before: EnvSnapshot | null, after: EnvSnapshot | null) {
+    const conns = byEnv.get(envId);
+    if (!conns || conns.size === 0 || !before || !after) return;
+    const changed = changedItems(before, after);
+    if (changed.flags.length === 0 && changed.segments.length === 0) return;
+    // Built once per change and shared by every server SDK of the environment.
+    const forServers = serverMessage('patch', changed.flags, changed.segments);
+    // Client SDKs: their user's results for the changed flags only; users with the same attributes share one string.
+    const forUsers = new Map<string, string>();
+    const clientPatch = (user: EvalUser, flags: readonly SdkFlag[]) => {
+      const key = JSON.stringify(user);
+      let text = forUsers.get(key);
+      if (text === undefined) {
+        const evaluated: ClientFlag[] = clientFlags(flags, user, after.segmentOf);
+        text = evaluated.length > 0 ? clientMessage('patch', user, evaluated) : '';
+        forUsers.set(key, text);
+      }
+      return text;
+    };
+    for (const conn of conns) {
+      if (conn.type === 'server') send(conn, forServers);
+      else if (conn.user && changed.flags.length > 0) {
+        const text = clientPatch(conn.user, changed.flags);
+        if (text) send(conn, text);
+      }
+    }
+  }
+
+  // Revocations: a deleted key (or environment) closes its sockets at once; after a rotation's grace end, or when
+  // notifications may have been missed, each affected socket's key is asked again (once per distinct key).
+  async function recheck(conns: SdkConnection[]) {
+    const byKey = new Map<string, SdkConnection[]>();
+    for (const c of conns) byKey.set(c.secret, [...(byKey.get(c.secret) ?? []), c]);
+    await Promise.all(
+      [...byKey].map(async ([secret, group]) => {
+        let resolved;
+        try {
+          resolved = await deps.resolver.resolve(secret, deps.now());
+        } catch (err) {
+          // The database is unreachable: keep the sockets; the next event or the bounded fallback asks again.
+          return deps.onError(err, 'an SDK key could not be checked again');
+        }
+        for (const c of group) if (!resolved || resolved.envId !== c.envId || resolved.type !== c.type) refuse(c, 'SDK key revoked');
+      }),
+    );
+  }
+
+  deps.resolver.onRevoked((event: SdkSecretRevocation) => {
+    const all = [...byEnv.values()].flatMap((s) => [...s]);
+    if (event.reason === 'deleted') {
+      for (const c of all) if (event.secretId ? c.secretId === event.secretId : c.envId === event.envId) refuse(c, 'SDK key revoked');
+      return;
+    }
+    const affected = event.reason === 'rotated' ? all.filter((c) => c.secretId === event.secretId) : all;
+    if (affected.length > 0) void recheck(affected);
+  });
+
+  return {
+    open(init) {
+      const conn: SdkConnection = { ...init, user: null };
+      let set = byEnv.get(conn.envId);
+      if (!set) byEnv.set(conn.envId, (set = new Set()));
+      set.add(conn);
+      return {
+        onMessage: (text) => onMessage(conn, text),
+        onClose: () => {
+          const s = byEnv.get(conn.envId);
+          s?.delete(conn);
+          if (s && s.size === 0) byEnv.delete(conn.envId);
+        },
+      };
+    },
+    socketCounts: () => new Map([...byEnv].map(([envId, s]) => [envId, s.size])),
+    socketCount: (envId) => (envId === undefined ? [...byEnv.values()].reduce((n, s) => n + s.size, 0) : (byEnv.get(envId)?.size ?? 0)),
+    pushChange,
+    closeAll(code, reason) {
+      for (const s of byEnv.values()) for (const c of s) {
+        try {
+          c.socket.close(code, reason);
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}

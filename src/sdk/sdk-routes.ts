@@ -1,0 +1,79 @@
+// HTTP of the SDK protocol, at FeatBit's paths (evaluation server Api/Public/*): polling for server and client SDKs,
+// and the WebSocket streaming endpoint (sdk-streaming.ts) on the same HTTP server. Public: the SDK key is the
+// credential, sent bare in Authorization (polling) or hidden in the streaming token.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../platform/context.ts';
+import { JSON_TYPE } from '../platform/envelope.ts';
+import { BadRequest } from '../platform/errors.ts';
+import { ErrorEnvelope, Type } from '../platform/schemas.ts';
+import { parseUser } from './sdk-payloads.ts';
+import { sdkService } from './sdk-service.ts';
+import { attachStreaming } from './sdk-streaming.ts';
+
+const SyncQuery = Type.Object({ timestamp: Type.Optional(Type.String({ maxLength: 32 })) });
+const tags = ['SDK (public)'];
+const security = [{ sdkKey: [] }];
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 429: ErrorEnvelope };
+// The SDKs read these bodies as they are: FeatBit's data-sync message, not the {success, errors, data} envelope.
+// Typed as the string it is sent as (pre-serialized, shared across callers); the schema documents its shape.
+const DataSync = Type.Unsafe<string>(Type.Object({ messageType: Type.Literal('data-sync'), data: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }));
+const User = Type.Object(
+  {
+    keyId: Type.String({ minLength: 1, maxLength: 512 }),
+    name: Type.Optional(Type.String({ maxLength: 512 })),
+    customizedProperties: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 512 }), value: Type.Unknown() }), { maxItems: 500 })),
+  },
+  { additionalProperties: true },
+);
+
+export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const sdk = sdkService(ctx, fastify.log);
+  const streaming = attachStreaming(fastify.server, sdk, (err) => fastify.log.error({ err }, 'an SDK streaming connection failed'));
+  fastify.addHook('preClose', (done) => {
+    streaming.close();
+    done();
+  });
+
+  app.get(
+    '/api/public/sdk/server/latest-all',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "A server SDK's poll: the data-sync message (timestamp 0 or absent: everything; otherwise what changed after it). ETag / If-None-Match → 304",
+        querystring: SyncQuery,
+        response: { 200: DataSync, 304: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const key = await sdk.authorize(request.headers.authorization, 'server', request.ip);
+      const { body, etag } = await sdk.serverLatest(key, request.query.timestamp);
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      return reply.type(JSON_TYPE).serializer((s: string) => s).send(body);
+    },
+  );
+
+  app.post(
+    '/api/public/sdk/client/latest-all',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "A client SDK's poll: the user's evaluated flags (timestamp 0 or absent: all; otherwise those changed after it)",
+        querystring: SyncQuery,
+        body: User,
+        response: { 200: DataSync, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const key = await sdk.authorize(request.headers.authorization, 'client', request.ip);
+      const user = parseUser(request.body);
+      if (!user) throw new BadRequest('user_is_invalid');
+      const body = await sdk.clientLatest(key, user, request.query.timestamp);
+      return reply.type(JSON_TYPE).serializer((s: string) => s).send(body);
+    },
+  );
+}

@@ -1,0 +1,76 @@
+// FeatBit's streaming endpoint, `GET /streaming?type=server|client&token=T`, as WebSockets (ws) on the app's own HTTP
+// server. The upgrade never reaches Fastify, so its URL (with the token) is never in a request log. A refused
+// connection is accepted and then closed with 4003, as FeatBit does (the SDKs do not retry after 4003).
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_GOING_AWAY, CLOSE_REFUSED } from './sdk-hub.ts';
+import type { SdkService } from './sdk-service.ts';
+
+export const STREAMING_PATH = '/streaming';
+/** An SDK's messages are small (a data-sync carries one user). */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+function reject(socket: Duplex, status: number, text: string, extra = '') {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
+}
+
+export function attachStreaming(server: Server, sdk: SdkService, onError: (err: unknown) => void): { close(): void } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
+  const sockets = new Set<WebSocket>();
+  let closing = false;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path !== STREAMING_PATH || closing) return reject(socket, closing ? 503 : 404, closing ? 'Service Unavailable' : 'Not Found');
+    const limited = sdk.addressLimited(req.socket.remoteAddress ?? '');
+    if (limited) return reject(socket, 429, 'Too Many Requests', `Retry-After: ${limited.retryAfterSeconds}\r\n`);
+    const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+    sdk
+      .acceptStreaming(params.get('type'), params.get('token'))
+      .catch((err) => {
+        onError(err);
+        return null;
+      })
+      .then((key) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          if (!key || closing) return ws.close(closing ? CLOSE_GOING_AWAY : CLOSE_REFUSED, closing ? 'shutting down' : 'invalid request');
+          sockets.add(ws);
+          const conn = sdk.hub.open({
+            type: key.type,
+            envId: key.envId,
+            orgId: key.orgId,
+            secretId: key.secretId,
+            secret: key.secret,
+            socket: { send: (text) => ws.readyState === ws.OPEN && ws.send(text), close: (code, reason) => ws.close(code, reason) },
+          });
+          ws.on('message', (data, isBinary) => {
+            if (!isBinary) conn.onMessage(data.toString());
+          });
+          ws.on('error', () => undefined);
+          ws.on('close', () => {
+            sockets.delete(ws);
+            conn.onClose();
+          });
+        });
+      });
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    close() {
+      closing = true;
+      server.off('upgrade', onUpgrade);
+      for (const ws of sockets) ws.close(CLOSE_GOING_AWAY, 'shutting down');
+      // Sockets that do not finish the closing handshake soon are cut.
+      const cut = setTimeout(() => {
+        for (const ws of sockets) ws.terminate();
+      }, 1000);
+      cut.unref();
+    },
+  };
+}
