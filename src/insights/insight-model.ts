@@ -8,7 +8,7 @@ export const MAX_TRACK_ITEMS = 500;
 
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
-/** One evaluation counted: an environment's flag served a variation, at `at` (ms). */
+/** One evaluation reported: a flag served a variation (the environment is the SDK key's). */
 export interface Evaluation {
   flagKey: string;
   variationId: string;

@@ -17,7 +17,7 @@ const TRACK_PATH = '/api/public/insight/track';
 /** POST /api/public/insight/track: registered at the root, outside /api/v1 (FeatBit's path, which the SDKs build). */
 export async function insightTrackRoutes(untyped: FastifyInstance, ctx: AppContext) {
   const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
-  const insights = insightService({ ...ctx, insights: ctx.insights });
+  const insights = insightService(ctx);
   const limit = ctx.config.rateLimitPerMinute;
   // One budget per client address (checked before the key is looked at: guessing keys is throttled too) and one per key.
   const byAddress = limit > 0 ? new RateLimiter(limit) : null;
@@ -63,7 +63,7 @@ const Series = Type.Object({
 
 export async function insightRoutes(untyped: FastifyInstance, ctx: AppContext) {
   const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
-  const insights = insightService({ ...ctx, insights: ctx.insights });
+  const insights = insightService(ctx);
   app.get(
     '/envs/:envId/feature-flags/:key/insights',
     {

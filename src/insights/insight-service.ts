@@ -7,9 +7,8 @@ import { AppError, NotFound } from '../platform/errors.ts';
 import { envRn } from '../projects/environment-read-model.ts';
 import type { ResolvedSdkSecret } from '../sdk-keys/sdk-secret-resolver.ts';
 import { evaluationsOf, HOUR_MS, hourOf, MAX_TRACK_ITEMS, seriesOf, type InsightSeries } from './insight-model.ts';
-import type { InsightRecorder } from './insight-recorder.ts';
 
-export type InsightDeps = Pick<AppContext, 'db' | 'clock'> & { insights: InsightRecorder };
+export type InsightDeps = Pick<AppContext, 'db' | 'clock' | 'insights'>;
 
 export class PayloadTooLarge extends AppError {
   constructor() {
