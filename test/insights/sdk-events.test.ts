@@ -1,7 +1,6 @@
 // FeatBit's own node server SDK reports its evaluations to Ensign: its event processor posts to
 // `${eventsUri}/api/public/insight/track` with the server key, and the flag page's read shows them.
-// The flag comes from the REST API; the SDK is given it through its JSON bootstrap and a data synchronizer that
-// only reports ready (no streaming or polling is involved: this test is about the event path alone).
+// The flag is made through the REST API and reaches the SDK over Ensign's streaming endpoint (src/sdk/).
 import { FbClientBuilder, UserBuilder, type IFbClient } from '@featbit/node-server-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
@@ -40,13 +39,12 @@ describe.each(backends)("the node server SDK's events reach the flag's insights 
       .streamingUri(address.replace('http', 'ws'))
       .eventsUri(address)
       .flushInterval(3_600_000)
-      .useJsonBootstrapProvider(JSON.stringify({ messageType: 'data-sync', data: { eventType: 'full', featureFlags: [flag], segments: [] } }))
-      // At run time the factory gets (context, store, updates, ready, onError); the declared type leaves out the store.
-      .dataSynchronizer(((...args: unknown[]) => ({ start: args[3] as () => void, stop() {}, close() {} })) as never)
       .logLevel('none')
       .build();
     await sdk.waitForInitialization();
 
+    // Streaming delivered the flag with its targeting.
+    expect((await sdk.boolVariationDetail('checkout', new UserBuilder('vip').name('vip').build(), true)).value).toBe(false);
     const served = { vip: created.disabledVariationId, other: created.enabledVariationId };
     for (const key of ['alice', 'bob', 'carol', 'vip']) await sdk.boolVariation('checkout', new UserBuilder(key).name(key).build(), false);
     // The SDK sends one event per distinct (user, flag, variation) of a flush: alice again adds nothing.
