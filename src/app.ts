@@ -143,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
       components: {
         securitySchemes: {
           accessToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An access token (ens_pat_… / ens_svc_…), with or without "Bearer ", or a session (ens_ses_…) as Bearer.' },
+          sdkKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: "An environment's SDK key (ens_srv_… / ens_cli_…), bare: the SDK protocol's public routes." },
         },
       },
       security: [{ accessToken: [] }],

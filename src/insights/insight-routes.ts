@@ -30,7 +30,7 @@ export async function insightTrackRoutes(untyped: FastifyInstance, ctx: AppConte
       schema: {
         tags: ['sdk'],
         summary: `Evaluations reported by FeatBit SDKs (Authorization: a server or client SDK key): a JSON array of {user, variations: [{featureFlagKey, sendToExperiment, timestamp, variation: {id, value}}], metrics: […]}, at most ${MAX_TRACK_ITEMS} items (413 beyond). Only counts per flag, variation and hour are kept; users and metrics are not. 200 with an empty body, as FeatBit answers.`,
-        security: [],
+        security: [{ sdkKey: [] }],
         body: Type.Array(Type.Unknown()),
         response: { '4xx': responses(Type.Null())['4xx'] },
       },

@@ -15,8 +15,12 @@ export const CLOSE_REFUSED = 4003;
 /** Going away (the instance shuts down): the SDKs reconnect, to another instance. */
 export const CLOSE_GOING_AWAY = 1001;
 
+/** Sockets written per turn of the event loop during a push. */
+export const PUSH_SLICE = 1000;
+
 export interface SdkSocket {
-  send(text: string): void;
+  /** A message: a string, or the UTF-8 bytes of one (a push encodes its text once for every socket). */
+  send(text: string | Buffer): void;
   close(code: number, reason: string): void;
 }
 
@@ -80,7 +84,7 @@ export function clientSync(s: EnvSnapshot, user: EvalUser, timestamp: number): s
 export function createSdkHub(deps: SdkHubDeps): SdkHub {
   const byEnv = new Map<string, Set<SdkConnection>>();
 
-  const send = (conn: SdkConnection, text: string) => {
+  const send = (conn: SdkConnection, text: string | Buffer) => {
     try {
       conn.socket.send(text);
     } catch (err) {
@@ -127,7 +131,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     const changed = changedItems(before, after);
     if (changed.flags.length === 0 && changed.segments.length === 0) return;
     // Built once per change and shared by every server SDK of the environment.
-    const forServers = serverMessage('patch', changed.flags, changed.segments);
+    const forServers = Buffer.from(serverMessage('patch', changed.flags, changed.segments));
     // Client SDKs: their user's results for the changed flags only; users with the same attributes share one string.
     const forUsers = new Map<string, string>();
     const clientPatch = (user: EvalUser, flags: readonly SdkFlag[]) => {
@@ -140,13 +144,22 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       }
       return text;
     };
-    for (const conn of conns) {
-      if (conn.type === 'server') send(conn, forServers);
-      else if (conn.user && changed.flags.length > 0) {
-        const text = clientPatch(conn.user, changed.flags);
-        if (text) send(conn, text);
+    // In slices, yielding between them: requests (and other environments' pushes) are not held behind 10,000 writes.
+    const targets = [...conns];
+    const sendSlice = (from: number) => {
+      const to = Math.min(from + PUSH_SLICE, targets.length);
+      for (let i = from; i < to; i++) {
+        const conn = targets[i];
+        if (!conns.has(conn)) continue;
+        if (conn.type === 'server') send(conn, forServers);
+        else if (conn.user && changed.flags.length > 0) {
+          const text = clientPatch(conn.user, changed.flags);
+          if (text) send(conn, text);
+        }
       }
-    }
+      if (to < targets.length) setImmediate(() => sendSlice(to));
+    };
+    sendSlice(0);
   }
 
   // Revocations: a deleted key (or environment) closes its sockets at once; after a rotation's grace end, or when

@@ -74,9 +74,17 @@ export function createSdkReadModel(deps: SdkReadModelDeps): SdkReadModel {
     return entry.loading;
   };
 
+  // Eager reloads start on the next turn of the event loop: the write that published the invalidation answers its
+  // REST request first, and the push to many sockets does not hold that response back.
+  const scheduled = new Set<string>();
   const bump = (envId: string, entry: Entry) => {
     entry.generation++;
-    if (deps.eager(envId)) reload(envId, entry).catch((err) => deps.onError(err, envId));
+    if (!deps.eager(envId) || scheduled.has(envId)) return;
+    scheduled.add(envId);
+    setImmediate(() => {
+      scheduled.delete(envId);
+      reload(envId, entry).catch((err) => deps.onError(err, envId));
+    });
   };
 
   return {
@@ -104,8 +112,9 @@ export function createSdkReadModel(deps: SdkReadModelDeps): SdkReadModel {
 
     async settled() {
       for (;;) {
+        if (scheduled.size > 0) await new Promise((r) => setImmediate(r));
         const pending = [...entries.values()].map((e) => e.loading).filter((p): p is Promise<void> => p !== null);
-        if (pending.length === 0) return;
+        if (pending.length === 0 && scheduled.size === 0) return;
         await Promise.allSettled(pending);
       }
     },

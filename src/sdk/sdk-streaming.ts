@@ -8,6 +8,8 @@ import { CLOSE_GOING_AWAY, CLOSE_REFUSED } from './sdk-hub.ts';
 import type { SdkService } from './sdk-service.ts';
 
 export const STREAMING_PATH = '/streaming';
+// Text frames, never compressed: a push's shared Buffer is framed as it is, not re-encoded per socket.
+const SEND_TEXT = { binary: false, compress: false, fin: true } as const;
 /** An SDK's messages are small (a data-sync carries one user). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -46,7 +48,7 @@ export function attachStreaming(server: Server, sdk: SdkService, onError: (err: 
             orgId: key.orgId,
             secretId: key.secretId,
             secret: key.secret,
-            socket: { send: (text) => ws.readyState === ws.OPEN && ws.send(text), close: (code, reason) => ws.close(code, reason) },
+            socket: { send: (text) => ws.readyState === ws.OPEN && ws.send(text, SEND_TEXT), close: (code, reason) => ws.close(code, reason) },
           });
           ws.on('message', (data, isBinary) => {
             if (!isBinary) conn.onMessage(data.toString());

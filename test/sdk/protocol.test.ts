@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeStreamingToken } from '../../src/sdk-keys/streaming-token.ts';
 import { openSdkSockets } from '../../src/sdk/sdk-service.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { memoryLog } from '../support/memory-log.ts';
 import { backends } from '../support/harness.ts';
 import { expectOk } from '../support/resource-fixtures.ts';
 import { eventually, rawSocket, serve, targetingFixture, user, type RawSocket, type Served } from './sdk-support.ts';
@@ -213,5 +214,18 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     // The address is spent too: even a bad key gets 429 now, without a lookup.
     expect((await s.t.call('GET', '/api/public/sdk/server/latest-all', { auth: 'garbage' })).status).toBe(429);
+  });
+
+  it('never logs an SDK key or a streaming token', async () => {
+    const log = memoryLog('trace');
+    s = await serve(backend, { logger: log.options });
+    const t = token(s.server.value);
+    const r = open('server', t);
+    expect(await r.opened).toBe(true);
+    expect((await open('server', 'refused-token').closed).code).toBe(4003);
+    expect((await s.t.call('GET', '/api/public/sdk/server/latest-all?timestamp=0', { auth: s.server.value })).status).toBe(200);
+    expect((await s.t.call('POST', '/api/public/sdk/client/latest-all', { auth: s.client.value, body: user('u') })).status).toBe(200);
+    expect(log.text()).toContain('latest-all');
+    for (const secret of [s.server.value, s.client.value, t, 'refused-token']) expect(log.text()).not.toContain(secret);
   });
 });
