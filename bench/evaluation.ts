@@ -122,15 +122,17 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round = (us: number) => Math.round(us * 1000) / 1000;
 
-export function runEvaluationBench(matchingLast: boolean): EvaluationBenchResult {
+/** `batches`: fewer for a quick run (bench/sdk.ts with BENCH_SDK_QUICK); the warm-up shrinks with it. */
+export function runEvaluationBench(matchingLast: boolean, batches = BATCHES): EvaluationBenchResult {
+  const warmup = Math.round((WARMUP * batches) / BATCHES);
   const flag = heavyFlag(matchingLast);
   let sink = 0;
-  for (let i = 0; i < WARMUP; i++) sink += evaluate(flag, user, segmentOf)!.sendToExperiment ? 1 : 0;
+  for (let i = 0; i < warmup; i++) sink += evaluate(flag, user, segmentOf)!.sendToExperiment ? 1 : 0;
 
-  const perEvalNs = new Float64Array(BATCHES);
+  const perEvalNs = new Float64Array(batches);
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
-  for (let b = 0; b < BATCHES; b++) {
+  for (let b = 0; b < batches; b++) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < BATCH; i++) sink += evaluate(flag, user, segmentOf)!.sendToExperiment ? 1 : 0;
     perEvalNs[b] = Number(process.hrtime.bigint() - start) / BATCH;
@@ -151,11 +153,11 @@ export function runEvaluationBench(matchingLast: boolean): EvaluationBenchResult
   if (sink < 0) throw new Error('unreachable'); // keeps the work observable
   return {
     case: matchingLast ? 'matching rule last (20 × 5 conditions)' : 'no rule matches → fallthrough (20 × 5 conditions)',
-    evaluationsPerSec: Math.round((BATCHES * BATCH) / (totalNs / 1e9)),
+    evaluationsPerSec: Math.round((batches * BATCH) / (totalNs / 1e9)),
     p50Us: round(percentile(perEvalNs, 0.5) / 1000),
     p99Us: round(percentile(perEvalNs, 0.99) / 1000),
     maxBatchUs: round(perEvalNs[perEvalNs.length - 1] / 1000),
-    cpuUsPerEvaluation: round((cpu.user + cpu.system) / (BATCHES * BATCH)),
+    cpuUsPerEvaluation: round((cpu.user + cpu.system) / (batches * BATCH)),
     singleCallP50Us: round(percentile(single, 0.5) / 1000),
     singleCallP99Us: round(percentile(single, 0.99) / 1000),
     reason: result.reason,

@@ -12,6 +12,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { runDecisionBench } from './decision.bench.ts';
 import { CONNECTIONS, cpuMs, forge, freePort, load, rssMb, seed, startEnsign, startProcess, stop, waitFor, type LoadResult } from './ensign-server.ts';
+import { runSdkBench, sdkSection } from './sdk.ts';
 import { runTokenVerifyBench } from './token-verify.bench.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -211,6 +212,9 @@ async function main() {
   const d = runDecisionBench();
   rows.push({ case: 'policy decision, 50 policies × 20 statements (µs)', rps: Math.round(d.opsPerSec), p50: d.p50Us, p99: d.p99Us, target: 'p99 ≤ 20 µs', met: d.p99Us <= 20 });
   const verify = await runTokenVerifyBench();
+  // The SDK section (bench/sdk.ts; BENCH_SKIP_SDK=1 leaves it out, and the previous one is then dropped with the rest).
+  const sdkLoadBefore = loadavg()[0];
+  const sdk = process.env.BENCH_SKIP_SDK ? '' : sdkSection(await runSdkBench(), sdkLoadBefore, loadavg()[0]);
   const loadAfter = loadavg()[0];
 
   const fmt = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? String(n) : '—');
@@ -236,6 +240,7 @@ async function main() {
     '',
     ...verifyLines,
     '',
+    ...(sdk ? [sdk] : []),
   ].join('\n');
   console.log(doc);
   if (process.env.BENCH_NO_WRITE) return;

@@ -29,6 +29,7 @@ import { clampPageSize } from './platform/schemas.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
 import { registerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
+import { FLUSH_EVERY_MS as INSIGHTS_FLUSH_EVERY_MS, InsightRecorder } from './insights/insight-recorder.ts';
 import { createSdkSecretResolver } from './sdk-keys/sdk-secret-resolver.ts';
 
 export interface AppDeps {
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     onInvalidate: (listener) => void listeners.push(listener),
     onListenerError: (err) => app.log.error({ err }, 'an SDK key revocation listener failed'),
   });
+  const insights = new InsightRecorder(db.kysely);
   // Pre-routers start answering once every route is registered (the server listens after buildApp returns).
   const pending: PreRouter[] = [];
   const ctx: AppContext = {
@@ -120,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     sendRaw: rawSender(API_HEADERS, app.log),
     audit: createAuditLog(clock, ids),
     sdkSecrets,
+    insights,
     async invalidate(event: Invalidation) {
       applyLocally(event);
       await bus.publish(event);
@@ -216,14 +219,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
       const now = clock.now();
       void sweepExpiredSessions(db.kysely, now).catch((err) => app.log.error({ err }, 'session sweep failed'));
       void throttle.sweep(now).catch((err) => app.log.error({ err }, 'sign-in attempt sweep failed'));
+      void insights.sweep(now).catch((err) => app.log.error({ err }, 'flag insights sweep failed'));
     };
     timers = [setInterval(() => void usage.flush(clock.now()).catch((err) => app.log.error({ err }, 'usage flush failed')), FLUSH_EVERY_MS), setInterval(sweep, SWEEP_EVERY_MS)];
+    timers.push(setInterval(() => void insights.flush().catch((err) => app.log.error({ err }, 'flag insights flush failed')), INSIGHTS_FLUSH_EVERY_MS));
     for (const t of timers) t.unref();
   }
   app.addHook('onClose', async () => {
     for (const t of timers) clearInterval(t);
     sdkSecrets.close();
     await usage.flush(clock.now() + 120_000).catch(() => undefined);
+    await insights.flush().catch((err) => app.log.error({ err }, 'flag insights flush failed'));
     await bus.close();
   });
   return app;

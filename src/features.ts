@@ -6,6 +6,7 @@ import { flagRoutes } from './flags/flag-routes.ts';
 import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
 import { policyRoutes } from './iam/policy-routes.ts';
+import { insightRoutes, insightTrackRoutes } from './insights/insight-routes.ts';
 import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes.ts';
 import { invitationRoutes, publicInvitationRoutes } from './invitations/invitation-routes.ts';
 import { organizationRoutes } from './organizations/organization-routes.ts';
@@ -20,9 +21,11 @@ export async function registerPublicFeatures(app: FastifyInstance, ctx: AppConte
   await publicInvitationRoutes(app, ctx);
 }
 
-/** The SDK protocol at FeatBit's paths (/streaming, /api/public/sdk/…): public, outside the /api/v1 prefix. */
+/** The SDK endpoints at FeatBit's paths (/streaming, /api/public/sdk/…, /api/public/insight/track): public, outside the
+ * /api/v1 prefix; each checks the SDK key itself. */
 export async function registerSdkFeatures(app: FastifyInstance, ctx: AppContext) {
   await sdkRoutes(app, ctx);
+  await insightTrackRoutes(app, ctx);
 }
 
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
@@ -38,4 +41,5 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);
+  await insightRoutes(app, ctx);
 }

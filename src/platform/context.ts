@@ -13,6 +13,7 @@ import type { Db } from './db.ts';
 import type { Invalidation } from './invalidation-bus.ts';
 import type { PreRouter, RawSend } from './raw-response.ts';
 import type { SdkSecretResolver } from '../sdk-keys/sdk-secret-resolver.ts';
+import type { InsightRecorder } from '../insights/insight-recorder.ts';
 import { BadRequest } from './errors.ts';
 import type { Database } from './schema.ts';
 
@@ -40,6 +41,8 @@ export interface AppContext {
   sendRaw: RawSend;
   /** SDK key → environment for the public SDK routes, with revocation events (sdk-keys/sdk-secret-resolver.ts). */
   sdkSecrets: SdkSecretResolver;
+  /** Flag evaluations reported by SDKs, counted in memory and written in batches (insights/insight-recorder.ts). */
+  insights: InsightRecorder;
 }
 
 declare module 'fastify' {

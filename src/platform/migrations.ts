@@ -262,6 +262,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('invitations_org').on('invitations').columns(['org_id', 'created_at']).execute();
     },
   },
+  // Flag insights: evaluations counted per (environment, flag key, variation, hour), never the users. `last_at` is the
+  // latest evaluation counted in the row; a flag's lastEvaluatedAt is the greatest over its rows.
+  '0006_flag_insights': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('flag_insights')
+        .addColumn('env_id', 'text', (c) => c.notNull())
+        .addColumn('flag_key', 'text', (c) => c.notNull())
+        .addColumn('hour', ms, (c) => c.notNull())
+        .addColumn('variation_id', 'text', (c) => c.notNull())
+        .addColumn('count', ms, (c) => c.notNull())
+        .addColumn('last_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('flag_insights_pk', ['env_id', 'flag_key', 'hour', 'variation_id'])
+        .execute();
+      await db.schema.createIndex('flag_insights_hour').on('flag_insights').column('hour').execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

@@ -124,6 +124,7 @@ export interface Database {
   };
   /** Sign-in attempts per key (a digest of `email:…` or `address:…`) in the current window. */
   login_attempts: { key: string; window_start: number; attempts: number };
+  flag_insights: { env_id: string; flag_key: string; hour: number; variation_id: string; count: number; last_at: number };
   audit_logs: {
     id: string;
     org_id: string;

@@ -189,6 +189,16 @@ const ROUTES: RouteCase[] = [
       return { method: 'GET', url: flagUrl(f, `read-${n}`), state: async () => null, allowed: (data) => expect(data.key).toBe(`read-${n}`) };
     },
   },
+  {
+    route: 'GET /envs/{envId}/feature-flags/{key}/insights',
+    actions: ['CanAccessEnv'],
+    type: 'env',
+    target: PROD,
+    arrange: async (f, n) => {
+      await f.b.flag(f.web.env.prod, `seen-${n}`);
+      return { method: 'GET', url: `${flagUrl(f, `seen-${n}`)}/insights`, state: async () => null, allowed: (data) => expect(data.series).toHaveLength(24) };
+    },
+  },
   flagChange('PUT /envs/{envId}/feature-flags/{key}/toggle/{status}', 'ToggleFlag', '/toggle/true'),
   flagChange('PUT /envs/{envId}/feature-flags/{key}/archive', 'ArchiveFlag', '/archive'),
   flagChange('PUT /envs/{envId}/feature-flags/{key}/restore', 'RestoreFlag', '/restore', undefined, true),
@@ -431,7 +441,7 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
         .filter(([, op]) => op.tags?.some((tag) => ['projects', 'environment secrets', 'feature-flags', 'segments', 'audit'].includes(tag)))
         .map(([method]) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`),
     );
-    expect(documented.length).toBe(47);
+    expect(documented.length).toBe(48);
     expect(ROUTES.map((c) => c.route).sort()).toEqual(documented.sort());
   });
 

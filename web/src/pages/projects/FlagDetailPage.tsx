@@ -16,6 +16,7 @@ import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { FlagTargetingEditor } from '../targeting/FlagTargeting.tsx';
 import { TestUserPanel } from '../targeting/TestUser.tsx';
+import { FlagInsights } from './FlagInsights.tsx';
 import { useEnvironment } from './FlagsPage.tsx';
 
 export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: string; envId: string; flagKey: string }) {
@@ -164,6 +165,7 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
                 </Stack>
               </Card>
             </SimpleGrid>
+            <FlagInsights envId={envId} flagKey={f.key} variations={f.variations} />
             <ErrorAlert error={segments.error} title="Could not load the segments" />
             <Grid>
               <Grid.Col span={{ base: 12, lg: 8 }}>
