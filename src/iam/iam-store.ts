@@ -94,8 +94,10 @@ export async function listGroups(db: Q, orgId: string, name: string | undefined,
   return { totalCount: Number(total.n), items: rows };
 }
 
-/** The organization's members (id, name, email, createdAt): the one place member listings start from. */
-/** Members with their account when they have one: an Invited member has none yet, and shows the invitation's email and name. */
+/**
+ * The organization's members, the one place member listings start from, with their account when they have one: an
+ * Invited member has none yet, and shows the invitation's email and name.
+ */
 function memberBase(db: Q, orgId: string) {
   return db.selectFrom('members').leftJoin('users', 'users.id', 'members.user_id').where('members.org_id', '=', orgId);
 }
