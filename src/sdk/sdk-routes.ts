@@ -51,7 +51,7 @@ export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
       const key = await sdk.authorize(request.headers.authorization, 'server', request.ip);
       const { body, etag } = await sdk.serverLatest(key, request.query.timestamp);
       reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(undefined as unknown as null); // no payload: a 304 carries no body, so no Content-Length either
       return reply.type(JSON_TYPE).serializer((s: string) => s).send(body);
     },
   );

@@ -161,7 +161,10 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
     expect(full.body.data.featureFlags).toHaveLength(2);
     const etag = full.headers.etag;
     expect(etag).toMatch(/^".+"$/);
-    expect((await poll(s.server.value, '?timestamp=0', { 'if-none-match': etag })).status).toBe(304);
+    const notModified = await poll(s.server.value, '?timestamp=0', { 'if-none-match': etag });
+    expect(notModified.status).toBe(304);
+    // A 304 has no body, so it must not announce one (a client would wait for bytes that never come).
+    expect(notModified.headers['content-length'] ?? '0').toBe('0');
     expect((await poll(s.server.value)).body.data.eventType).toBe('full');
     const newest = Math.max(...full.body.data.featureFlags.map((f: any) => Date.parse(f.updatedAt)));
     const patch = await poll(s.server.value, `?timestamp=${newest}`);
