@@ -7,7 +7,8 @@ import type { AppContext } from '../platform/context.ts';
 import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
 import { environmentSecrets } from '../sdk-keys/environment-secrets.ts';
-import type { SecretView } from '../sdk-keys/sdk-secret-view.ts';
+import { sdkSecretHint } from '../sdk-keys/sdk-key-format.ts';
+import { withheldView, type SecretView } from '../sdk-keys/sdk-secret-view.ts';
 import { projectStore, type EnvironmentRow, type ProjectRow } from './project-store.ts';
 
 export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate' | 'digester'>;
@@ -36,6 +37,10 @@ const DEFAULT_ENVIRONMENTS = [
 ] as const;
 
 type SecretsByEnv = Map<string, SecretView[]>;
+
+/** A new environment's keys as its creator may see them: server keys whole only to someone who may read that environment. */
+const shownTo = (p: OrgPrincipal, projectKey: string, envKey: string, views: SecretView[]): SecretView[] =>
+  permits(p.permission, 'CanAccessEnv', rn.env(projectKey, envKey)) ? views : views.map((v) => withheldView(v, sdkSecretHint));
 const envView = (e: EnvironmentRow, secrets: SecretsByEnv): EnvironmentView => ({ id: e.id, name: e.name, key: e.key, description: e.description, secrets: secrets.get(e.id) ?? [], settings: [] });
 const projectView = (p: ProjectRow, envs: EnvironmentRow[], secrets: SecretsByEnv): ProjectView => ({ id: p.id, name: p.name, key: p.key, environments: envs.map((e) => envView(e, secrets)) });
 
@@ -147,7 +152,7 @@ export function projectService(deps: ProjectDeps) {
           await s.insertProject(p.org.id, project);
           for (const e of envs) {
             await s.insertEnvironment(p.org.id, e);
-            keys.set(e.id, await secrets.createInitial(trx, p.org.id, e.id, now));
+            keys.set(e.id, shownTo(p, project.key, e.key, await secrets.createInitial(trx, p.org.id, e.id, now)));
           }
           await projectEntry(trx, p, 'CreateProject', project, null, { ...projectSnapshot(project), environments: envs.map((e) => e.key) });
         });
@@ -225,7 +230,7 @@ export function projectService(deps: ProjectDeps) {
           };
           await s.insertEnvironment(p.org.id, env);
           // Whole: this response is the only one that shows the new server key.
-          const keys: SecretsByEnv = new Map([[env.id, await secrets.createInitial(trx, p.org.id, env.id, now)]]);
+          const keys: SecretsByEnv = new Map([[env.id, shownTo(p, project.key, env.key, await secrets.createInitial(trx, p.org.id, env.id, now))]]);
           await envEntry(trx, p, 'CreateEnv', project, env, null, envSnapshot(env));
           return envView(env, keys);
         });

@@ -67,7 +67,8 @@ export function sdkSecretService(deps: SdkSecretDeps) {
     async add(p: OrgPrincipal, envId: string, input: { name: string; type: SdkSecretType }): Promise<SecretView> {
       const now = clock.now();
       return kysely.transaction().execute(async (trx) => {
-        const env = await environment(trx, p, envId, ['CreateEnvSecret']);
+        // A key reads everything CanAccessEnv reads: minting one needs that too, or it would hand out more than the caller holds.
+        const env = await environment(trx, p, envId, ['CreateEnvSecret', 'CanAccessEnv']);
         const name = secretName(input.name);
         const store = sdkSecretStore(trx);
         if ((await store.listForEnvironments(p.org.id, [env.id])).length >= MAX_SECRETS_PER_ENV) throw new BusinessRule('SecretLimitReached');
@@ -94,13 +95,13 @@ export function sdkSecretService(deps: SdkSecretDeps) {
 
     /**
      * A new key for the same secret; the old one keeps working for `graceSeconds` (0: stops now). It hands out a new
-     * working key, so it takes what adding a key takes (CreateEnvSecret) besides UpdateEnvSecret.
+     * working key, so it takes what adding a key takes (CreateEnvSecret and CanAccessEnv) besides UpdateEnvSecret.
      */
     async rotate(p: OrgPrincipal, envId: string, id: string, graceSeconds: number): Promise<SecretView> {
       if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) throw new BadRequest('graceSeconds_is_invalid');
       const now = clock.now();
       const result = await kysely.transaction().execute(async (trx) => {
-        const env = await environment(trx, p, envId, ['UpdateEnvSecret', 'CreateEnvSecret']);
+        const env = await environment(trx, p, envId, ['UpdateEnvSecret', 'CreateEnvSecret', 'CanAccessEnv']);
         const s = await existing(trx, p, env, id);
         const fresh = generateSdkSecret(s.type);
         const prevUntil = graceSeconds > 0 ? now + graceSeconds * 1000 : null;

@@ -35,3 +35,10 @@ export const secretView = (s: SecretRow, now: number): SecretView => ({
 });
 
 export const mintedView = (m: MintedSecret, now: number): SecretView => ({ ...secretView(m.row, now), value: m.value });
+
+/**
+ * A new environment's keys for a creator who may not read that environment (say, a token holding only CreateProject):
+ * its server keys as hints, since a server key reads every flag of the environment and that would be more than the
+ * creator holds. They can be added or rotated later by someone who may.
+ */
+export const withheldView = (v: SecretView, hint: (value: string) => string): SecretView => (v.type === 'server' ? { ...v, value: hint(v.value) } : v);

@@ -361,14 +361,15 @@ const ROUTES: RouteCase[] = [
   segmentChange('PUT /envs/{envId}/segments/{segmentId}/restore', 'RestoreSegment', '/restore', undefined, true),
   {
     route: 'POST /envs/{envId}/secrets',
-    actions: ['CreateEnvSecret'],
+    // A key reads the whole environment: minting one takes CanAccessEnv too.
+    actions: ['CreateEnvSecret', 'CanAccessEnv'],
     type: 'env',
     target: PROD,
     arrange: async (f, n) => ({ method: 'POST', url: `/envs/${f.web.env.prod}/secrets`, body: { name: `k-${n}`, type: 'server' }, state: () => f.row('env_secrets', { env_id: f.web.env.prod, name: `k-${n}` }) }),
   },
   secretChange('PUT /envs/{envId}/secrets/{id}', ['UpdateEnvSecret'], 'PUT', '', { name: 'Renamed' }),
   // Rotating hands out a new working key, so it takes what adding one takes as well.
-  secretChange('POST /envs/{envId}/secrets/{id}/rotate', ['UpdateEnvSecret', 'CreateEnvSecret'], 'POST', '/rotate', { graceSeconds: 60 }),
+  secretChange('POST /envs/{envId}/secrets/{id}/rotate', ['UpdateEnvSecret', 'CreateEnvSecret', 'CanAccessEnv'], 'POST', '/rotate', { graceSeconds: 60 }),
   secretChange('DELETE /envs/{envId}/secrets/{id}', ['DeleteEnvSecret'], 'DELETE', ''),
   {
     route: 'GET /audit-logs',
