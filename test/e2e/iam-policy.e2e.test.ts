@@ -89,7 +89,7 @@ describe('IAM policies in a real browser', () => {
   it('the group page adds a member and attaches a policy, then shows both (the PUTs answer true, so the page reads them again)', async () => {
     const { page } = browser;
     const gus = { email: 'gus@acme.test', name: 'Gus Group', password: 'group member password' };
-    await owner.ok('POST', '/members', { ...gus, policyIds: [] });
+    await inviteAndRedeem(owner, { ...gus, policyIds: [] });
     const group = await owner.ok<{ id: string }>('POST', '/groups', { name: 'Web team', description: 'Builds web' });
     await page.goto(`${server.url}/iam/groups/${group.id}`);
     await page.getByRole('heading', { name: 'Web team' }).waitFor();
