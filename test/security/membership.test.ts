@@ -231,6 +231,16 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
     await refusedAndUnchanged(() => admin('POST', '/members', { email: 'accomplice@acme.test', policyIds: [ownerPolicy] }), 403, EXCEEDS);
   });
 
+  it("another organization's invitations and invited members are 404 to re-issue or revoke, and its code still works", async () => {
+    const eve = await outsider('eve@evil.test', 'Eve');
+    const pending = await invite(eve.call, { email: 'victim@other.test', policyIds: [] });
+    // Acme's owner names Eve's organization's ids from inside Acme.
+    await refusedAndUnchanged(() => o('POST', `/members/${pending.member.id}/invitation`), 404, failure('ResourceNotFound'));
+    await refusedAndUnchanged(() => o('DELETE', `/invitations/${pending.invitation.id}`), 404, failure('ResourceNotFound'));
+    expect((await memberRow(pending.member.id)).org_id).toBe(eve.orgId);
+    expect(expectOk(await redeem({ code: pending.invitation.code, name: 'Victim', password: 'victim-password' })).organizationId).toBe(eve.orgId);
+  });
+
   it('a concurrent double add answers one 200 and one 409, never 500, and makes one member', async () => {
     for (const email of ['race1@acme.test', 'race2@acme.test', 'race3@acme.test']) {
       const results = await Promise.all([o('POST', '/members', { email }), o('POST', '/members', { email, name: 'Other' })]);
