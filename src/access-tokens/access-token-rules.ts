@@ -60,15 +60,13 @@ export const isCreator = (p: OrgPrincipal, token: TokenFacts): boolean => isOwn(
 export function holdsAtLeast(p: OrgPrincipal, token: TokenFacts): boolean {
   const layers = p.permission.layers;
   if (layers.length === 0) return false;
-  let bounds: (readonly Statement[])[];
-  if (token.type === 'Service') bounds = [token.permissions];
-  else {
-    const owner = layers.find((l) => l.memberId !== undefined && l.memberId === token.ownerMemberId);
-    // Not the owner's: nothing here says what the owner holds now, so nothing can be shown to be covered.
-    if (!owner) return false;
-    bounds = token.permissions.length === 0 ? [owner.statements] : [token.permissions, owner.statements];
-  }
-  return layers.every((l) => (l.memberId !== undefined && l.memberId === token.ownerMemberId && token.type === 'Personal') || bounds.some((b) => covers(l.statements, b as Statement[])));
+  if (token.type === 'Service') return layers.every((l) => covers(l.statements, token.permissions as Statement[]));
+  const owner = layers.find((l) => l.memberId !== undefined && l.memberId === token.ownerMemberId);
+  // Not the owner's: nothing here says what the owner holds now, so nothing can be shown to be covered.
+  if (!owner) return false;
+  const bounds = token.permissions.length === 0 ? [owner.statements] : [token.permissions as Statement[], owner.statements];
+  // The owner's own layer holds the token by definition; every other layer must cover one of its bounds.
+  return layers.every((l) => l === owner || bounds.some((b) => covers(l.statements, b)));
 }
 
 export type TokenRefusal = 'Forbidden' | 'PermissionsExceedCaller';
