@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const run = (args, env = {}) => spawnSync('npx', args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 const failures = [];
+const failedTests = [];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 mkdirSync('.tmp', { recursive: true });
 
@@ -16,6 +17,11 @@ function vitest(extra, report) {
     totals.passed += r.numPassedTests;
     totals.failed += r.numFailedTests;
     totals.skipped += r.numPendingTests + r.numTodoTests;
+    for (const file of r.testResults ?? []) {
+      const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+      for (const t of failed) failedTests.push(`${file.name.replace(process.cwd() + '/', '')} > ${t.fullName}\n      ${String(t.failureMessages?.[0] ?? '').split('\n').slice(0, 3).join('\n      ')}`);
+      if (file.status === 'failed' && failed.length === 0) failedTests.push(`${file.name.replace(process.cwd() + '/', '')}: ${String(file.message ?? 'failed to run').split('\n')[0]}`);
+    }
   } catch {
     totals.failed += 1;
   }
@@ -42,6 +48,7 @@ if (existsSync(chromium)) {
 
 if (!process.env.PG_URL) console.log('\nNote: the PostgreSQL half was SKIPPED (PG_URL not set).');
 console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (failedTests.length) console.log(`\nFailed tests:\n${failedTests.map((t) => `  - ${t}`).join('\n')}`);
 if (failures.length) {
   console.log(`\nFAILED: ${failures.join(', ')}`);
   process.exit(1);
