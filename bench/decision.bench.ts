@@ -2,10 +2,10 @@
 // Run: npx tsx bench/decision.bench.ts  → one JSON line. Target: p99 ≤ 20 µs.
 
 import { pathToFileURL } from 'node:url';
-import { ACTIONS } from '../src/iam/actions.ts';
-import { compilePolicy, decide } from '../src/iam/evaluate.ts';
-import { rn, type Rn } from '../src/iam/rn.ts';
-import type { ResourceType, Statement } from '../src/iam/statement.ts';
+import { ACTIONS } from '../src/policy/actions.ts';
+import { compilePolicy, decide } from '../src/policy/evaluate.ts';
+import { rn, type Rn } from '../src/policy/rn.ts';
+import type { ResourceType, Statement } from '../src/policy/statement.ts';
 
 export interface DecisionBenchResult {
   p50Us: number;

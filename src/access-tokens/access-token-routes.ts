@@ -1,7 +1,7 @@
 // HTTP only: parse, call the service, shape the view.
 import type { FastifyInstance } from 'fastify';
 import { permits } from '../auth/principal.ts';
-import { rn } from '../iam/rn.ts';
+import { rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { fieldCode, ok } from '../platform/envelope.ts';

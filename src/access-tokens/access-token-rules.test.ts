@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { layer, permits, type MemberPrincipal, type OrgPrincipal, type TokenPrincipal } from '../auth/principal.ts';
-import { covers } from '../iam/covers.ts';
-import { BUILTIN_POLICIES } from '../iam/policies/builtin-policies.ts';
-import { rn, type Rn } from '../iam/rn.ts';
-import type { Statement } from '../iam/statement.ts';
+import { covers } from '../policy/covers.ts';
+import { BUILTIN_POLICIES } from '../policy/builtin-policies.ts';
+import { rn, type Rn } from '../policy/rn.ts';
+import type { Statement } from '../policy/statement.ts';
 import { allowedOperations, holdsAtLeast, tokenRefusal, type TokenFacts, type TokenOperation } from './access-token-rules.ts';
 
 const org = { id: 'org1', key: 'acme' };

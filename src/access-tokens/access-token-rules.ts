@@ -1,8 +1,8 @@
 // Who may do what to which token (01-access-tokens.md, "Who may manage which token"), as pure decisions.
 import { permits, type OrgPrincipal } from '../auth/principal.ts';
-import { covers } from '../iam/covers.ts';
-import { rn } from '../iam/rn.ts';
-import type { Statement } from '../iam/statement.ts';
+import { covers } from '../policy/covers.ts';
+import { rn } from '../policy/rn.ts';
+import type { Statement } from '../policy/statement.ts';
 import type { TokenRow } from './access-token-store.ts';
 
 export type TokenOperation = 'rename' | 'activate' | 'deactivate' | 'reset' | 'remove';

@@ -5,8 +5,8 @@ import { generateCredential, credentialHint } from '../auth/credential-format.ts
 import { loadMemberAccess } from '../auth/member-access.ts';
 import { actorOf, coversAll, permits, type Actor, type OrgPrincipal } from '../auth/principal.ts';
 import { parseStatements } from '../iam/iam-service.ts';
-import { rn } from '../iam/rn.ts';
-import type { Statement } from '../iam/statement.ts';
+import { rn } from '../policy/rn.ts';
+import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';

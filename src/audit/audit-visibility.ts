@@ -2,7 +2,7 @@
 // (not its refType), so entries written by any feature are covered the same way; an RN of an
 // unknown kind is hidden (fail closed).
 import { permits, type OrgPrincipal } from '../auth/principal.ts';
-import { parseRn, rn, type Rn } from '../iam/rn.ts';
+import { parseRn, rn, type Rn } from '../policy/rn.ts';
 
 /** The read check an entry's RN calls for: an action on an RN, or `everyone` in the organization, or `nobody`. */
 export type ReadCheck = { action: string; target: Rn } | 'everyone' | 'nobody';

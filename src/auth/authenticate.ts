@@ -1,8 +1,8 @@
 // credential → principal. Unknown, malformed, wrong-checksum and expired credentials all become the same 401.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { rn } from '../iam/rn.ts';
-import type { Statement } from '../iam/statement.ts';
+import { rn } from '../policy/rn.ts';
+import type { Statement } from '../policy/statement.ts';
 import type { Clock } from '../platform/clock.ts';
 import { AppError, BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';

@@ -1,6 +1,6 @@
 // Read model: a member's identity and current statements (direct policies ∪ their groups' policies).
 import type { Kysely } from 'kysely';
-import type { Statement } from '../iam/statement.ts';
+import type { Statement } from '../policy/statement.ts';
 import type { Database } from '../platform/schema.ts';
 
 export interface MemberAccess {

@@ -1,8 +1,8 @@
 // Who is calling, and what they may do. Decisions go through `permits`; hand-outs through `coversAll`.
-import { compilePolicy, decide, type CompiledPolicy } from '../iam/evaluate.ts';
-import { covers } from '../iam/covers.ts';
-import type { Rn } from '../iam/rn.ts';
-import type { Statement } from '../iam/statement.ts';
+import { compilePolicy, decide, type CompiledPolicy } from '../policy/evaluate.ts';
+import { covers } from '../policy/covers.ts';
+import type { Rn } from '../policy/rn.ts';
+import type { Statement } from '../policy/statement.ts';
 import { Forbidden } from '../platform/errors.ts';
 
 export interface Layer {

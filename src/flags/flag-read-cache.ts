@@ -3,7 +3,7 @@
 // instance directly and on the others through the invalidation bus; anything older than `maxAgeMs` is
 // read again (a lost notification is therefore bounded). A generation counter stops a read that raced
 // with an invalidation from putting what it read back.
-import type { Rn } from '../iam/rn.ts';
+import type { Rn } from '../policy/rn.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
 import type { FlagView } from './flag-service.ts';
 

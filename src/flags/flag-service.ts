@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
 import { evaluate, type EvalUser } from '../evaluation/index.ts';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { formatRn, rn, type Rn } from '../iam/rn.ts';
+import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';

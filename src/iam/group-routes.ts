@@ -9,7 +9,7 @@ import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platfo
 import { Description, Id, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { findGroup, findMember, findPolicy, groupMemberPage, groupPolicies, groupPolicyPage, isGroupNameUsed, listGroups, type GroupRow, type Q } from './iam-store.ts';
 import { assertOwnerRemains, groupMemberIds, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
-import type { Statement } from './statement.ts';
+import type { Statement } from '../policy/statement.ts';
 
 /** FeatBit's GroupVm. */
 const GroupVm = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), updatedAt: Type.String() });

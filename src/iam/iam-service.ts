@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { coversAll, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
-import { validateStatements } from './actions.ts';
+import { validateStatements } from '../policy/actions.ts';
 import { lockOrganization, memberStatements, ownerCount, type Q } from './iam-store.ts';
-import { rn } from './rn.ts';
-import type { Statement } from './statement.ts';
+import { rn } from '../policy/rn.ts';
+import type { Statement } from '../policy/statement.ts';
 
 export const MAX_STATEMENTS = 100;
 const MAX_ITEMS = 100;

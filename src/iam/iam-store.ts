@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../platform/schema.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
-import type { Statement } from './statement.ts';
+import type { Statement } from '../policy/statement.ts';
 
 export type Q = Kysely<Database> | Transaction<Database>;
 

@@ -10,7 +10,7 @@ import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platfo
 import { Description, Id, PageQuery, Paged, Type, responses } from '../platform/schemas.ts';
 import { findPolicy, findPolicyByKey, isPolicyKeyUsed, listPolicies, policyGroupPage, policyMemberPage, type PolicyRow, type Q } from './iam-store.ts';
 import { MAX_STATEMENTS, parseStatements, policyHolders, requireCovers, requireCoversMembers, requireIamManager } from './iam-service.ts';
-import type { Statement } from './statement.ts';
+import type { Statement } from '../policy/statement.ts';
 
 export const StatementSchema = Type.Object(
   {

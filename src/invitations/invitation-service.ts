@@ -3,7 +3,7 @@
 import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
 import { requireCovers, requireCoversMembers, requireIamManager } from '../iam/iam-service.ts';
 import { findGroup, findMember, findPolicy, groupPolicies, type MemberRow } from '../iam/iam-store.ts';
-import type { Statement } from '../iam/statement.ts';
+import type { Statement } from '../policy/statement.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import { iso } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';

@@ -1,7 +1,7 @@
 // The caller's organizations: list and create (sessions), rename (UpdateOrgName).
 import type { FastifyInstance } from 'fastify';
 import { actorOf, requirePermission } from '../auth/principal.ts';
-import { rn } from '../iam/rn.ts';
+import { rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf, principalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';

@@ -1,6 +1,6 @@
 // SQL for organizations and their first members.
 import type { Kysely, Transaction } from 'kysely';
-import { BUILTIN_POLICIES } from '../iam/policies/builtin-policies.ts';
+import { BUILTIN_POLICIES } from '../policy/builtin-policies.ts';
 import type { Ids } from '../platform/clock.ts';
 import type { Database } from '../platform/schema.ts';
 

@@ -1,5 +1,5 @@
 // Read model for flags and segments: which environment (and project) an id names, within one organization.
-import { rn, type Rn } from '../iam/rn.ts';
+import { rn, type Rn } from '../policy/rn.ts';
 import type { Dialect } from '../platform/db.ts';
 import type { Q } from './project-store.ts';
 

@@ -2,7 +2,7 @@
 // action on the RN built from stored keys (403), then change and audit in one transaction.
 import type { Transaction } from 'kysely';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { formatRn, rn } from '../iam/rn.ts';
+import { formatRn, rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';

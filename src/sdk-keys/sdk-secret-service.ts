@@ -3,7 +3,7 @@
 // change that refuses a key (delete, rotate) drops it from every instance's cache before the response is sent.
 import type { Transaction } from 'kysely';
 import { actorOf, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { formatRn } from '../iam/rn.ts';
+import { formatRn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, NotFound } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';

@@ -1,5 +1,5 @@
 // Read model for other features (flags): which segments an environment can use, and who uses a segment.
-import { formatRn, rn } from '../iam/rn.ts';
+import { formatRn, rn } from '../policy/rn.ts';
 import type { Dialect } from '../platform/db.ts';
 import type { EnvironmentRef } from '../projects/environment-read-model.ts';
 import type { Q } from '../projects/project-store.ts';

@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { flagsNamingSegment, touchFlagsNamingSegment, type FlagReference } from '../flags/flag-references.ts';
-import { formatRn, rn, type Rn } from '../iam/rn.ts';
+import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Statement } from '../../src/iam/statement.ts';
+import type { Statement } from '../../src/policy/statement.ts';
 import { addMember, as, builtinPolicyId, createPolicy, expectOk, login, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 

@@ -1,6 +1,6 @@
 // The IAM API, one integration test group per route family, with the denied cases and escalation attempts named after the attack.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Statement } from '../../src/iam/statement.ts';
+import type { Statement } from '../../src/policy/statement.ts';
 import { addMember, as, expectOk, login, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 

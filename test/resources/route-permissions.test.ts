@@ -3,7 +3,7 @@
 // the action itself, its alias (ManageFeatureFlag / ManageSegment, or the type's `*`) and the global
 // `*` all succeed; an allow with a matching deny is 403 again, and again nothing changes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceType } from '../../src/iam/statement.ts';
+import type { ResourceType } from '../../src/policy/statement.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 import { allExcept, allow, as, builder, deny, EVERYTHING, expectOk, member, setupOrg, type Api, type Org, type ProjectInfo, type StatementInput } from '../support/resource-fixtures.ts';
 

@@ -1,7 +1,7 @@
 // An SDK key reads every flag and segment of its environment, so handing one out is handing out CanAccessEnv there:
 // nobody may mint one (add, rotate, or see a new environment's server key whole) without holding that right.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Statement } from '../../src/iam/statement.ts';
+import type { Statement } from '../../src/policy/statement.ts';
 import { as, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 

@@ -2,7 +2,7 @@
 // token can do (and reset to anyone but its creator). Each test replays an attack found against an earlier build and
 // asserts the refusal AND that nothing changed: the row, its secret (the old one still works, no new one exists).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Statement } from '../../src/iam/statement.ts';
+import type { Statement } from '../../src/policy/statement.ts';
 import { addMember, as, builtinPolicyId, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 

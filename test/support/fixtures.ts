@@ -1,5 +1,5 @@
 // Builders for the people and policies tests need, made through the public API like a real client would.
-import type { Statement } from '../../src/iam/statement.ts';
+import type { Statement } from '../../src/policy/statement.ts';
 import type { TestApp } from './harness.ts';
 
 export interface Session {

@@ -1,8 +1,8 @@
 // People, policies and tokens for the resource tests, written straight into the database so these
 // tests do not depend on the IAM or access-token APIs. Resources themselves go through the API.
 import { generateCredential } from '../../src/auth/credential-format.ts';
-import { ACTIONS } from '../../src/iam/actions.ts';
-import { RESOURCE_TYPES, type Statement } from '../../src/iam/statement.ts';
+import { ACTIONS } from '../../src/policy/actions.ts';
+import { RESOURCE_TYPES, type Statement } from '../../src/policy/statement.ts';
 import { createOrganizationWithOwner } from '../../src/organizations/organization-store.ts';
 import type { TestApp } from './harness.ts';
 

@@ -1,9 +1,9 @@
-import { allowed } from '../../src/iam/evaluate.ts';
-import { covers } from '../../src/iam/covers.ts';
-import { ACTIONS, expandActions } from '../../src/iam/actions.ts';
-import { formatRn, rn, type Rn } from '../../src/iam/rn.ts';
-import type { ResourceType, Statement } from '../../src/iam/statement.ts';
-import { RESOURCE_TYPES } from '../../src/iam/statement.ts';
+import { allowed } from '../../src/policy/evaluate.ts';
+import { covers } from '../../src/policy/covers.ts';
+import { ACTIONS, expandActions } from '../../src/policy/actions.ts';
+import { formatRn, rn, type Rn } from '../../src/policy/rn.ts';
+import type { ResourceType, Statement } from '../../src/policy/statement.ts';
+import { RESOURCE_TYPES } from '../../src/policy/statement.ts';
 
 export { rn, formatRn, ACTIONS, RESOURCE_TYPES };
 export type { ResourceType, Statement, Rn };

@@ -1,4 +1,4 @@
-import type { Statement } from '../../../src/iam/statement.ts';
+import type { Statement } from '../../../src/policy/statement.ts';
 
 export type { Statement };
 

@@ -3,7 +3,7 @@ import type { Statement } from '../../api/types.ts';
 import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { newId } from '../../ids.ts';
 import { ACTIONS, RESOURCE_TYPES, RESOURCE_TYPE_LABELS, resourcePattern, type ResourceType } from '../../permissions.ts';
-import { parsePattern } from '../../../../src/iam/rn.ts';
+import { parsePattern } from '../../../../src/policy/rn.ts';
 
 const TYPE_OPTIONS = [{ value: '*', label: 'All resource types' }, ...RESOURCE_TYPES.map((t) => ({ value: t, label: `${RESOURCE_TYPE_LABELS[t]} (${t})` }))];
 

@@ -1,6 +1,6 @@
 // The three SysManaged policies every organization starts with (02-iam.md, "Built-in policies").
-import type { Statement } from '../statement.ts';
-import { ACTIONS } from '../actions.ts';
+import type { Statement } from './statement.ts';
+import { ACTIONS } from './actions.ts';
 
 const all = (resourceType: Statement['resourceType'], resources: string[], id: string): Statement => ({
   id,
