@@ -9,7 +9,7 @@ import { rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
 import { deleteToken, findToken, findTokenAnyOrg, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
 

@@ -1,6 +1,6 @@
 // SQL for access tokens. The plaintext secret never reaches this layer: only digests and hints.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;

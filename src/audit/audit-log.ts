@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../auth/principal.ts';
 import type { Clock, Ids } from '../platform/clock.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 export interface AuditEntryInput {
   orgId: string;

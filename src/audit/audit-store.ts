@@ -1,6 +1,6 @@
 // SQL for reading the audit log (audit-log.ts writes it). Newest first: created_at, seq, id, all descending.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 

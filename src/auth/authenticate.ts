@@ -5,7 +5,7 @@ import { rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { Clock } from '../platform/clock.ts';
 import { AppError, BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import type { CredentialCache, MemberEntry, SessionEntry, TokenEntry } from './credential-cache.ts';
 import { credentialFromHeader, parseCredential, type Digester } from './credential-format.ts';
 import { loadMemberAccess } from './member-access.ts';

@@ -1,7 +1,7 @@
 // Read model: a member's identity and current statements (direct policies ∪ their groups' policies).
 import type { Kysely } from 'kysely';
 import type { Statement } from '../policy/statement.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 export interface MemberAccess {
   memberId: string;

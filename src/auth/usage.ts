@@ -1,7 +1,7 @@
 // lastUsedAt, accurate to a minute, without a database write per request:
 // uses are noted in memory and flushed in batches, at most one write per token per WRITE_EVERY_MS.
 import type { Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 /** With a flush every FLUSH_EVERY_MS, a stored lastUsedAt is never more than a minute behind. */
 export const FLUSH_EVERY_MS = 10_000;

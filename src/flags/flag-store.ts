@@ -1,7 +1,7 @@
 // SQL for feature flags. Every query is scoped by org_id and env_id.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
 import type { Fallthrough, TargetRule, TargetUser } from '../targeting/targeting-model.ts';
 import type { Variation, VariationType } from './flag-variations.ts';

@@ -1,7 +1,7 @@
 // Read model for flag insights: which variation ids each flag of some environments has, so that only evaluations
 // of real flags and variations are ever stored (an SDK key holder cannot fill the table with made-up keys).
 import type { Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import type { Variation } from './flag-variations.ts';
 
 /** envId → flag key → its variation ids, for the flags (archived ones too) of `envIds`. */

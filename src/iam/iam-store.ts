@@ -1,6 +1,6 @@
 // SQL for members, groups and policies of one organization. Every query is scoped by org_id.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import type { Statement } from '../policy/statement.ts';
 

@@ -1,6 +1,6 @@
 // SQL for sign-in attempt counts: one row per key, counted with an atomic upsert (the same on SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 export interface AttemptCount {
   attempts: number;

@@ -3,7 +3,7 @@
 // PostgreSQL database shares the count. Past the limit the attempt is refused unverified, with 429 until the window ends.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { countAttempt, forgetAttempts, sweepAttempts, uncountAttempt, type AttemptCount } from './login-attempt-store.ts';
 
 export interface ThrottleLimits {

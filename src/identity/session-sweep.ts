@@ -2,7 +2,7 @@
 // rows, on a timer and never in a request, so the table holds live sessions only. Every instance may run
 // it: deleting what is already gone deletes nothing.
 import type { Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 export const SWEEP_EVERY_MS = 10 * 60_000;
 

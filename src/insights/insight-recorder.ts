@@ -3,7 +3,7 @@
 // still in memory, so what this instance received shows at once.
 import type { Kysely } from 'kysely';
 import { variationIdsByFlag } from '../flags/flag-variation-read-model.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { hourOf, KEEP_MS, type Evaluation, type InsightCount } from './insight-model.ts';
 import { insightStore, type InsightStore } from './insight-store.ts';
 

@@ -1,6 +1,6 @@
 // SQL for flag insights: hourly counts added with an atomic upsert (the same statement on SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import type { InsightCount } from './insight-model.ts';
 
 // 6 parameters a row: well under SQLite's bound parameters limit.

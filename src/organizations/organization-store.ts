@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { BUILTIN_POLICIES } from '../policy/builtin-policies.ts';
 import type { Ids } from '../platform/clock.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 

@@ -15,7 +15,7 @@ import type { PreRouter, RawSend } from './raw-response.ts';
 import type { SdkSecretResolver } from '../sdk-keys/sdk-secret-resolver.ts';
 import type { InsightRecorder } from '../insights/insight-recorder.ts';
 import { BadRequest } from './errors.ts';
-import type { Database } from './schema.ts';
+import type { Database } from './tables.ts';
 
 export interface AppContext {
   config: Config;

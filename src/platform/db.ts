@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.ts';
+import type { Database } from './tables.ts';
 
 // int8 (counts, epoch-ms columns) as JS numbers: all our values fit in 2^53.
 pg.types.setTypeParser(20, Number);

@@ -5,7 +5,7 @@ import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/
 import { formatRn, rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { environmentSecrets } from '../sdk-keys/environment-secrets.ts';
 import { sdkSecretHint } from '../sdk-keys/sdk-key-format.ts';
 import { withheldView, type SecretView } from '../sdk-keys/sdk-secret-view.ts';

@@ -2,7 +2,7 @@
 // (SQLite runs one transaction at a time, so it needs none).
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 
 export type Q = Kysely<Database> | Transaction<Database>;
 

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Digester } from '../auth/credential-format.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { parseSdkSecret, type SdkSecretType } from './sdk-key-format.ts';
 import { sdkSecretStore } from './sdk-secret-store.ts';
 

@@ -6,7 +6,7 @@ import { actorOf, requirePermission, type OrgPrincipal } from '../auth/principal
 import { formatRn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, NotFound } from '../platform/errors.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { mintSecret } from './environment-secrets.ts';
 import { generateSdkSecret, sdkSecretHint, type SdkSecretType } from './sdk-key-format.ts';

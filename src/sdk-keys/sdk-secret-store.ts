@@ -2,7 +2,7 @@
 // resolves an SDK's key: there the key itself is the only thing the caller has.
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import type { SdkSecretType } from './sdk-key-format.ts';
 
 export type Q = Kysely<Database> | Transaction<Database>;

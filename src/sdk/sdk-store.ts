@@ -1,7 +1,7 @@
 // SQL for the SDK read model: every flag of one environment, and every segment it can name (its own and its project's
 // shared ones that cover it), as FeatBit's SDK documents. Read-only; the flags and segments features own the writes.
 import type { Db } from '../platform/db.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { jsonTextHolds } from '../platform/sql-helpers.ts';
 import { findEnvironmentRef } from '../projects/environment-read-model.ts';
 import { segmentReach } from '../segments/segment-read-model.ts';

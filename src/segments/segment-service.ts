@@ -9,7 +9,7 @@ import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
 import { segmentRuleErrors, type MatchRule } from '../targeting/targeting-model.ts';

@@ -1,7 +1,7 @@
 // SQL for segments. Every query is scoped by org_id and env_id.
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
-import type { Database } from '../platform/schema.ts';
+import type { Database } from '../platform/tables.ts';
 import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
 import type { MatchRule } from '../targeting/targeting-model.ts';
 
