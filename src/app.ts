@@ -13,6 +13,7 @@ import { createLoginThrottle } from './identity/login-throttle.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
+import { createClientAddress } from './auth/client-address.ts';
 import { createDigester } from './auth/credential-format.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { FLUSH_EVERY_MS, UsageTracker } from './auth/usage.ts';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     usage,
     limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
     noticeExternalWrites: externalWriteProbe(db, applyLocally),
+    clientAddress: createClientAddress(config.trustProxy),
   });
   const sdkSecrets = createSdkSecretResolver({
     kysely: db.kysely,

@@ -15,6 +15,7 @@ import { projectRoutes } from './projects/project-routes.ts';
 import { sdkSecretRoutes } from './sdk-keys/sdk-secret-routes.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
 import { segmentRoutes } from './segments/segment-routes.ts';
+import { tokenPolicyRoutes } from './token-policy/token-policy-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
@@ -41,5 +42,6 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);
+  await tokenPolicyRoutes(app, ctx);
   await insightRoutes(app, ctx);
 }

@@ -8,13 +8,13 @@ import { fieldCode, ok } from '../platform/envelope.ts';
 import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
 import { Id, PageQuery, Paged, Type, optionalBody, responses } from '../platform/schemas.ts';
 import { StatementSchema } from '../iam/policy-routes.ts';
-import { MAX_GRACE_SECONDS, createAccessTokenService } from './access-token-service.ts';
+import { MAX_ALLOWED_CIDRS, MAX_GRACE_SECONDS, createAccessTokenService } from './access-token-service.ts';
 import { mayList } from './access-token-rules.ts';
 import { listTokens } from './access-token-store.ts';
 import { TokenView, TokenWithSecret, tokenView } from './access-token-view.ts';
 
 /** Fields a client might send to change what a token is; every one of them is refused. */
-const IMMUTABLE_FIELDS = new Set(['permissions', 'statements', 'scopes', 'type', 'owner', 'ownerId', 'creator', 'creatorId', 'memberId', 'status', 'expiresAt', 'token', 'secret']);
+const IMMUTABLE_FIELDS = new Set(['permissions', 'statements', 'scopes', 'type', 'owner', 'ownerId', 'creator', 'creatorId', 'memberId', 'status', 'expiresAt', 'allowedCidrs', 'token', 'secret']);
 
 export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
   const service = createAccessTokenService(ctx);
@@ -72,6 +72,14 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
             type: TokenType,
             permissions: Type.Optional(Type.Array(StatementSchema, { maxItems: 100 })),
             expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+            allowedCidrs: Type.Optional(
+              Type.Array(Type.String({ maxLength: 64 }), {
+                minItems: 1,
+                maxItems: MAX_ALLOWED_CIDRS,
+                description:
+                  'IPv4 and IPv6 ranges (10.0.0.0/8, 2001:db8::/32) or single addresses the token may be used from; elsewhere it is refused (403 AddressNotAllowed). Omit for anywhere. Never changes after creation.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -80,8 +88,8 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const p = orgPrincipalOf(request);
-      const body = request.body as { name: string; type: 'Personal' | 'Service'; permissions?: unknown[]; expiresAt?: string | null };
-      const { row, secret } = await service.create(p, { name: body.name, type: body.type, permissions: body.permissions ?? [], expiresAt: body.expiresAt ?? undefined });
+      const body = request.body as { name: string; type: 'Personal' | 'Service'; permissions?: unknown[]; expiresAt?: string | null; allowedCidrs?: string[] };
+      const { row, secret } = await service.create(p, { name: body.name, type: body.type, permissions: body.permissions ?? [], expiresAt: body.expiresAt ?? undefined, allowedCidrs: body.allowedCidrs });
       // FeatBit puts the whole token in `token` at creation; `secret` says the same, for clarity.
       return ok({ ...tokenView(row, p, ctx.usage), token: secret, secret });
     },

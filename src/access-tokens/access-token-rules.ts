@@ -1,6 +1,7 @@
 // Who may do what to which token (01-access-tokens.md, "Who may manage which token"), as pure decisions.
 import { permits, type OrgPrincipal } from '../auth/principal.ts';
 import { covers } from '../policy/covers.ts';
+import { cidrsWithin } from '../auth/cidr.ts';
 import { rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { TokenRow } from './access-token-store.ts';
@@ -16,6 +17,8 @@ export interface TokenFacts {
   creatorTokenId: string | null;
   /** Its own statements: frozen for a service token; for a personal token, empty means "all my owner can do". */
   permissions: readonly Statement[];
+  /** The ranges it may be used from; null or absent: anywhere. */
+  allowedCidrs?: readonly string[] | null;
 }
 
 /** What the management rules need to know of a stored token. */
@@ -25,6 +28,7 @@ export const tokenFacts = (t: TokenRow): TokenFacts => ({
   ownerMemberId: t.creator_member_id,
   creatorTokenId: t.creator_token_id,
   permissions: JSON.parse(t.permissions) as Statement[],
+  allowedCidrs: t.allowed_cidrs === null ? null : (JSON.parse(t.allowed_cidrs) as string[]),
 });
 
 /** Another member's personal token may only be deactivated or removed, and only by an IAM manager. */
@@ -55,16 +59,21 @@ export const isCreator = (p: OrgPrincipal, token: TokenFacts): boolean => isOwn(
  * (an intersection covered only as a whole is refused), never unsound.
  *
  * Only a token's owner (or the owner's tokens) may activate or reset a personal token, so the owner's current
- * statements are the caller's own layer and no database read is needed.
+ * statements are the caller's own layer and no database read is needed; a caller that is not the owner (an
+ * organization's token policy brought back someone's token) passes the owner's current statements.
+ *
+ * A network-bound caller (a token with allowedCidrs) holds only tokens bound inside its own ranges.
  */
-export function holdsAtLeast(p: OrgPrincipal, token: TokenFacts): boolean {
+export function holdsAtLeast(p: OrgPrincipal, token: TokenFacts, ownerStatements?: Statement[]): boolean {
+  if (!cidrsWithin(token.allowedCidrs ?? null, (p.kind === 'token' && p.allowedCidrs) || null)) return false;
   const layers = p.permission.layers;
   if (layers.length === 0) return false;
   if (token.type === 'Service') return layers.every((l) => covers(l.statements, token.permissions as Statement[]));
   const owner = layers.find((l) => l.memberId !== undefined && l.memberId === token.ownerMemberId);
-  // Not the owner's: nothing here says what the owner holds now, so nothing can be shown to be covered.
-  if (!owner) return false;
-  const bounds = token.permissions.length === 0 ? [owner.statements] : [token.permissions as Statement[], owner.statements];
+  const ownerNow = owner?.statements ?? ownerStatements;
+  // Not the owner's, and not told: nothing here says what the owner holds now, so nothing can be shown to be covered.
+  if (!ownerNow) return false;
+  const bounds = token.permissions.length === 0 ? [ownerNow] : [token.permissions as Statement[], ownerNow];
   // The owner's own layer holds the token by definition; every other layer must cover one of its bounds.
   return layers.every((l) => l === owner || bounds.some((b) => covers(l.statements, b)));
 }

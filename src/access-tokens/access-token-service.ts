@@ -8,12 +8,16 @@ import { parseStatements } from '../iam/iam-service.ts';
 import { rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { AppError, BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { canonicalCidrs, cidrsWithin } from '../auth/cidr.ts';
+import { findTokenPolicy } from '../token-policy/token-policy-store.ts';
+import { compileTokenPolicy, tokenPolicyViolations } from './token-policy.ts';
 import type { Database } from '../platform/tables.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
 import { deleteToken, findToken, findTokenAnyOrg, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
+export const MAX_ALLOWED_CIDRS = 32;
 
 
 /** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
@@ -125,7 +129,7 @@ export function createAccessTokenService(ctx: AppContext) {
       return get(p, id);
     },
 
-    async create(p: OrgPrincipal, input: { name: string; type: 'Personal' | 'Service'; permissions: unknown[]; expiresAt?: string }): Promise<WithSecret> {
+    async create(p: OrgPrincipal, input: { name: string; type: 'Personal' | 'Service'; permissions: unknown[]; expiresAt?: string; allowedCidrs?: string[] }): Promise<WithSecret> {
       const all = rn.accessToken('*');
       const action = input.type === 'Personal' ? 'ManagePersonalAccessTokens' : 'ManageServiceAccessTokens';
       if (!permits(p.permission, action, all)) throw new Forbidden();
@@ -140,6 +144,14 @@ export function createAccessTokenService(ctx: AppContext) {
         expiresAt = Date.parse(input.expiresAt);
         if (!Number.isFinite(expiresAt) || expiresAt <= now) throw new BadRequest('expiresAt_is_invalid');
       }
+      let allowedCidrs: string[] | null = null;
+      if (input.allowedCidrs !== undefined) {
+        const parsed = canonicalCidrs(input.allowedCidrs);
+        if (!('ok' in parsed) || parsed.ok.length === 0 || parsed.ok.length > MAX_ALLOWED_CIDRS) throw new BadRequest('allowedCidrs_is_invalid');
+        allowedCidrs = parsed.ok;
+      }
+      // A network-bound calling token cannot mint one that works from further away.
+      if (p.kind === 'token' && !cidrsWithin(allowedCidrs, p.allowedCidrs ?? null)) throw new Forbidden('PermissionsExceedCreator');
       // Never more than the caller holds now. An empty personal token means "all my owner can do",
       // which a narrower calling token must not be able to mint.
       if (permissions.length > 0) {
@@ -149,6 +161,10 @@ export function createAccessTokenService(ctx: AppContext) {
         const owner = (await loadMemberAccess(kysely, { memberId: p.memberId! }))?.statements ?? [];
         if (!coversAll(p.permission, owner)) throw new Forbidden('PermissionsExceedCreator');
       }
+      // The organization's token policy: every rule the new token would break is named, and nothing is created.
+      const policy = compileTokenPolicy(await findTokenPolicy(kysely, p.org.id));
+      const broken = tokenPolicyViolations({ createdAt: now, expiresAt, followsOwner: input.type === 'Personal' && permissions.length === 0 }, policy);
+      if (broken.length > 0) throw new AppError(422, broken);
       if (await isNameUsed(kysely, p.org.id, name)) throw new BusinessRule('NameHasBeenUsed');
 
       const secret = generateCredential(input.type);
@@ -173,6 +189,7 @@ export function createAccessTokenService(ctx: AppContext) {
         updated_at: now,
         last_used_at: null,
         expires_at: expiresAt,
+        allowed_cidrs: allowedCidrs === null ? null : JSON.stringify(allowedCidrs),
         creator_email: p.email,
       };
       const { creator_email: _, ...insertable } = row;

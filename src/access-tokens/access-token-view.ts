@@ -20,6 +20,7 @@ export const TokenView = Type.Object({
   updatedAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
+  allowedCidrs: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'The address ranges it may be used from; null: anywhere. Set at creation, never changed.' }),
   allowedOperations: Type.Array(Type.String(), { description: 'What the caller may do to this token (rename, activate, deactivate, reset, remove).' }),
 });
 
@@ -40,6 +41,7 @@ export function tokenView(t: TokenRow, p: OrgPrincipal, usage: UsageTracker) {
     updatedAt: iso(t.updated_at)!,
     lastUsedAt: iso(usage.lastUsed(t.id, t.last_used_at)),
     expiresAt: iso(t.expires_at),
+    allowedCidrs: t.allowed_cidrs === null ? null : (JSON.parse(t.allowed_cidrs) as string[]),
     allowedOperations: allowedOperations(p, tokenFacts(t)),
   };
 }

@@ -1,4 +1,5 @@
 // credential → principal. Unknown, malformed, wrong-checksum and expired credentials all become the same 401.
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { rn } from '../policy/rn.ts';
@@ -6,6 +7,9 @@ import type { Statement } from '../policy/statement.ts';
 import type { Clock } from '../platform/clock.ts';
 import { AppError, BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import type { Database } from '../platform/tables.ts';
+import { compileTokenPolicy, tokenPolicyRefusal } from '../access-tokens/token-policy.ts';
+import { CidrSet } from './cidr.ts';
+import type { ClientAddress } from './client-address.ts';
 import type { CredentialCache, MemberEntry, SessionEntry, TokenEntry } from './credential-cache.ts';
 import { credentialFromHeader, parseCredential, type Digester } from './credential-format.ts';
 import { loadMemberAccess } from './member-access.ts';
@@ -26,6 +30,8 @@ export interface AuthDeps {
   limiter: RateLimiter | null;
   /** Drops every cache when another process changed the database behind this one's back (SQLite; see invalidation-bus.ts). */
   noticeExternalWrites?: () => void;
+  /** The client's address as TRUST_PROXY says (client-address.ts); read only for a network-bound token. */
+  clientAddress?: ClientAddress;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -34,6 +40,9 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // stack and no per-request state, so one instance of each serves every request.
 const UNAUTHORIZED = new Unauthorized();
 const FORBIDDEN = new Forbidden();
+const ADDRESS_NOT_ALLOWED = new Forbidden('AddressNotAllowed');
+const TOKEN_VIOLATES_POLICY = new Forbidden('TokenViolatesPolicy');
+const socketAddress: ClientAddress = (req) => req.socket?.remoteAddress;
 
 /** A principal, or the error to answer with (401, 403, 429, or 400 for a bad Organization header). */
 export type AuthOutcome = Principal | AppError;
@@ -54,6 +63,7 @@ function credentialOf(request: FastifyRequest): { text: string; viaCookie: boole
 export function createAuthenticator(deps: AuthDeps) {
   const { db, digester, cache, clock, usage, limiter } = deps;
   const noticeExternalWrites = deps.noticeExternalWrites ?? (() => undefined);
+  const clientAddress = deps.clientAddress ?? socketAddress;
 
   // Concurrent misses on one key (say, every connection of a busy client when its entry ages out) share
   // one load, but only a load that began after the latest invalidation: nobody waits for data older than
@@ -86,8 +96,9 @@ export function createAuthenticator(deps: AuthDeps) {
     const row = await db
       .selectFrom('access_tokens')
       .innerJoin('organizations', 'organizations.id', 'access_tokens.org_id')
+      .leftJoin('token_policies', 'token_policies.org_id', 'access_tokens.org_id')
       .selectAll('access_tokens')
-      .select('organizations.key as org_key')
+      .select(['organizations.key as org_key', 'token_policies.max_lifetime_days', 'token_policies.require_expiry', 'token_policies.allow_following_owner'])
       .where((eb) => eb.or([eb('access_tokens.digest', '=', digest), eb('access_tokens.prev_digest', '=', digest)]))
       .executeTakeFirst();
     if (!row) return null;
@@ -105,6 +116,13 @@ export function createAuthenticator(deps: AuthDeps) {
       ownerMemberId: row.creator_member_id,
       ownerKey: row.creator_member_id ? `m:${row.creator_member_id}` : null,
       tokenLayer: row.type === 'Personal' && permissions.length === 0 ? null : layer(permissions),
+      createdAt: row.created_at,
+      followsOwner: row.type === 'Personal' && permissions.length === 0,
+      policy:
+        row.require_expiry === null
+          ? null
+          : compileTokenPolicy({ maxLifetimeDays: row.max_lifetime_days, requireExpiry: !!row.require_expiry, allowPersonalTokensThatFollowOwner: !!row.allow_following_owner }),
+      allowedCidrs: row.allowed_cidrs === null ? null : (CidrSet.from(JSON.parse(row.allowed_cidrs) as string[]) ?? new CidrSet([])),
       loadedAt: now,
     };
     cache.putToken(key, entry, stamp);
@@ -142,11 +160,15 @@ export function createAuthenticator(deps: AuthDeps) {
    * What a loaded token allows at `now`: its principal, the rejection, or undefined when it is a personal token
    * whose owner's entry was not given (`owner` undefined: not looked up yet; null: not a member any more).
    */
-  function tokenOutcome(t: TokenEntry, owner: MemberEntry | null | undefined, now: number): TokenPrincipal | AppError | undefined {
+  function tokenOutcome(t: TokenEntry, owner: MemberEntry | null | undefined, now: number, req: IncomingMessage): TokenPrincipal | AppError | undefined {
     if (t.graceUntil !== null && now >= t.graceUntil) return UNAUTHORIZED;
     if (t.expiresAt !== null && now >= t.expiresAt) return UNAUTHORIZED;
+    // Before anything else about the token: a request from elsewhere learns nothing of its state.
+    if (t.allowedCidrs !== null && !t.allowedCidrs.has(clientAddress(req))) return ADDRESS_NOT_ALLOWED;
     // The source document: an inactive token gets exactly the Forbidden envelope.
     if (t.status !== 'Active') return FORBIDDEN;
+    // The organization's token policy, as it stands now: breaking it refuses the token, and loosening it brings it back.
+    if (tokenPolicyRefusal(t, t.policy) !== null) return TOKEN_VIOLATES_POLICY;
     if (t.type === 'Service') return (t.principal ??= tokenPrincipal(t, null));
     // A personal token never does more than its owner can do now.
     if (!t.ownerMemberId || !t.ownerKey) return FORBIDDEN;
@@ -161,14 +183,14 @@ export function createAuthenticator(deps: AuthDeps) {
   const cachedOwner = (t: TokenEntry, now: number) => (t.ownerKey ? cache.member(t.ownerKey, now) : null);
 
   /** `key` names the credential in the cache; `secret` is only hashed for the database on a miss. */
-  async function fromToken(key: string, secret: string, now: number): Promise<TokenPrincipal | AppError> {
+  async function fromToken(key: string, secret: string, now: number, req: IncomingMessage): Promise<TokenPrincipal | AppError> {
     const t = cache.token(key, now) ?? (await shared(`t:${key}`, () => loadToken(key, secret, now)));
     if (!t) return UNAUTHORIZED;
-    const known = tokenOutcome(t, cachedOwner(t, now), now);
+    const known = tokenOutcome(t, cachedOwner(t, now), now, req);
     if (known !== undefined) return known;
     const ownerMemberId = t.ownerMemberId!;
     const owner = await shared(t.ownerKey!, () => loadMember(t.ownerKey!, { memberId: ownerMemberId }, now));
-    return tokenOutcome(t, owner, now)!;
+    return tokenOutcome(t, owner, now, req)!;
   }
 
   async function fromSession(request: FastifyRequest, key: string, secret: string, now: number): Promise<Principal | AppError> {
@@ -224,7 +246,7 @@ export function createAuthenticator(deps: AuthDeps) {
     noticeExternalWrites();
     const now = clock.now();
     const key = digester.lookupKey(credential.text);
-    const principal = kind === 'Session' ? await fromSession(request, key, credential.text, now) : await fromToken(key, credential.text, now);
+    const principal = kind === 'Session' ? await fromSession(request, key, credential.text, now) : await fromToken(key, credential.text, now, request.raw);
     if (principal instanceof AppError) return principal;
     const admitted = admit(principal, now);
     if (admitted instanceof AppError) return admitted;
@@ -238,14 +260,14 @@ export function createAuthenticator(deps: AuthDeps) {
    * header, or anything not cached). For flags/flag-fast-read.ts, which answers only what it can decide here
    * and leaves everything else to `authenticate`. Not admitted yet: call `admit` before answering.
    */
-  function cachedToken(header: string, now: number): TokenPrincipal | undefined {
+  function cachedToken(header: string, now: number, req: IncomingMessage): TokenPrincipal | undefined {
     const text = credentialFromHeader(header);
     const kind = parseCredential(text);
     if (kind !== 'Personal' && kind !== 'Service') return undefined;
     noticeExternalWrites();
     const t = cache.token(digester.lookupKey(text), now);
     if (!t) return undefined;
-    const outcome = tokenOutcome(t, cachedOwner(t, now), now);
+    const outcome = tokenOutcome(t, cachedOwner(t, now), now, req);
     return outcome instanceof AppError ? undefined : outcome;
   }
 
@@ -270,6 +292,7 @@ function tokenPrincipal(t: TokenEntry, owner: MemberEntry | null): TokenPrincipa
     name: a?.name ?? null,
     email: a?.email ?? null,
     permission,
+    allowedCidrs: t.allowedCidrs ? Object.freeze(t.allowedCidrs.ranges.map((r) => r.text)) : null,
   });
 }
 

@@ -4,6 +4,8 @@
 import type { Layer, TokenPrincipal } from './principal.ts';
 import type { MemberAccess } from './member-access.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
+import type { CompiledTokenPolicy } from '../access-tokens/token-policy.ts';
+import type { CidrSet } from './cidr.ts';
 
 export interface TokenEntry {
   id: string;
@@ -19,6 +21,13 @@ export interface TokenEntry {
   /** The owner's key in the member cache (`m:<memberId>`), built once. */
   ownerKey: string | null;
   tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
+  createdAt: number;
+  /** A personal token with no statements of its own (what the token policy may forbid). */
+  followsOwner: boolean;
+  /** Its organization's token policy, compiled; null when the policy asks nothing. */
+  policy: CompiledTokenPolicy | null;
+  /** Where it may be used from; null: anywhere. */
+  allowedCidrs: CidrSet | null;
   loadedAt: number;
   /** Derived once from this entry (and, for a personal token, `principalOwner`), then shared read-only. */
   principal?: TokenPrincipal;

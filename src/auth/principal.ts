@@ -63,6 +63,8 @@ export interface TokenPrincipal {
   name: string | null;
   email: string | null;
   permission: Permission;
+  /** The ranges this token may be used from (canonical CIDRs); null or absent: anywhere. */
+  allowedCidrs?: readonly string[] | null;
 }
 
 export type Principal = UserPrincipal | MemberPrincipal | TokenPrincipal;

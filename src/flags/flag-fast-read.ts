@@ -52,7 +52,7 @@ export function createFlagFastRead({ prefix, auth, flags, bodies, clock, send }:
     if (path.endsWith('/all-tags')) return false;
 
     const now = clock.now();
-    const principal = auth.cachedToken(header, now);
+    const principal = auth.cachedToken(header, now, req);
     if (!principal) return false;
     const view = flags.cached(principal, path.slice(head.length, slash), path.slice(keyAt), now);
     const body = view && bodies.get(view);

@@ -279,6 +279,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('flag_insights_hour').on('flag_insights').column('hour').execute();
     },
   },
+  // An organization's token policy (one row, or none: the default asks nothing), and the address ranges a token
+  // may be used from (null: anywhere). Existing tokens keep working: no row, no ranges.
+  '0009_token_policy': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('token_policies')
+        .addColumn('org_id', 'text', (c) => c.primaryKey().references('organizations.id'))
+        .addColumn('max_lifetime_days', 'integer')
+        .addColumn('require_expiry', 'integer', (c) => c.notNull())
+        .addColumn('allow_following_owner', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('access_tokens').addColumn('allowed_cidrs', 'text').execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

@@ -55,7 +55,11 @@ export interface Database {
     updated_at: number;
     last_used_at: number | null;
     expires_at: number | null;
+    /** A JSON array of canonical CIDR ranges the token may be used from; null: anywhere. Never changes. */
+    allowed_cidrs: string | null;
   };
+  /** An organization's token policy; no row: the default, which asks nothing. Booleans are 0/1. */
+  token_policies: { org_id: string; max_lifetime_days: number | null; require_expiry: number; allow_following_owner: number; updated_at: number };
   projects: { id: string; org_id: string; key: string; name: string; created_at: number; updated_at: number };
   environments: {
     id: string;
