@@ -33,6 +33,8 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
           type: Type.Optional(TokenType),
           creatorId: Type.Optional(Id),
           status: Type.Optional(Type.Union([Type.Literal('Active'), Type.Literal('Inactive')])),
+          neverUsed: Type.Optional(Type.Boolean({ description: 'Only tokens with no recorded use (lastUsedAt is accurate to a minute).' })),
+          expiringWithinDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'Only tokens not yet expired that expire within this many days.' })),
           ...PageQuery,
         }),
         response: responses(Paged(TokenView)),
@@ -41,8 +43,10 @@ export async function accessTokenRoutes(app: FastifyInstance, ctx: AppContext) {
     async (request) => {
       const p = orgPrincipalOf(request);
       if (!mayList(p)) throw new Forbidden();
-      const q = request.query as { name?: string; type?: 'Personal' | 'Service'; creatorId?: string; status?: 'Active' | 'Inactive'; pageIndex?: number; pageSize?: number };
-      const page = await listTokens(ctx.kysely, p.org.id, { ...q, name: q.name?.trim() || undefined }, q.pageIndex ?? 0, q.pageSize ?? 10);
+      const { expiringWithinDays, ...q } = request.query as { name?: string; type?: 'Personal' | 'Service'; creatorId?: string; status?: 'Active' | 'Inactive'; neverUsed?: boolean; expiringWithinDays?: number; pageIndex?: number; pageSize?: number };
+      const now = ctx.clock.now();
+      const expiring = expiringWithinDays === undefined ? undefined : { now, by: now + expiringWithinDays * 86_400_000 };
+      const page = await listTokens(ctx.kysely, p.org.id, { ...q, name: q.name?.trim() || undefined, expiring }, q.pageIndex ?? 0, q.pageSize ?? 10);
       return ok({ totalCount: page.totalCount, items: page.items.map((t) => tokenView(t, p, ctx.usage)) });
     },
   );

@@ -11,6 +11,10 @@ export interface TokenFilter {
   type?: 'Personal' | 'Service';
   creatorId?: string;
   status?: 'Active' | 'Inactive';
+  /** No recorded use (lastUsedAt is accurate to a minute, so a use in the last minute may not count yet). */
+  neverUsed?: boolean;
+  /** Not yet expired, and expiring by then. */
+  expiring?: { now: number; by: number };
 }
 
 function base(db: Q, orgId: string) {
@@ -27,6 +31,8 @@ export async function listTokens(db: Q, orgId: string, f: TokenFilter, pageIndex
   if (f.name) q = q.where(containsIgnoreCase('access_tokens.name', f.name));
   if (f.type) q = q.where('access_tokens.type', '=', f.type);
   if (f.status) q = q.where('access_tokens.status', '=', f.status);
+  if (f.neverUsed) q = q.where('access_tokens.last_used_at', 'is', null);
+  if (f.expiring) q = q.where('access_tokens.expires_at', '>', f.expiring.now).where('access_tokens.expires_at', '<=', f.expiring.by);
   if (f.creatorId) q = q.where((eb) => eb.or([eb('access_tokens.creator_member_id', '=', f.creatorId!), eb('access_tokens.creator_token_id', '=', f.creatorId!)]));
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const items = await q

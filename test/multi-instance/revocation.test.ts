@@ -2,78 +2,17 @@
 // balancer: a change made through A must stop B from honouring the old permission within a second
 // (LISTEN/NOTIFY), over many trials; and a lost listener connection must drop the cache at once and listening
 // must resume. Needs PG_URL; without it the tests are skipped (their names say so).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidationChannel } from '../../src/platform/invalidation-bus.ts';
 import { PG_URL } from '../support/harness.ts';
+import { call, startInstance, status, stopInstance, type Instance } from '../support/instances.ts';
 
 const TRIALS = Number(process.env.REVOCATION_TRIALS ?? 100);
 const HAMMERS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Instance {
-  base: string;
-  child: ChildProcess;
-  dataDir: string;
-}
-
-let nextPort = 19_000 + Math.floor(Math.random() * 2000);
-
-/** `ensign serve` in its own process, on the shared schema (the URL's search_path) and the shared secret. */
-async function startInstance(schema: string, secret: string, env: Record<string, string> = {}): Promise<Instance> {
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const port = nextPort++;
-  const dataDir = mkdtempSync(join(tmpdir(), 'ensign-multi-'));
-  const child = spawn(process.execPath, ['bin/ensign.mjs', 'serve'], {
-    env: { ...process.env, DATABASE_URL: url.toString(), ENSIGN_SECRET: secret, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).status === 200) break;
-    } catch {}
-    if (i > 300) throw new Error('instance never answered');
-    await sleep(100);
-  }
-  return { base, child, dataDir };
-}
-
-async function stopInstance(i: Instance | undefined): Promise<void> {
-  if (!i) return;
-  if (i.child.exitCode === null) {
-    const exited = new Promise((r) => i.child.once('exit', r));
-    i.child.kill('SIGTERM');
-    await exited;
-  }
-  rmSync(i.dataDir, { recursive: true, force: true });
-}
-
-/** A JSON call; fails the test on anything but a 200 envelope. */
-async function call(base: string, method: string, path: string, auth: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const json = (await res.json()) as { success: boolean; data: any; errors: string[] };
-  if (res.status !== 200 || !json.success) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
-
-async function status(url: string, auth: string): Promise<number> {
-  const res = await fetch(url, { headers: { authorization: auth } });
-  await res.arrayBuffer();
-  return res.status;
-}
 
 interface Trial {
   /** How long after A's response B still accepted a request sent to it (0: not once). */

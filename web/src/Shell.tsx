@@ -20,6 +20,7 @@ import { SegmentsPage } from './pages/targeting/SegmentsPage.tsx';
 import { SegmentDetailPage } from './pages/targeting/SegmentDetailPage.tsx';
 import { EnvSettingsPage } from './pages/projects/EnvSettingsPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
+import { OrganizationSettingsPage } from './pages/organization/OrganizationSettingsPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { ChangePasswordModal } from './pages/auth/ChangePasswordModal.tsx';
 
@@ -56,6 +57,7 @@ export function Shell() {
       ],
     },
     { title: 'Activity', items: [{ label: 'Audit log', to: '/audit', visible: true }] },
+    { title: 'Organization', items: [{ label: 'Settings', to: '/organization/settings', visible: true }] },
   ];
 
   return (
@@ -122,6 +124,7 @@ function Routes({ path }: { path: string }) {
   if ((m = matchPath('/iam/policies', path))) return <PoliciesPage />;
   if ((m = matchPath('/iam/policies/:id', path))) return <PolicyDetailPage policyId={m.id} />;
   if ((m = matchPath('/audit', path))) return <AuditPage />;
+  if ((m = matchPath('/organization/settings', path))) return <OrganizationSettingsPage />;
   if (path === '/' || path === '/login' || path === '/setup') return null;
   return <NotFound />;
 }

@@ -29,6 +29,13 @@ const MESSAGES: Record<string, string> = {
   InvitationEmailMismatch: 'This invitation is for another email address. Sign in with the account it was sent to.',
   WrongCurrentPassword: 'The current password is wrong.',
   MemberNotInvited: 'This member has already joined; there is no invitation to re-issue.',
+  TokenLifetimeExceedsPolicy: 'The organization’s token policy caps how long a token may live: choose an earlier expiry.',
+  TokenExpiryRequired: 'The organization’s token policy requires every token to expire: choose an expiry.',
+  PersonalTokenFollowingOwnerNotAllowed: 'The organization’s token policy requires personal tokens to list their permissions.',
+  TokenViolatesPolicy: 'This token breaks the organization’s token policy, so it is refused until the policy allows it.',
+  AddressNotAllowed: 'This token cannot be used from this address.',
+  allowedCidrs_is_invalid: 'Allowed addresses must be IPv4 or IPv6 ranges like 10.0.0.0/8 or 2001:db8::/32 (at most 32), with no host bits set.',
+  PermissionsExceedCaller: 'The token can do more than you can (or from more places), so you cannot do this to it.',
 };
 
 // `name_is_required` → "Name is required."

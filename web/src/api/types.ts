@@ -35,8 +35,16 @@ export interface AccessTokenView {
   updatedAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+  // The address ranges it may be used from; null: anywhere.
+  allowedCidrs: string[] | null;
   // What the caller may do to this token, as the server decides it.
   allowedOperations?: ('rename' | 'activate' | 'deactivate' | 'reset' | 'remove')[];
+}
+
+export interface TokenPolicy {
+  maxLifetimeDays: number | null;
+  requireExpiry: boolean;
+  allowPersonalTokensThatFollowOwner: boolean;
 }
 
 // The only shape that carries a plaintext secret: the create/reset answer.

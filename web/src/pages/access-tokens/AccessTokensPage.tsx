@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Code, Drawer, Group, Menu, Modal, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Chip, Code, Drawer, Group, Menu, Modal, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
@@ -18,6 +18,7 @@ import { AddTokenDrawer } from './AddTokenDrawer.tsx';
 import { CreatorSelect, type Person } from './CreatorSelect.tsx';
 import { SecretModal } from './SecretModal.tsx';
 import { hasAnyRight, isOwnToken, tokenRights } from './tokenRights.ts';
+import { EXPIRING_SOON_DAYS, ExpiresIn } from './ExpiresIn.tsx';
 
 const PAGE_SIZE = 10;
 type Action = 'rename' | 'activate' | 'deactivate' | 'reset' | 'remove';
@@ -33,18 +34,29 @@ export function AccessTokensPage() {
   const [type, setType] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [creatorId, setCreatorId] = useState<string | null>(null);
-  const [page, setPage] = usePage([debounced, type, status, creatorId]);
+  const [expiringSoon, setExpiringSoon] = useState(false);
+  const [neverUsed, setNeverUsed] = useState(false);
+  const [page, setPage] = usePage([debounced, type, status, creatorId, expiringSoon, neverUsed]);
 
   const list = useLoad(
     (signal) =>
       session.canListTokens
         ? get<Page<AccessTokenView>>(
             '/access-tokens',
-            { name: debounced, type, status, creatorId, pageIndex: page - 1, pageSize: PAGE_SIZE },
+            {
+              name: debounced,
+              type,
+              status,
+              creatorId,
+              expiringWithinDays: expiringSoon ? EXPIRING_SOON_DAYS : null,
+              neverUsed: neverUsed || null,
+              pageIndex: page - 1,
+              pageSize: PAGE_SIZE,
+            },
             signal,
           )
         : Promise.resolve({ totalCount: 0, items: [] }),
-    [debounced, type, status, creatorId, page, session.canListTokens, session.organizationId],
+    [debounced, type, status, creatorId, expiringSoon, neverUsed, page, session.canListTokens, session.organizationId],
   );
 
   const [known, setKnown] = useState<Person[]>([]);
@@ -65,7 +77,7 @@ export function AccessTokensPage() {
 
   // On a narrow window each token becomes a card, so status and actions stay in view.
   const narrow = useMediaQuery('(max-width: 48em)');
-  const filtered = debounced !== '' || type !== null || status !== null || creatorId !== null;
+  const filtered = debounced !== '' || type !== null || status !== null || creatorId !== null || expiringSoon || neverUsed;
 
   const act = async (action: Confirmed, t: AccessTokenView) => {
     if (action === 'activate') await put(`/access-tokens/${t.id}/activate`);
@@ -160,6 +172,12 @@ export function AccessTokensPage() {
               clearable
               w={{ base: '100%', xs: 150 }}
             />
+            <Chip checked={expiringSoon} onChange={setExpiringSoon} data-testid="filter-expiring-soon">
+              Expiring soon
+            </Chip>
+            <Chip checked={neverUsed} onChange={setNeverUsed} data-testid="filter-never-used">
+              Never used
+            </Chip>
           </Group>
           <ListState
             load={list}
@@ -185,7 +203,7 @@ export function AccessTokensPage() {
                   highlightOnHover
                   data-testid="tokens-table"
                   dimmed={list.loading}
-                  columns={['Name', 'Type', 'Created by', 'Status', 'Last used', 'Token', { label: <span className="sr-only">Actions</span>, w: 56 }]}
+                  columns={['Name', 'Type', 'Created by', 'Status', 'Last used', 'Expires', 'Token', { label: <span className="sr-only">Actions</span>, w: 56 }]}
                 >
                   {tokens.map((t) => (
                     <TokenRow key={t.id} token={t} onOpen={() => setDetails(t)} onAction={(action) => onAction(action, t)} />
@@ -278,6 +296,9 @@ function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen:
         <RelativeTime at={token.lastUsedAt} />
       </Table.Td>
       <Table.Td>
+        <ExpiresIn token={token} />
+      </Table.Td>
+      <Table.Td>
         <Code className="nowrap">{token.token}</Code>
       </Table.Td>
       <Table.Td>
@@ -310,7 +331,7 @@ function TokenCard({ token, onOpen, onAction }: { token: AccessTokenView; onOpen
             <StatusBadge token={token} />
           </Group>
           <Text size="xs" c="dimmed">
-            by {token.creator?.name ?? '—'} · last used {formatRelative(token.lastUsedAt).toLowerCase()}
+            by {token.creator?.name ?? '—'} · last used {formatRelative(token.lastUsedAt).toLowerCase()} · <ExpiresIn token={token} />
           </Text>
           <Code className="nowrap" w="fit-content">
             {token.token}
@@ -360,7 +381,19 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
         ['Created by', token.creator?.email ? `${token.creator.name} (${token.creator.email})` : (token.creator?.name ?? '—')],
         ['Created', formatDateTime(token.createdAt)],
         ['Last used', token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'],
-        ['Expires', token.expiresAt ? formatDateTime(token.expiresAt) : 'Never'],
+        ['Expires', token.expiresAt ? <>{formatDateTime(token.expiresAt)} (<ExpiresIn token={token} />)</> : 'Never'],
+        [
+          'Allowed from',
+          token.allowedCidrs ? (
+            <Group gap={4} data-testid="token-allowed-cidrs">
+              {token.allowedCidrs.map((c) => (
+                <Code key={c}>{c}</Code>
+              ))}
+            </Group>
+          ) : (
+            'Anywhere'
+          ),
+        ],
         ['Token', <Code>{token.token}</Code>],
       ]
     : [];

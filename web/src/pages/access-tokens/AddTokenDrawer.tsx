@@ -1,8 +1,8 @@
-import { Alert, Drawer, Group, Loader, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Drawer, Group, Loader, Radio, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, post } from '../../api/client.ts';
-import type { AccessTokenWithSecret, Project, TokenType } from '../../api/types.ts';
+import type { AccessTokenWithSecret, Project, TokenPolicy, TokenType } from '../../api/types.ts';
 import { FormActions } from '../../components/forms.tsx';
 import { useAction, useLoad } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
@@ -29,10 +29,15 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
   const [picker, setPicker] = useState<PickerValue>({});
   const [expiry, setExpiry] = useState('never');
   const [customDate, setCustomDate] = useState('');
+  const [cidrs, setCidrs] = useState('');
   const { busy, error, setError, run } = useAction();
   const [debouncedName] = useDebouncedValue(name.trim(), 300);
   const [nameCheck, setNameCheck] = useState<{ name: string; used: boolean } | null>(null);
   const projects = useLoad((signal) => (opened ? get<Project[]>('/projects', undefined, signal) : Promise.resolve([])), [opened]);
+  const policy = useLoad(
+    (signal) => (opened ? get<TokenPolicy>(`/organizations/${session.organizationId}/token-policy`, undefined, signal) : Promise.resolve(null)),
+    [opened, session.organizationId],
+  );
 
   // Start clean each time the drawer opens (not on close, so it does not flash while sliding out).
   useEffect(() => {
@@ -43,6 +48,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
       setPicker({});
       setExpiry('never');
       setCustomDate('');
+      setCidrs('');
       setError(null);
       setNameCheck(null);
     }
@@ -70,6 +76,8 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
   const expiresAt = expiryDate(expiry, customDate);
   const expiryInvalid = expiry === 'custom' && (!expiresAt || new Date(expiresAt).getTime() <= Date.now());
   const nameTooLong = name.trim().length > 128;
+  // One range per line, or separated by commas or spaces; the server validates each.
+  const allowedCidrs = cidrs.split(/[\s,]+/).filter(Boolean);
   const canSave =
     name.trim().length > 0 && !nameTooLong && !nameUsed && (!usePicker || statements.length > 0) && problems.length === 0 && !expiryInvalid;
 
@@ -82,6 +90,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
         type,
         permissions: statements,
         ...(expiresAt ? { expiresAt } : {}),
+        ...(allowedCidrs.length > 0 ? { allowedCidrs } : {}),
       });
       onCreated(created);
     });
@@ -156,6 +165,17 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
               />
             )}
           </Group>
+          {policy.data && <PolicyNote policy={policy.data} />}
+          <Textarea
+            label="Allowed addresses (optional)"
+            description="IPv4 or IPv6 ranges the token may be used from, one per line (10.0.0.0/8, 2001:db8::/32, or a single address). Leave empty for anywhere. Cannot be changed later."
+            placeholder="10.0.0.0/8"
+            autosize
+            minRows={2}
+            value={cidrs}
+            onChange={(e) => setCidrs(e.currentTarget.value)}
+            data-testid="allowed-cidrs"
+          />
           {type === 'Service' && (
             <Alert variant="light" color="blue">
               Service token permissions cannot be changed after creation.
@@ -165,6 +185,21 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
         </Stack>
       </form>
     </Drawer>
+  );
+}
+
+/** What the organization's token policy asks of a new token, when it asks anything. */
+function PolicyNote({ policy }: { policy: TokenPolicy }) {
+  const rules = [
+    policy.maxLifetimeDays !== null && `expire within ${policy.maxLifetimeDays} days`,
+    policy.requireExpiry && policy.maxLifetimeDays === null && 'have an expiry',
+    !policy.allowPersonalTokensThatFollowOwner && 'list their permissions, if personal',
+  ].filter(Boolean);
+  if (rules.length === 0) return null;
+  return (
+    <Alert variant="light" color="yellow" data-testid="token-policy-note">
+      The organization’s token policy: tokens must {rules.join(', and ')}.
+    </Alert>
   );
 }
 

@@ -1,0 +1,106 @@
+// What the organization token policy and a token's allowed address ranges add to a cached token check.
+// The cached check is `auth.cachedToken` (what the flag read answered before routing runs: format, checksum, lookup
+// key, cache, token decision). Two tokens, each already cached: one in an organization with no policy and no ranges
+// (the baseline), one under a strict policy and bound to four ranges, asked from an allowed IPv4 address, an
+// IPv4-mapped IPv6 one, and an IPv6 one. The checks alone are timed too, and the client address through one trusted
+// proxy. Single calls are shorter than the timer's resolution, so each sample is the mean of a batch of calls.
+// Run: npx tsx bench/token-checks.ts → one JSON line per case; target: p99 added < 1 µs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildApp } from '../src/app.ts';
+import { compileTokenPolicy, tokenPolicyRefusal } from '../src/access-tokens/token-policy.ts';
+import { CidrSet } from '../src/auth/cidr.ts';
+import { createClientAddress } from '../src/auth/client-address.ts';
+import { openDatabase } from '../src/platform/db.ts';
+
+export interface TokenCheckCase {
+  case: string;
+  samples: number;
+  batch: number;
+  p50Ns: number;
+  p99Ns: number;
+}
+
+const SAMPLES = 20_000;
+const BATCH = 50;
+
+function measure(name: string, run: () => unknown): TokenCheckCase {
+  for (let i = 0; i < 2000 * BATCH; i++) run(); // warm-up: let the JIT settle
+  const times = new Float64Array(SAMPLES);
+  for (let s = 0; s < SAMPLES; s++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i++) run();
+    times[s] = Number(process.hrtime.bigint() - t0) / BATCH;
+  }
+  times.sort();
+  const at = (q: number) => Math.round(times[Math.min(SAMPLES - 1, Math.floor(q * SAMPLES))]);
+  return { case: name, samples: SAMPLES, batch: BATCH, p50Ns: at(0.5), p99Ns: at(0.99) };
+}
+
+export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ensign-checks-'));
+  const db = await openDatabase({ databaseUrl: null, dataDir });
+  const config = {
+    host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, secret: 'bench-secret-0123456789', logLevel: 'silent',
+    sessionTtlSeconds: 3600, rateLimitPerMinute: 0, cacheRevalidateSeconds: 3600, webDir: join(dataDir, 'none'), secureCookies: false, trustProxy: false,
+  };
+  const app = await buildApp({ config, db, logger: false, background: false });
+  const call = async (method: string, url: string, auth: string | null, body?: unknown, headers: Record<string, string> = {}, remoteAddress = '127.0.0.1') => {
+    const res = await app.inject({ method: method as 'GET', url, remoteAddress, headers: { ...(auth ? { authorization: auth } : {}), ...headers }, ...(body ? { payload: body as object } : {}) });
+    const json = res.json();
+    if (res.statusCode !== 200) throw new Error(`${method} ${url}: ${res.statusCode} ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  const setup = await call('POST', '/api/v1/setup', null, { organizationName: 'Plain', name: 'B', email: 'b@example.com', password: 'bench-password' });
+  const owner = `Bearer ${setup.session}`;
+  const everything = [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }];
+  const plain = (await call('POST', '/api/v1/access-tokens', owner, { name: 'plain', type: 'Service', permissions: everything })).secret as string;
+
+  const strictOrg = await call('POST', '/api/v1/organizations', owner, { name: 'Strict' });
+  const inStrict = { organization: strictOrg.id };
+  await call('PUT', `/api/v1/organizations/${strictOrg.id}/token-policy`, owner, { maxLifetimeDays: 365, requireExpiry: true, allowPersonalTokensThatFollowOwner: false }, inStrict);
+  const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  const allowedCidrs = ['192.168.0.0/16', '172.16.0.0/12', '10.0.0.0/8', '2001:db8::/32'];
+  const bound = (await call('POST', '/api/v1/access-tokens', owner, { name: 'bound', type: 'Service', permissions: everything, expiresAt, allowedCidrs }, inStrict)).secret as string;
+
+  // Cache both tokens through the full path.
+  await call('GET', '/api/v1/access-tokens', plain);
+  await call('GET', '/api/v1/access-tokens', bound, undefined, {}, '10.1.2.3');
+
+  const auth = app.ctx.auth;
+  const now = Date.now();
+  const req = (remoteAddress: string, xff?: string) => ({ socket: { remoteAddress }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as never;
+  const expect = (secret: string, r: never) => () => {
+    if (!auth.cachedToken(secret, now, r)) throw new Error('the cached check refused a token it should admit');
+  };
+
+  const policy = compileTokenPolicy({ maxLifetimeDays: 365, requireExpiry: true, allowPersonalTokensThatFollowOwner: false });
+  const facts = { createdAt: now, expiresAt: now + 30 * 86_400_000, followsOwner: false };
+  const set = CidrSet.from(allowedCidrs)!;
+  const throughProxy = createClientAddress('loopback');
+  const proxied = req('127.0.0.1', '10.1.2.3');
+
+  const results = [
+    measure('cached token check, no policy, no ranges (baseline)', expect(plain, req('10.1.2.3'))),
+    measure('cached token check, strict policy + 4 ranges, IPv4 client', expect(bound, req('10.1.2.3'))),
+    measure('cached token check, strict policy + 4 ranges, IPv4-mapped IPv6 client', expect(bound, req('::ffff:10.1.2.3'))),
+    measure('cached token check, strict policy + 4 ranges, IPv6 client', expect(bound, req('2001:db8:85a3::8a2e:370:7334'))),
+    measure('policy check alone (tokenPolicyRefusal)', () => tokenPolicyRefusal(facts, policy)),
+    measure('range check alone, IPv4 (CidrSet.has)', () => set.has('10.1.2.3')),
+    measure('range check alone, IPv6 (CidrSet.has)', () => set.has('2001:db8:85a3::8a2e:370:7334')),
+    measure('client address through one trusted proxy (createClientAddress)', () => throughProxy(proxied)),
+  ];
+  await app.close();
+  await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const results = await runTokenChecksBench();
+  for (const r of results) console.log(JSON.stringify(r));
+  const base = results[0].p99Ns;
+  for (const r of results.slice(1, 4)) console.log(JSON.stringify({ case: `added by the checks: ${r.case.split(', ').slice(1).join(', ')}`, p99AddedNs: r.p99Ns - base, p50AddedNs: r.p50Ns - results[0].p50Ns, targetNs: 1000, met: r.p99Ns - base < 1000 }));
+}
