@@ -22,7 +22,7 @@ export interface TokenFacts {
 }
 
 /** What the management rules need to know of a stored token. */
-export const tokenFacts = (t: TokenRow): TokenFacts => ({
+export const tokenFacts = (t: Pick<TokenRow, 'id' | 'type' | 'creator_member_id' | 'creator_token_id' | 'permissions' | 'allowed_cidrs'>): TokenFacts => ({
   id: t.id,
   type: t.type,
   ownerMemberId: t.creator_member_id,

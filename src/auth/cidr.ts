@@ -48,53 +48,62 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** RFC 4291 text (hex groups, one `::`, an optional trailing IPv4) → four words; null when malformed. */
+/** RFC 4291 text (hex groups, one `::`, an optional trailing IPv4) → four words; null when malformed. One pass, one buffer. */
 function parseV6(s: string): Words | null {
   if (s.length < 2 || s.length > 45) return null;
-  const groups: number[] = [];
+  const g = new Uint16Array(8);
+  let n = 0;
   let gap = -1;
   let i = 0;
-  if (s.startsWith('::')) {
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return null;
     gap = 0;
     i = 2;
-    if (i === s.length) return [0, 0, 0, 0];
   }
   while (i < s.length) {
-    // A trailing dotted IPv4 fills the last two groups.
-    const nextColon = s.indexOf(':', i);
-    const end = nextColon === -1 ? s.length : nextColon;
-    if (nextColon === -1 && s.indexOf('.', i) !== -1) {
-      const v4 = parseV4(s, i, end);
-      if (v4 === null) return null;
-      groups.push(v4 >>> 16, v4 & 0xffff);
-      i = end;
+    let value = 0;
+    let digits = 0;
+    let j = i;
+    for (; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 58) break;
+      // A dotted IPv4 fills the last two groups.
+      if (c === 46) {
+        digits = -1;
+        break;
+      }
+      const h = hexValue(c);
+      if (h < 0 || ++digits > 4) return null;
+      value = value * 16 + h;
+    }
+    if (digits === -1) {
+      const v4 = parseV4(s, i, s.length);
+      if (v4 === null || n > 6) return null;
+      g[n++] = v4 >>> 16;
+      g[n++] = v4 & 0xffff;
       break;
     }
-    if (end - i < 1 || end - i > 4) return null;
-    let g = 0;
-    for (let j = i; j < end; j++) {
-      const h = hexValue(s.charCodeAt(j));
-      if (h < 0) return null;
-      g = g * 16 + h;
-    }
-    groups.push(g);
-    if (end === s.length) {
-      i = end;
-      break;
-    }
+    if (digits === 0 || n === 8) return null;
+    g[n++] = value;
+    if (j === s.length) break;
     // One colon separates groups; two mark the gap (only once), and may end the address.
-    if (s.charCodeAt(end + 1) === 58) {
+    if (s.charCodeAt(j + 1) === 58) {
       if (gap !== -1) return null;
-      gap = groups.length;
-      i = end + 2;
+      gap = n;
+      i = j + 2;
     } else {
-      i = end + 1;
+      i = j + 1;
       if (i === s.length) return null;
     }
   }
-  if (groups.length > 8 || (gap === -1 && groups.length !== 8) || (gap !== -1 && groups.length > 7)) return null;
-  const full = gap === -1 ? groups : [...groups.slice(0, gap), ...new Array(8 - groups.length).fill(0), ...groups.slice(gap)];
-  return [(full[0] * 65536 + full[1]) >>> 0, (full[2] * 65536 + full[3]) >>> 0, (full[4] * 65536 + full[5]) >>> 0, (full[6] * 65536 + full[7]) >>> 0];
+  if (gap === -1 ? n !== 8 : n > 7) return null;
+  if (gap !== -1) {
+    // Move the groups after the gap to the end, and zero the gap.
+    const tail = n - gap;
+    for (let k = 1; k <= tail; k++) g[8 - k] = g[n - k];
+    for (let k = gap; k < 8 - tail; k++) g[k] = 0;
+  }
+  return [(g[0] * 65536 + g[1]) >>> 0, (g[2] * 65536 + g[3]) >>> 0, (g[4] * 65536 + g[5]) >>> 0, (g[6] * 65536 + g[7]) >>> 0];
 }
 
 const isMapped = (w: Words) => w[0] === 0 && w[1] === 0 && w[2] === 0xffff;

@@ -2,7 +2,7 @@
 // next request (every instance hears the change); a loosened one brings back the tokens it stops refusing.
 import { loadMemberAccess } from '../auth/member-access.ts';
 import { actorOf, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { holdsAtLeast } from '../access-tokens/access-token-rules.ts';
+import { holdsAtLeast, tokenFacts } from '../access-tokens/access-token-rules.ts';
 import { compileTokenPolicy, tokenPolicyRefusal, type TokenPolicy } from '../access-tokens/token-policy.ts';
 import { formatRn, rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
@@ -48,15 +48,7 @@ export function createTokenPolicyService(ctx: AppContext) {
         if (!s) continue;
         ownerStatements = s;
       }
-      const token = {
-        id: t.id,
-        type: t.type,
-        ownerMemberId: t.creator_member_id,
-        creatorTokenId: t.creator_token_id,
-        permissions: JSON.parse(t.permissions) as Statement[],
-        allowedCidrs: t.allowed_cidrs === null ? null : (JSON.parse(t.allowed_cidrs) as string[]),
-      };
-      if (!holdsAtLeast(p, token, ownerStatements)) return false;
+      if (!holdsAtLeast(p, tokenFacts(t), ownerStatements)) return false;
     }
     return true;
   }
