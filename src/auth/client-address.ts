@@ -29,15 +29,16 @@ function trustOf(trustProxy: boolean | number | string): Trust | null {
   return (address) => set.has(address);
 }
 
-/** X-Forwarded-For's entries nearest first, trimmed of spaces and tabs, empty ones skipped (as @fastify/forwarded). */
-function forwardedHops(header: string): string[] {
-  const hops: string[] = [];
-  const parts = header.split(',');
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const t = parts[i].replace(/^[ \t]+|[ \t]+$/g, '');
-    if (t) hops.push(t);
-  }
-  return hops;
+const blank = (c: number) => c === 32 || c === 9;
+
+/** The entry of X-Forwarded-For that ends before `end`, trimmed of spaces and tabs (as @fastify/forwarded). */
+function hopBefore(header: string, end: number): { text: string; start: number } {
+  const start = header.lastIndexOf(',', end - 1) + 1;
+  let from = start;
+  let to = end;
+  while (from < to && blank(header.charCodeAt(from))) from++;
+  while (to > from && blank(header.charCodeAt(to - 1))) to--;
+  return { text: header.slice(from, to), start };
 }
 
 export function createClientAddress(trustProxy: boolean | number | string): ClientAddress {
@@ -46,11 +47,15 @@ export function createClientAddress(trustProxy: boolean | number | string): Clie
     const peer = req.socket?.remoteAddress;
     const header = req.headers['x-forwarded-for'];
     if (!trust || typeof header !== 'string' || header === '') return peer;
+    // Right to left: each entry is the address the hop after it saw; empty entries are skipped.
     let address = peer;
     let hop = 0;
-    for (const next of forwardedHops(header)) {
+    for (let end = header.length; end > 0; ) {
+      const { text, start } = hopBefore(header, end);
+      end = start - 1;
+      if (text === '') continue;
       if (!trust(address, hop++)) return address;
-      address = next;
+      address = text;
     }
     return address;
   };
