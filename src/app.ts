@@ -11,6 +11,8 @@ import { createAuditLog } from './audit/audit-log.ts';
 import { SWEEP_EVERY_MS, sweepExpiredSessions } from './identity/session-sweep.ts';
 import { createLoginThrottle } from './identity/login-throttle.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { sendTokenExpiry } from './auth/token-expiry.ts';
+import { reportRefusals } from './explain/refusal-report.ts';
 import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
 import { createDigester } from './auth/credential-format.ts';
@@ -185,6 +187,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
           if (outcome instanceof AppError) return sendAppError(reply, outcome);
           request.principal = outcome;
         });
+        reportRefusals(secured);
+        sendTokenExpiry(secured, clock);
         await registerFeatures(secured, ctx);
       });
     },

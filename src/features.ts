@@ -1,7 +1,9 @@
 // Each feature's routes, in one list. Public ones first; the rest run behind authentication.
 import type { FastifyInstance } from 'fastify';
 import { accessTokenRoutes } from './access-tokens/access-token-routes.ts';
+import { currentTokenRoutes } from './access-tokens/current-token-routes.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
+import { explainRoutes } from './explain/explain-routes.ts';
 import { flagRoutes } from './flags/flag-routes.ts';
 import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
@@ -41,5 +43,7 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);
+  await currentTokenRoutes(app, ctx);
+  await explainRoutes(app, ctx);
   await insightRoutes(app, ctx);
 }
