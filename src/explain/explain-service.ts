@@ -13,7 +13,7 @@ import { BadRequest, NotFound } from '../platform/errors.ts';
 import type { Database } from '../platform/tables.ts';
 import { actionType, validateStatements } from '../policy/actions.ts';
 import { explain, type ExplainLayer, type ExplainPolicy, type Explanation } from '../policy/explain.ts';
-import { parseRn, rn, type Rn } from '../policy/rn.ts';
+import { parseRn, rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
 
 export const MAX_INLINE_POLICIES = 20;
@@ -48,15 +48,17 @@ export function createExplainService({ kysely, clock }: ExplainDeps) {
     return asPolicies(await loadMemberPolicies(kysely, memberId));
   }
 
-  async function explainMember(p: OrgPrincipal, memberId: string, action: string, name: Rn): Promise<Explanation> {
+  /** The layers a member's requests are checked against. */
+  async function memberLayers(p: OrgPrincipal, memberId: string): Promise<ExplainLayer[]> {
     // Permission before existence: someone who may not ask learns nothing about which ids exist.
     if (!isSelf(p, memberId)) requirePermission(p, 'CanManageIAM', rn.iam(p.org.key));
     const policies = await activeMemberPolicies(p.org.id, memberId);
     if (!policies) throw new NotFound();
-    return explain([{ role: 'member', policies }], action, name);
+    return [{ role: 'member', policies }];
   }
 
-  async function explainToken(p: OrgPrincipal, tokenId: string, action: string, name: Rn): Promise<Explanation> {
+  /** The layers a token's requests are checked against, or the refusal every request of an unusable token gets. */
+  async function tokenLayers(p: OrgPrincipal, tokenId: string): Promise<ExplainLayer[] | Explanation> {
     const itself = p.kind === 'token' && p.tokenId === tokenId;
     if (!itself) requirePermission(p, 'ListAccessTokens', rn.accessToken(tokenId));
     const t = await findToken(kysely, p.org.id, tokenId);
@@ -65,38 +67,42 @@ export function createExplainService({ kysely, clock }: ExplainDeps) {
     if (t.expires_at !== null && now >= t.expires_at) return refused('token', `Refused: the token expired at ${new Date(t.expires_at).toISOString()}; every request with it is answered 401.`);
     if (t.status !== 'Active') return refused('token', `Refused: the token is inactive (${t.inactive_reason ?? 'Deactivated'}); only an active token works.`);
     const own: ExplainLayer = { role: 'token', policies: [{ id: null, name: null, statements: JSON.parse(t.permissions) as Statement[] }] };
-    if (t.type === 'Service') return explain([own], action, name);
+    if (t.type === 'Service') return [own];
     const ownerPolicies = t.creator_member_id ? await activeMemberPolicies(p.org.id, t.creator_member_id) : null;
-    if (!ownerPolicies) return refused('owner', 'Refused: the token\'s owner is no longer a member of the organization, so the token is invalid.');
+    if (!ownerPolicies) return refused('owner', "Refused: the token's owner is no longer a member of the organization, so the token is invalid.");
     // The owner's policies are IAM data: named only to those who may read that member's IAM.
     const owner: ExplainLayer = { role: 'owner', policies: ownerPolicies, hidden: !mayReadMember(p, t.creator_member_id!) };
-    return explain(own.policies[0].statements.length > 0 ? [owner, own] : [owner], action, name);
+    return own.policies[0].statements.length > 0 ? [owner, own] : [owner];
   }
 
-  function explainPolicies(policies: InlinePolicy[], action: string, name: Rn): Explanation {
+  function inlineLayers(policies: InlinePolicy[]): ExplainLayer[] {
     const given = policies.map((policy): ExplainPolicy => {
       if (policy.statements.length > MAX_INLINE_STATEMENTS) throw new BadRequest('statements_is_too_long');
       const v = validateStatements(policy.statements);
       if (!v.ok) throw new BadRequest(...v.errors);
       return { id: policy.id ?? null, name: policy.name ?? null, statements: v.statements };
     });
-    return explain([{ role: 'policies', policies: given }], action, name);
+    return [{ role: 'policies', policies: given }];
+  }
+
+  /** Who may ask: oneself and inline policies need nothing; another member needs CanManageIAM; a token ListAccessTokens on it. */
+  async function layersOf(p: Principal, subject: Subject): Promise<ExplainLayer[] | Explanation> {
+    if ('policies' in subject) return inlineLayers(subject.policies);
+    if (p.kind === 'user') throw new BadRequest('organization_is_required');
+    if ('member' in subject) return memberLayers(p, subject.member);
+    if ('token' in subject) return tokenLayers(p, subject.token);
+    return p.kind === 'token' ? tokenLayers(p, p.tokenId) : memberLayers(p, p.memberId);
   }
 
   return {
-    /**
-     * Explains whether `subject` may do `action` on `resource` (an RN's text). Explaining oneself and inline policies
-     * needs no permission; another member needs CanManageIAM; a token needs ListAccessTokens on it.
-     */
+    layersOf,
+    /** Whether `subject` may do `action` on `resource` (an RN's text), and why. */
     async explain(p: Principal, subject: Subject, action: string, resource: string): Promise<Explanation> {
       if (actionType(action) === undefined) throw new BadRequest('action_is_invalid');
       const name = parseRn(resource);
       if (name === null) throw new BadRequest('resource_is_invalid');
-      if ('policies' in subject) return explainPolicies(subject.policies, action, name);
-      if (p.kind === 'user') throw new BadRequest('organization_is_required');
-      if ('member' in subject) return explainMember(p, subject.member, action, name);
-      if ('token' in subject) return explainToken(p, subject.token, action, name);
-      return p.kind === 'token' ? explainToken(p, p.tokenId, action, name) : explainMember(p, p.memberId, action, name);
+      const layers = await layersOf(p, subject);
+      return Array.isArray(layers) ? explain(layers, action, name) : layers;
     },
   };
 }
