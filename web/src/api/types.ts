@@ -299,3 +299,6 @@ export interface AuditEntry {
   // The note given with the change; '' when none.
   comment: string;
 }
+
+/** `POST /iam/explain`'s answer: the server's own type. */
+export type { Explanation } from '../../../src/policy/explain.ts';
