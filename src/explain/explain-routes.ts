@@ -9,14 +9,16 @@ import { BadRequest } from '../platform/errors.ts';
 import { Id, Type, responses } from '../platform/schemas.ts';
 import { MAX_INLINE_POLICIES, createExplainService, type Subject } from './explain-service.ts';
 
-const LayerRole = Type.Union([Type.Literal('member'), Type.Literal('owner'), Type.Literal('token'), Type.Literal('policies')]);
+const LayerRole = Type.Union([Type.Literal('member'), Type.Literal('owner'), Type.Literal('token'), Type.Literal('policies')], {
+  description: "Whose statements: the member's, a personal token owner's, the token's own, or the given policies.",
+});
 
 export const ExplanationView = Type.Object({
   allowed: Type.Boolean(),
   reason: Type.String({ description: 'One sentence a person can read.' }),
   deciding: Type.Union([
     Type.Object({
-      layer: Type.Union([LayerRole], { description: "Whose statements: the member's, a personal token owner's, the token's own, or the given policies." }),
+      layer: LayerRole,
       policyId: Type.Union([Type.String(), Type.Null()], { description: "Null for a token's own statements and for an inline policy given without an id." }),
       statementIndex: Type.Integer({ minimum: 0, description: "0-based, within that policy's statements." }),
     }),
