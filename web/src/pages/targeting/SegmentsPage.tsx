@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Menu, MultiSelect, SegmentedControl, Select, Stack, Table, TagsInput, Text, Textarea } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Menu, MultiSelect, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, type Page } from '../../api/client.ts';
 import type { Environment, Project, Segment, SegmentType } from '../../api/types.ts';
