@@ -6,18 +6,11 @@
 module.exports = {
   forbidden: [
     {
-      name: 'policy-core-is-pure',
-      comment: 'src/policy is the pure IAM core (rn, glob, actions, statement, evaluate, covers): no app code, no node: or npm modules, so it can be tested, benchmarked and used by the web UI alone.',
+      name: 'pure-cores-import-only-themselves',
+      comment: 'src/policy (the IAM core: rn, glob, actions, statement, evaluate, covers) and src/evaluation (the flag-targeting language) are pure: each imports only its own folder, no app code and no node: or npm modules (evaluation/md5.ts is pure for that reason), so they can be tested, benchmarked and used by the web UI alone.',
       severity: 'error',
-      from: { path: '^src/policy/' },
-      to: { pathNot: '^src/policy/' },
-    },
-    {
-      name: 'evaluation-core-is-pure',
-      comment: 'src/evaluation is the pure flag-targeting language: it imports only its own folder (no node: modules either; md5.ts is pure for that reason).',
-      severity: 'error',
-      from: { path: '^src/evaluation/' },
-      to: { pathNot: '^src/evaluation/' },
+      from: { path: '^src/(policy|evaluation)/' },
+      to: { pathNot: '^src/$1/' },
     },
     {
       name: 'routes-do-not-import-routes',
