@@ -11,6 +11,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /api/v1/user/password': 'changePassword',
   'GET /api/v1/user/profile': 'getProfile',
   'GET /api/v1/user/permissions': 'getPermissions',
+  'POST /api/v1/iam/explain': 'explainDecision',
 
   // organizations
   'GET /api/v1/organizations': 'listOrganizations',
@@ -120,6 +121,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /api/v1/access-tokens': 'listAccessTokens',
   'POST /api/v1/access-tokens': 'createAccessToken',
   'GET /api/v1/access-tokens/is-name-used': 'isAccessTokenNameUsed',
+  'GET /api/v1/access-tokens/current': 'getCurrentAccessToken',
   'GET /api/v1/access-tokens/{id}': 'getAccessToken',
   'PUT /api/v1/access-tokens/{id}': 'renameAccessToken',
   'DELETE /api/v1/access-tokens/{id}': 'deleteAccessToken',

@@ -1371,6 +1371,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access-tokens/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling token: id, name, type, status, expiry and effective statements. Needs no permission; a session gets 403 NotAnAccessToken. */
+        get: operations["getCurrentAccessToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/iam/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Why an action on a resource is allowed or refused, for a member, a token, policies given inline, or (none given) the caller. Oneself and inline policies need no permission; another member needs CanManageIAM; a token needs ListAccessTokens on it. */
+        post: operations["explainDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/envs/{envId}/feature-flags/{key}/insights": {
         parameters: {
             query?: never;
@@ -9223,6 +9257,170 @@ export interface operations {
                             /** @description Shown once. Store it now: it cannot be retrieved again. In this response `token` holds the whole secret too (as FeatBit answers); every later view shows the hint. */
                             secret: string;
                         }) | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+        };
+    };
+    getCurrentAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        errors: string[];
+                        data: {
+                            id: string;
+                            name: string;
+                            type: "Personal" | "Service";
+                            status: "Active" | "Inactive";
+                            expiresAt: string | null;
+                            /** @description Seconds until this credential stops working (its expiry, or the end of a reset grace period); null: never. */
+                            expiresInSeconds: number | null;
+                            /** @description The token's own statements (empty for a personal token that follows its owner in full). */
+                            permissions: {
+                                id?: string;
+                                resourceType: string;
+                                effect: string;
+                                actions: string[];
+                                resources: string[];
+                            }[];
+                            /** @description What the token may do at most: a service token's frozen statements; a personal token's own statements, or its owner's current ones when it has none. */
+                            effectiveStatements: {
+                                id?: string;
+                                resourceType: string;
+                                effect: string;
+                                actions: string[];
+                                resources: string[];
+                            }[];
+                            /** @description Personal tokens: every request is also checked against the owner's current permissions. */
+                            followsOwner: boolean;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+        };
+    };
+    explainDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    member?: string;
+                    token?: string;
+                    policies?: {
+                        id?: string;
+                        name?: string;
+                        statements: {
+                            id?: string;
+                            resourceType: string;
+                            effect: string;
+                            actions: string[];
+                            resources: string[];
+                        }[];
+                    }[];
+                    action: string;
+                    resource: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        errors: string[];
+                        data: {
+                            allowed: boolean;
+                            /** @description One sentence a person can read. */
+                            reason: string;
+                            deciding: {
+                                /** @description Whose statements: the member's, a personal token owner's, the token's own, or the given policies. */
+                                layer: "member" | "owner" | "token" | "policies";
+                                /** @description Null for a token's own statements and for an inline policy given without an id. */
+                                policyId: string | null;
+                                /** @description 0-based, within that policy's statements. */
+                                statementIndex: number;
+                            } | null;
+                            /** @description Refusals only: a deny statement; no allow at all; only the token's own statements lacking one; only its owner's. */
+                            limitedBy: "token" | "owner" | "deny" | "no-allow" | null;
+                        } | null;
                     };
                 };
             };
