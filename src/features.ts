@@ -7,10 +7,10 @@ import { explainRoutes } from './explain/explain-routes.ts';
 import { flagRoutes } from './flags/flag-routes.ts';
 import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
+import { invitationRoutes } from './iam/invitation-routes.ts';
 import { policyRoutes } from './iam/policy-routes.ts';
 import { insightRoutes, insightTrackRoutes } from './insights/insight-routes.ts';
 import { identityRoutes, publicIdentityRoutes } from './identity/identity-routes.ts';
-import { invitationRoutes, publicInvitationRoutes } from './invitations/invitation-routes.ts';
 import { organizationRoutes } from './organizations/organization-routes.ts';
 import type { AppContext } from './platform/context.ts';
 import { projectRoutes } from './projects/project-routes.ts';
@@ -20,7 +20,6 @@ import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
   await publicIdentityRoutes(app, ctx);
-  await publicInvitationRoutes(app, ctx);
 }
 
 /** The SDK endpoints at FeatBit's paths (/streaming, /api/public/sdk/…, /api/public/insight/track): public, outside the

@@ -1,11 +1,12 @@
 // The token lifecycle: create (secret shown once), rename, activate, deactivate, reset, remove.
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { generateCredential, credentialHint } from '../auth/credential-format.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
 import { actorOf, coversAll, permits, type Actor, type OrgPrincipal } from '../auth/principal.ts';
-import { parseStatements } from '../iam/iam-service.ts';
 import { rn } from '../policy/rn.ts';
+import { readStatements } from '../policy/statement-input.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
@@ -132,7 +133,9 @@ export function createAccessTokenService(ctx: AppContext) {
       // A service token has no person behind it, so it cannot create a personal token.
       if (input.type === 'Personal' && p.memberId === null) throw new Forbidden();
       const name = tokenName(input.name);
-      const permissions: Statement[] = parseStatements(input.permissions);
+      const read = readStatements(input.permissions, randomUUID);
+      if (!read.ok) throw new BadRequest(...read.errors);
+      const permissions: Statement[] = read.statements;
       if (input.type === 'Service' && permissions.length === 0) throw new BadRequest('permissions_is_required');
       const now = clock.now();
       let expiresAt: number | null = null;

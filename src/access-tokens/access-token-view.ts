@@ -2,8 +2,7 @@
 import type { OrgPrincipal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage.ts';
 import { iso } from '../platform/clock.ts';
-import { Type } from '../platform/schemas.ts';
-import { StatementSchema } from '../iam/policy-routes.ts';
+import { Type, StatementSchema } from '../platform/schemas.ts';
 import { allowedOperations, tokenFacts } from './access-token-rules.ts';
 import type { TokenRow } from './access-token-store.ts';
 

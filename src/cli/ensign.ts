@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { sql } from 'kysely';
 import { loadConfig } from '../config.ts';
 import { hashPassword } from '../identity/passwords.ts';
-import { normalizeEmail } from '../identity/identity-routes.ts';
+import { normalizeEmail } from '../platform/schemas.ts';
 import { createOrganizationWithOwner } from '../organizations/organization-store.ts';
 import { systemClock, uuidIds } from '../platform/clock.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
@@ -71,12 +71,12 @@ program
       const now = Date.now();
       const email = normalizeEmail(opts.email);
       const result = await db.kysely.transaction().execute(async (trx) => {
-        let user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+        let user = await trx.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
         if (!user) {
-          user = { id: uuidIds.next() };
-          await trx.insertInto('users').values({ id: user.id, email, name: opts.name, password_hash: hash, created_at: now }).execute();
+          user = { id: uuidIds.next(), email, name: opts.name };
+          await trx.insertInto('users').values({ ...user, password_hash: hash, created_at: now }).execute();
         }
-        return createOrganizationWithOwner(trx, uuidIds, now, opts.org, user.id);
+        return createOrganizationWithOwner(trx, uuidIds, now, opts.org, user);
       });
       console.log(`organization ${result.org.name} (${result.org.id}) created with ${email} as Owner`);
     });
