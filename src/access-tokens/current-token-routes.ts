@@ -1,7 +1,7 @@
 // HTTP only: `GET /access-tokens/current`, a token describing itself (Cloudflare's "verify"), for scripts that check
 // their own credential. A static path, so the router prefers it to `/access-tokens/:id` wherever either is registered.
 import type { FastifyInstance } from 'fastify';
-import { StatementSchema } from '../iam/policy-routes.ts';
+import { StatementSchema } from '../platform/schemas.ts';
 import { iso } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
 import { principalOf } from '../platform/context.ts';

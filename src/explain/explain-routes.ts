@@ -1,7 +1,7 @@
 // HTTP only: `POST /iam/explain` ("why was this refused?").
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { StatementSchema } from '../iam/policy-routes.ts';
+import { StatementSchema } from '../platform/schemas.ts';
 import type { AppContext } from '../platform/context.ts';
 import { principalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';

@@ -877,8 +877,59 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A member's direct and inherited (through groups) policies [CanManageIAM, or oneself] */
+        /** A member's direct and inherited (through groups) policies, as PolicyVm with their source [CanManageIAM, or oneself] */
         get: operations["listMemberPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{memberId}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member's groups, newest first; getAllGroups=true lists every group, isGroupMember marking the member's; name matches part of the name [CanManageIAM, or oneself without getAllGroups] */
+        get: operations["listMemberGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{memberId}/direct-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member's direct policies, newest first; getAllPolicies=true lists every policy, isMemberPolicy marking the member's; name matches part of the name [CanManageIAM, or oneself without getAllPolicies] */
+        get: operations["listMemberDirectPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{memberId}/inherited-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Policies the member holds through groups, one per group, newest first; name matches part of the name [CanManageIAM, or oneself] */
+        get: operations["listMemberInheritedPolicies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6285,6 +6336,9 @@ export interface operations {
                                 groups: {
                                     id: string;
                                     name: string;
+                                    description: string;
+                                    memberId: string;
+                                    isGroupMember: boolean;
                                 }[];
                             }[];
                         } | null;
@@ -6365,6 +6419,9 @@ export interface operations {
                                 groups: {
                                     id: string;
                                     name: string;
+                                    description: string;
+                                    memberId: string;
+                                    isGroupMember: boolean;
                                 }[];
                             };
                             invitation: {
@@ -6504,6 +6561,9 @@ export interface operations {
                             groups: {
                                 id: string;
                                 name: string;
+                                description: string;
+                                memberId: string;
+                                isGroupMember: boolean;
                             }[];
                         } | null;
                     };
@@ -6684,6 +6744,9 @@ export interface operations {
                             groups: {
                                 id: string;
                                 name: string;
+                                description: string;
+                                memberId: string;
+                                isGroupMember: boolean;
                             }[];
                         } | null;
                     };
@@ -6756,6 +6819,9 @@ export interface operations {
                             groups: {
                                 id: string;
                                 name: string;
+                                description: string;
+                                memberId: string;
+                                isGroupMember: boolean;
                             }[];
                         } | null;
                     };
@@ -6816,10 +6882,226 @@ export interface operations {
                             key: string;
                             name: string;
                             type: string;
+                            description: string;
+                            statements: {
+                                id?: string;
+                                resourceType: string;
+                                effect: string;
+                                actions: string[];
+                                resources: string[];
+                            }[];
+                            updatedAt: string;
                             inherited: boolean;
                             groupId: string | null;
                             groupName: string | null;
                         }[] | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+        };
+    };
+    listMemberGroups: {
+        parameters: {
+            query?: {
+                name?: string;
+                getAllGroups?: boolean;
+                pageIndex?: number;
+                /** @description values above 1000 are served as 1000 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        errors: string[];
+                        data: {
+                            totalCount: number;
+                            items: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                memberId: string;
+                                isGroupMember: boolean;
+                            }[];
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+        };
+    };
+    listMemberDirectPolicies: {
+        parameters: {
+            query?: {
+                name?: string;
+                getAllPolicies?: boolean;
+                pageIndex?: number;
+                /** @description values above 1000 are served as 1000 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        errors: string[];
+                        data: {
+                            totalCount: number;
+                            items: {
+                                id: string;
+                                name: string;
+                                type: string;
+                                description: string;
+                                isMemberPolicy: boolean;
+                            }[];
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+        };
+    };
+    listMemberInheritedPolicies: {
+        parameters: {
+            query?: {
+                name?: string;
+                pageIndex?: number;
+                /** @description values above 1000 are served as 1000 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        errors: string[];
+                        data: {
+                            totalCount: number;
+                            items: {
+                                id: string;
+                                name: string;
+                                type: string;
+                                description: string;
+                                createdAt: string;
+                                groupName: string;
+                            }[];
+                        } | null;
                     };
                 };
             };
