@@ -27,7 +27,7 @@ export interface AccessTokenView {
   name: string;
   type: TokenType;
   status: TokenStatus;
-  inactiveReason: null | 'Deactivated' | 'OwnerRemoved';
+  inactiveReason: null | 'Deactivated' | 'OwnerRemoved' | 'Leaked';
   token: string;
   permissions: Statement[];
   creator: { id: string; name: string; email: string | null };
