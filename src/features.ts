@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { accessTokenLookupRoutes } from './access-tokens/access-token-lookup-routes.ts';
 import { accessTokenRoutes } from './access-tokens/access-token-routes.ts';
+import { currentTokenRoutes } from './access-tokens/current-token-routes.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
+import { explainRoutes } from './explain/explain-routes.ts';
 import { flagRoutes } from './flags/flag-routes.ts';
 import { groupRoutes } from './iam/group-routes.ts';
 import { memberRoutes } from './iam/member-routes.ts';
@@ -52,5 +54,7 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   // Its own file: POST /access-tokens/lookup is a static path, so no /access-tokens/:id route can take it.
   await accessTokenLookupRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);
+  await currentTokenRoutes(app, ctx);
+  await explainRoutes(app, ctx);
   await insightRoutes(app, ctx);
 }

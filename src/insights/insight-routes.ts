@@ -32,7 +32,7 @@ export async function insightTrackRoutes(untyped: FastifyInstance, ctx: AppConte
         summary: `Evaluations reported by FeatBit SDKs (Authorization: a server or client SDK key): a JSON array of {user, variations: [{featureFlagKey, sendToExperiment, timestamp, variation: {id, value}}], metrics: […]}, at most ${MAX_TRACK_ITEMS} items (413 beyond). Only counts per flag, variation and hour are kept; users and metrics are not. 200 with an empty body, as FeatBit answers.`,
         security: [{ sdkKey: [] }],
         body: Type.Array(Type.Unknown()),
-        response: { '4xx': responses(Type.Null())['4xx'] },
+        response: { 200: Type.Null({ description: 'Counted: an empty body, as FeatBit answers' }), '4xx': responses(Type.Null())['4xx'] },
       },
       // Before the body is read: a refused request costs no parsing.
       onRequest: async (request, reply) => {

@@ -1,13 +1,12 @@
 // A leak report (GitHub's secret-scanning alert, or the same JSON given to the CLI) → every listed Ensign token that
 // still works is deactivated (Leaked), in any organization: the secret is public, whoever owns it.
-import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { deactivateLeaked } from '../access-tokens/access-token-service.ts';
 import { findTokensByDigests } from '../access-tokens/access-token-store.ts';
 import { parseCredential, type Digester } from '../auth/credential-format.ts';
 import type { Actor } from '../auth/principal.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { Database } from '../platform/tables.ts';
+import type { AppContext } from '../platform/context.ts';
 
 /** One match as GitHub sends it. */
 export interface LeakAlert {
@@ -25,7 +24,7 @@ export interface LeakFeedback {
 }
 
 export interface LeakDeps {
-  kysely: Kysely<Database>;
+  kysely: AppContext['kysely'];
   digester: Digester;
   audit: AuditLog;
   clock: Clock;
