@@ -31,7 +31,7 @@ import { openApiOptions } from './platform/openapi.ts';
 import { clampPageSize } from './platform/schemas.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
-import { registerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
+import { registerFeatures, registerPartnerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
 import { FLUSH_EVERY_MS as INSIGHTS_FLUSH_EVERY_MS, InsightRecorder } from './insights/insight-recorder.ts';
 import { createSdkSecretResolver } from './sdk-keys/sdk-secret-resolver.ts';
 
@@ -184,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     { prefix: '/api/v1' },
   );
   await app.register(async (sdk) => registerSdkFeatures(sdk, ctx));
+  await registerPartnerFeatures(app, ctx);
 
   // The gate first: it is the cheapest, and what it refuses no feature could answer.
   preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);

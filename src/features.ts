@@ -1,5 +1,6 @@
 // Each feature's routes, in one list. Public ones first; the rest run behind authentication.
 import type { FastifyInstance } from 'fastify';
+import { accessTokenLookupRoutes } from './access-tokens/access-token-lookup-routes.ts';
 import { accessTokenRoutes } from './access-tokens/access-token-routes.ts';
 import { currentTokenRoutes } from './access-tokens/current-token-routes.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
@@ -16,6 +17,7 @@ import type { AppContext } from './platform/context.ts';
 import { projectRoutes } from './projects/project-routes.ts';
 import { sdkSecretRoutes } from './sdk-keys/sdk-secret-routes.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
+import { secretScanningRoutes } from './secret-scanning/secret-scanning-routes.ts';
 import { segmentRoutes } from './segments/segment-routes.ts';
 
 export async function registerPublicFeatures(app: FastifyInstance, ctx: AppContext) {
@@ -27,6 +29,13 @@ export async function registerPublicFeatures(app: FastifyInstance, ctx: AppConte
 export async function registerSdkFeatures(app: FastifyInstance, ctx: AppContext) {
   await sdkRoutes(app, ctx);
   await insightTrackRoutes(app, ctx);
+}
+
+/** GitHub's secret-scanning alerts: public, signed by GitHub, and there only when the operator set SECRET_SCANNING_KEYS.
+ * In a context of their own: they read JSON bodies as raw bytes. */
+export async function registerPartnerFeatures(app: FastifyInstance, ctx: AppContext) {
+  const keys = ctx.config.secretScanningKeys;
+  if (keys) await app.register(async (scope) => secretScanningRoutes(scope, ctx, keys));
 }
 
 export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
@@ -41,6 +50,8 @@ export async function registerFeatures(app: FastifyInstance, ctx: AppContext) {
   await invitationRoutes(app, ctx);
   await groupRoutes(app, ctx);
   await policyRoutes(app, ctx);
+  // Its own file: POST /access-tokens/lookup is a static path, so no /access-tokens/:id route can take it.
+  await accessTokenLookupRoutes(app, ctx);
   await accessTokenRoutes(app, ctx);
   await currentTokenRoutes(app, ctx);
   await explainRoutes(app, ctx);
