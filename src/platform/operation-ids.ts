@@ -125,6 +125,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /api/v1/access-tokens': 'createAccessToken',
   'GET /api/v1/access-tokens/is-name-used': 'isAccessTokenNameUsed',
   'GET /api/v1/access-tokens/current': 'getCurrentAccessToken',
+  'POST /api/v1/access-tokens/lookup': 'lookupAccessToken',
   'GET /api/v1/access-tokens/{id}': 'getAccessToken',
   'PUT /api/v1/access-tokens/{id}': 'renameAccessToken',
   'DELETE /api/v1/access-tokens/{id}': 'deleteAccessToken',

@@ -1310,94 +1310,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** The token a secret belongs to, in the caller's organization (never the secret itself); 404 for an unknown or malformed secret or another organization's token [ListAccessTokens] */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            success: boolean;
-                            errors: string[];
-                            data: ({
-                                id: string;
-                                name: string;
-                                type: "Personal" | "Service";
-                                status: "Active" | "Inactive";
-                                /** @description Leaked: reported by secret scanning (or `ensign tokens revoke-leaked`); the secret is public. */
-                                inactiveReason: "Deactivated" | "OwnerRemoved" | "Leaked" | null;
-                                /** @description A hint: the prefix and the last four characters. The secret itself is never returned after creation or reset. */
-                                token: string;
-                                permissions: {
-                                    id?: string;
-                                    resourceType: string;
-                                    effect: string;
-                                    actions: string[];
-                                    resources: string[];
-                                }[];
-                                creator: {
-                                    id: string;
-                                    name: string;
-                                    email: string | null;
-                                };
-                                createdAt: string;
-                                updatedAt: string;
-                                lastUsedAt: string | null;
-                                expiresAt: string | null;
-                                /** @description What the caller may do to this token (rename, activate, deactivate, reset, remove). */
-                                allowedOperations: string[];
-                            } & {
-                                /** @description previous: a secret replaced by a reset (it works only during the grace period). */
-                                matchedSecret: "current" | "previous";
-                            }) | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            errors: string[];
-                            data: null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            errors: string[];
-                            data: null;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["lookupAccessToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8879,6 +8792,94 @@ export interface operations {
                                 isPolicyGroup: boolean;
                             }[];
                         } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: false;
+                        errors: string[];
+                        data: null;
+                    };
+                };
+            };
+        };
+    };
+    lookupAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        errors: string[];
+                        data: ({
+                            id: string;
+                            name: string;
+                            type: "Personal" | "Service";
+                            status: "Active" | "Inactive";
+                            /** @description Leaked: reported by secret scanning (or `ensign tokens revoke-leaked`); the secret is public. */
+                            inactiveReason: "Deactivated" | "OwnerRemoved" | "Leaked" | null;
+                            /** @description A hint: the prefix and the last four characters. The secret itself is never returned after creation or reset. */
+                            token: string;
+                            permissions: {
+                                id?: string;
+                                resourceType: string;
+                                effect: string;
+                                actions: string[];
+                                resources: string[];
+                            }[];
+                            creator: {
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            lastUsedAt: string | null;
+                            expiresAt: string | null;
+                            /** @description What the caller may do to this token (rename, activate, deactivate, reset, remove). */
+                            allowedOperations: string[];
+                        } & {
+                            /** @description previous: a secret replaced by a reset (it works only during the grace period). */
+                            matchedSecret: "current" | "previous";
+                        }) | null;
                     };
                 };
             };
