@@ -145,3 +145,14 @@ export function createAuthenticator(deps: AuthDeps) {
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+// What auth provides to every feature, as members of the shared context (platform/context.ts declares the rest).
+declare module '../platform/context.ts' {
+  interface AppContext {
+    digester: Digester;
+    cache: CredentialCache;
+    usage: UsageTracker;
+    /** Authentication: the hook runs `authenticate`; answers given before routing use `cachedToken` and `admit`. */
+    auth: Authenticator;
+  }
+}
