@@ -9,15 +9,8 @@ import { iso } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
 import { AppError, BadRequest, BusinessRule, Conflict, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { INVITATION_TTL_MS, generateInvitationCode, invitationUrl, isInvitationCodeShaped } from './invitation-code.ts';
+import { pendingInvitationView, type IssuedInvitation } from './invitation-view.ts';
 import { activateMember, consumeInvitation, deleteInvitedMember, findInvitation, findInvitationByDigest, listInvitations, putInvitation } from './invitation-store.ts';
-
-/** The only value that carries a plaintext code: returned once, to the inviter. */
-export interface IssuedInvitation {
-  id: string;
-  code: string;
-  url: string;
-  expiresAt: string;
-}
 
 /** Unknown, expired, used, revoked and malformed codes all get this one answer. */
 export class InvalidInvitation extends AppError {
@@ -159,16 +152,7 @@ export async function pendingInvitations(ctx: Ctx, p: OrgPrincipal, pageIndex: n
   const page = await listInvitations(ctx.kysely, p.org.id, pageIndex, pageSize);
   return {
     totalCount: page.totalCount,
-    items: page.items.map((i) => ({
-      id: i.id,
-      memberId: i.memberId,
-      email: i.email,
-      name: i.name,
-      invitorId: i.invitorId,
-      createdAt: iso(i.createdAt)!,
-      expiresAt: iso(i.expiresAt)!,
-      expired: now >= i.expiresAt,
-    })),
+    items: page.items.map((i) => pendingInvitationView(i, now)),
   };
 }
 
