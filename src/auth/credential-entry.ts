@@ -4,42 +4,6 @@ import type { Statement } from '../policy/statement.ts';
 import type { MemberAccess } from './member-access.ts';
 import { layer, type Layer, type TokenPrincipal } from './principal.ts';
 
-export interface TokenEntry {
-  id: string;
-  orgId: string;
-  orgKey: string;
-  name: string;
-  type: 'Personal' | 'Service';
-  status: 'Active' | 'Inactive';
-  expiresAt: number | null;
-  /** Set when this digest is a pre-reset secret: it works until then. */
-  graceUntil: number | null;
-  ownerMemberId: string | null;
-  /** The owner's key in the member cache (`m:<memberId>`), built once. */
-  ownerKey: string | null;
-  tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
-  loadedAt: number;
-  /** Derived once from this entry (and, for a personal token, `principalOwner`) by the token decision, then shared read-only. */
-  principal?: TokenPrincipal;
-  principalOwner?: MemberEntry;
-}
-
-export interface SessionEntry {
-  id: string;
-  userId: string;
-  name: string;
-  email: string;
-  expiresAt: number;
-  orgIds: string[];
-  loadedAt: number;
-}
-
-export interface MemberEntry {
-  access: MemberAccess;
-  layer: Layer;
-  loadedAt: number;
-}
-
 /** The stored facts of a token, as the credential store reads them. */
 export interface StoredToken {
   id: string;
@@ -54,6 +18,39 @@ export interface StoredToken {
   /** False when the secret matched the pre-reset digest, which works until `prevDigestUntil`. */
   current: boolean;
   prevDigestUntil: number | null;
+}
+
+export interface TokenEntry extends Pick<StoredToken, 'id' | 'orgId' | 'orgKey' | 'name' | 'type' | 'status' | 'expiresAt' | 'ownerMemberId'> {
+  /** Set when this digest is a pre-reset secret: it works until then. */
+  graceUntil: number | null;
+  /** The owner's key in the member cache (`m:<memberId>`), built once. */
+  ownerKey: string | null;
+  tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
+  loadedAt: number;
+  /** Derived once from this entry (and, for a personal token, `principalOwner`) by the token decision, then shared read-only. */
+  principal?: TokenPrincipal;
+  principalOwner?: MemberEntry;
+}
+
+/** The stored facts of a session, as the credential store reads them. */
+export interface StoredSession {
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  expiresAt: number;
+  /** The organizations the user is a member of. */
+  orgIds: string[];
+}
+
+export interface SessionEntry extends StoredSession {
+  loadedAt: number;
+}
+
+export interface MemberEntry {
+  access: MemberAccess;
+  layer: Layer;
+  loadedAt: number;
 }
 
 export function tokenEntry(t: StoredToken, now: number): TokenEntry {

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Statement } from '../policy/statement.ts';
 import type { Database } from '../platform/tables.ts';
-import type { StoredToken } from './credential-entry.ts';
+import type { StoredSession, StoredToken } from './credential-entry.ts';
 
 /** The token whose current or pre-reset digest is `digest`, with its stored current digest to compare. */
 export async function findTokenByDigest(db: Kysely<Database>, digest: string): Promise<(Omit<StoredToken, 'current'> & { digest: string }) | null> {
@@ -28,16 +28,6 @@ export async function findTokenByDigest(db: Kysely<Database>, digest: string): P
     digest: row.digest,
     prevDigestUntil: row.prev_digest_until,
   };
-}
-
-export interface StoredSession {
-  id: string;
-  userId: string;
-  name: string;
-  email: string;
-  expiresAt: number;
-  /** The organizations the user is a member of. */
-  orgIds: string[];
 }
 
 export async function findSessionByDigest(db: Kysely<Database>, digest: string): Promise<StoredSession | null> {
