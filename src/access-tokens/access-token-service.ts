@@ -9,12 +9,16 @@ import { rn } from '../policy/rn.ts';
 import { readStatements } from '../policy/statement-input.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
+import { fieldCode } from '../platform/envelope.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/tables.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
-import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
+import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, listTokens, ownedPersonalTokens, updateToken, type TokenFilter, type TokenRow } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
+
+/** The three IAM actions that govern tokens. */
+const TOKEN_ACTIONS = ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'] as const;
 
 
 /** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
@@ -126,11 +130,16 @@ export async function lookupTokenBySecret(ctx: Pick<AppContext, 'kysely' | 'dige
   return { row, matched: ctx.digester.equal(row.digest, digest) ? 'current' : 'previous' };
 }
 
-export function createAccessTokenService(ctx: AppContext) {
-  const { kysely, clock, ids, digester } = ctx;
+/** Fields a client might send to change what a token is; every one of them is refused. */
+const IMMUTABLE_FIELDS = new Set(['permissions', 'statements', 'scopes', 'type', 'owner', 'ownerId', 'creator', 'creatorId', 'memberId', 'status', 'expiresAt', 'token', 'secret']);
+
+export type AccessTokenDeps = Pick<AppContext, 'kysely' | 'clock' | 'ids' | 'digester' | 'audit' | 'invalidate'>;
+
+export function createAccessTokenService(deps: AccessTokenDeps) {
+  const { kysely, clock, ids, digester } = deps;
 
   const audit = (trx: Transaction<Database>, p: OrgPrincipal, action: string, t: TokenRow, before: TokenRow | null, after: TokenRow | null) =>
-    auditToken(trx, ctx.audit, actorOf(p), action, t, before, after);
+    auditToken(trx, deps.audit, actorOf(p), action, t, before, after);
 
   async function get(p: OrgPrincipal, id: string): Promise<TokenRow> {
     const t = await findToken(kysely, p.org.id, id);
@@ -160,11 +169,23 @@ export function createAccessTokenService(ctx: AppContext) {
       throw err;
     }
     // Drop cached credentials before the response leaves: the next request sees the change.
-    await ctx.invalidate({ kind: 'token', tokenId: t.id });
+    await deps.invalidate({ kind: 'token', tokenId: t.id });
     return after;
   }
 
   return {
+    async list(p: OrgPrincipal, filter: TokenFilter, pageIndex: number, pageSize: number) {
+      if (!mayList(p)) throw new Forbidden();
+      return listTokens(kysely, p.org.id, { ...filter, name: filter.name?.trim() || undefined }, pageIndex, pageSize);
+    },
+
+    /** Anyone who may list or manage tokens may ask, so the create and rename forms can check a name as it is typed. */
+    async isNameUsed(p: OrgPrincipal, name: string): Promise<boolean> {
+      const all = rn.accessToken('*');
+      if (!TOKEN_ACTIONS.some((a) => permits(p.permission, a, all))) throw new Forbidden();
+      return isNameUsed(kysely, p.org.id, name.trim());
+    },
+
     get: async (p: OrgPrincipal, id: string) => {
       if (!mayList(p, id)) throw new Forbidden();
       return get(p, id);
@@ -235,6 +256,16 @@ export function createAccessTokenService(ctx: AppContext) {
       return { row, secret };
     },
 
+    /** Rename is the only edit: a body that tries to change anything else is refused before the token is looked at. */
+    async edit(p: OrgPrincipal, id: string, body: Record<string, unknown>): Promise<TokenRow> {
+      const extra = Object.keys(body).filter((k) => k !== 'name');
+      if (extra.some((k) => IMMUTABLE_FIELDS.has(k))) throw new BusinessRule('TokenPermissionsAreImmutable');
+      // fieldCode: an odd field name must not come back as an error code (found by test/reliability/bad-input.test.ts).
+      if (extra.length) throw new BadRequest(...new Set(extra.map((k) => fieldCode(k, 'unknown'))));
+      if (typeof body.name !== 'string') throw new BadRequest('name_is_required');
+      return this.rename(p, id, body.name);
+    },
+
     async rename(p: OrgPrincipal, id: string, newName: string): Promise<TokenRow> {
       const t = await manageable(p, id, 'rename');
       const name = tokenName(newName);
@@ -285,7 +316,7 @@ export function createAccessTokenService(ctx: AppContext) {
         await deleteToken(trx, p.org.id, t.id);
         await audit(trx, p, 'RemoveAccessToken', t, t, null);
       });
-      await ctx.invalidate({ kind: 'token', tokenId: t.id });
+      await deps.invalidate({ kind: 'token', tokenId: t.id });
     },
   };
 }

@@ -94,3 +94,10 @@ export function actorOf(p: OrgPrincipal): Actor {
   if (p.kind === 'member') return { kind: 'member', memberId: p.memberId, name: p.name, tokenId: null, tokenName: null };
   return { kind: 'token', memberId: p.memberId, name: p.name, tokenId: p.tokenId, tokenName: p.tokenName };
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook on every request inside the secured context (app.ts). */
+    principal: Principal | null;
+  }
+}

@@ -3,9 +3,9 @@
 // the flag and its environment's RN (flag read cache), and the body the route serialized for that flag.
 // CI jobs and integrations poll flags with the same token over and over; this is the request they repeat.
 //
-// It decides nothing the full route would not: the same cache entries, the same `tokenOutcome` and
-// `permits` checks, the same rate limit (`admit`, counted once) and last-use tracking, the same headers and
-// body. Anything it cannot settle from memory — a miss, a session or cookie, a refusal (401/403/404), an odd
+// It decides nothing the full route would not: the same cache entries, the same token decision
+// (auth/token-decision.ts) and `permits` checks, the same rate limit (`admit`, counted once) and last-use
+// tracking, the same headers and body. Anything it cannot settle from memory — a miss, a session or cookie, a refusal (401/403/404), an odd
 // path — goes to Fastify untouched, which answers it in full and fills the caches. Every change that narrows
 // a credential or changes a flag drops the cached entries before its own response, so this path sees a
 // revocation exactly when the route does (test/access-tokens/before-routing.test.ts, revocation-race.test.ts).

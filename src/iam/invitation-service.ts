@@ -12,14 +12,7 @@ import { INVITATION_TTL_MS, generateInvitationCode, invitationUrl, isInvitationC
 import { consumeInvitation, deleteMemberInvitations, findInvitation, findInvitationByDigest, listInvitations, putInvitation, type InvitationRow } from './invitation-store.ts';
 import { activateMember, deleteInvitedMember, findMember, insertMember, isEmailMember, type MemberRow } from './member-store.ts';
 import { findPolicy } from './policy-store.ts';
-
-/** The only value that carries a plaintext code: returned once, to the inviter. */
-export interface IssuedInvitation {
-  id: string;
-  code: string;
-  url: string;
-  expiresAt: string;
-}
+import { pendingInvitationView, type IssuedInvitation } from './invitation-view.ts';
 
 /** Unknown, expired, used, revoked and malformed codes all get this one answer. */
 export class InvalidInvitation extends AppError {
@@ -149,16 +142,7 @@ export async function pendingInvitations(ctx: Ctx, p: OrgPrincipal, pageIndex: n
   const page = await listInvitations(ctx.kysely, p.org.id, pageIndex, pageSize);
   return {
     totalCount: page.totalCount,
-    items: page.items.map((i) => ({
-      id: i.id,
-      memberId: i.memberId,
-      email: i.email,
-      name: i.name,
-      invitorId: i.invitorId,
-      createdAt: iso(i.createdAt)!,
-      expiresAt: iso(i.expiresAt)!,
-      expired: now >= i.expiresAt,
-    })),
+    items: page.items.map((i) => pendingInvitationView(i, now)),
   };
 }
 

@@ -262,8 +262,7 @@ export function StatusBadge({ token }: { token: AccessTokenView }) {
 }
 
 function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen: () => void; onAction: (a: Action) => void }) {
-  const session = useSession();
-  const rights = tokenRights(token, session);
+  const rights = tokenRights(token);
   return (
     <Table.Tr data-testid="token-row" data-token-name={token.name}>
       <Table.Td>
@@ -302,8 +301,7 @@ function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen:
 }
 
 function TokenCard({ token, onOpen, onAction }: { token: AccessTokenView; onOpen: () => void; onAction: (a: Action) => void }) {
-  const session = useSession();
-  const rights = tokenRights(token, session);
+  const rights = tokenRights(token);
   return (
     <Paper withBorder p="sm" data-testid="token-row" data-token-name={token.name}>
       <Group justify="space-between" wrap="nowrap" align="flex-start">
@@ -335,8 +333,7 @@ function TokenCard({ token, onOpen, onAction }: { token: AccessTokenView; onOpen
 }
 
 function TokenMenu({ token, onAction }: { token: AccessTokenView; onAction: (a: Action) => void }) {
-  const session = useSession();
-  const r = tokenRights(token, session);
+  const r = tokenRights(token);
   return (
     <ActionsMenu label={`Actions for ${token.name}`}>
       {r.rename && <Menu.Item onClick={() => onAction('rename')}>Edit name</Menu.Item>}
@@ -356,9 +353,8 @@ function TokenMenu({ token, onAction }: { token: AccessTokenView; onAction: (a: 
 }
 
 function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | null; onClose: () => void; onAction: (a: Action, t: AccessTokenView) => void }) {
-  const session = useSession();
   const link = useLink();
-  const rights = token ? tokenRights(token, session) : null;
+  const rights = token ? tokenRights(token) : null;
   const rows: [string, ReactNode][] = token
     ? [
         ['Type', <TypeBadge type={token.type} />],

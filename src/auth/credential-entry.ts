@@ -1,0 +1,78 @@
+// What is known of a credential once it is looked up: the shapes the store fills, the cache keeps and the
+// token decision reads. Each entry is an immutable snapshot of the database at `loadedAt`.
+import type { Statement } from '../policy/statement.ts';
+import type { MemberAccess } from './member-access.ts';
+import { layer, type Layer, type TokenPrincipal } from './principal.ts';
+
+/** The stored facts of a token, as the credential store reads them. */
+export interface StoredToken {
+  id: string;
+  orgId: string;
+  orgKey: string;
+  name: string;
+  type: 'Personal' | 'Service';
+  status: 'Active' | 'Inactive';
+  expiresAt: number | null;
+  ownerMemberId: string | null;
+  permissions: Statement[];
+  /** False when the secret matched the pre-reset digest, which works until `prevDigestUntil`. */
+  current: boolean;
+  prevDigestUntil: number | null;
+}
+
+export interface TokenEntry extends Pick<StoredToken, 'id' | 'orgId' | 'orgKey' | 'name' | 'type' | 'status' | 'expiresAt' | 'ownerMemberId'> {
+  /** Set when this digest is a pre-reset secret: it works until then. */
+  graceUntil: number | null;
+  /** The owner's key in the member cache (`m:<memberId>`), built once. */
+  ownerKey: string | null;
+  tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
+  loadedAt: number;
+  /** Derived once from this entry (and, for a personal token, `principalOwner`) by the token decision, then shared read-only. */
+  principal?: TokenPrincipal;
+  principalOwner?: MemberEntry;
+}
+
+/** The stored facts of a session, as the credential store reads them. */
+export interface StoredSession {
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  expiresAt: number;
+  /** The organizations the user is a member of. */
+  orgIds: string[];
+}
+
+export interface SessionEntry extends StoredSession {
+  loadedAt: number;
+}
+
+export interface MemberEntry {
+  access: MemberAccess;
+  layer: Layer;
+  loadedAt: number;
+}
+
+export function tokenEntry(t: StoredToken, now: number): TokenEntry {
+  return {
+    id: t.id,
+    orgId: t.orgId,
+    orgKey: t.orgKey,
+    name: t.name,
+    type: t.type,
+    status: t.status,
+    expiresAt: t.expiresAt,
+    // A pre-reset secret with no grace left is refused like an unknown one.
+    graceUntil: t.current ? null : (t.prevDigestUntil ?? 0),
+    ownerMemberId: t.ownerMemberId,
+    ownerKey: t.ownerMemberId ? memberKey(t.ownerMemberId) : null,
+    tokenLayer: t.type === 'Personal' && t.permissions.length === 0 ? null : layer(t.permissions),
+    loadedAt: now,
+  };
+}
+
+export const memberEntry = (access: MemberAccess, now: number): MemberEntry => ({ access, layer: layer(access.statements, access.memberId), loadedAt: now });
+
+/** Member cache keys: by member id (a personal token's owner), or by organization and user (a session's member). */
+export const memberKey = (memberId: string) => `m:${memberId}`;
+export const sessionMemberKey = (orgId: string, userId: string) => `u:${orgId}:${userId}`;
