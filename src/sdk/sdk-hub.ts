@@ -14,6 +14,8 @@ import type { SdkReadModel } from './sdk-read-model.ts';
 export const CLOSE_REFUSED = 4003;
 /** Going away (the instance shuts down): the SDKs reconnect, to another instance. */
 export const CLOSE_GOING_AWAY = 1001;
+/** A socket silent past the idle timeout: a normal close, so a live SDK reconnects (only 4003 stops it). */
+export const CLOSE_IDLE = 1000;
 
 /** Sockets written per turn of the event loop during a push. */
 export const PUSH_SLICE = 1000;
@@ -34,11 +36,13 @@ export interface SdkConnection {
   readonly secret: string;
   /** A client SDK's user, from its latest data-sync. */
   user: EvalUser | null;
+  /** When the SDK last sent anything (deps.now()); a ping is enough. */
+  lastSeen: number;
 }
 
 export interface SdkHub {
   /** Registers an accepted socket; returns the handler of its messages and the function to call when it closes. */
-  open(conn: Omit<SdkConnection, 'user'>): { onMessage(text: string): void; onClose(): void };
+  open(conn: Omit<SdkConnection, 'user' | 'lastSeen'>): { onMessage(text: string): void; onClose(): void };
   /** Open sockets per environment on this instance. */
   socketCounts(): Map<string, number>;
   /** Open sockets of one environment (or of all) on this instance. */
@@ -47,12 +51,16 @@ export interface SdkHub {
   pushChange(envId: string, before: EnvSnapshot | null, after: EnvSnapshot | null): void;
   /** Closes every socket (shutdown). */
   closeAll(code: number, reason: string): void;
+  /** Closes the sockets that sent nothing for the idle timeout (none when it is 0); returns how many. */
+  closeIdle(): number;
 }
 
 export interface SdkHubDeps {
   readModel: SdkReadModel;
   resolver: Pick<SdkSecretResolver, 'resolve' | 'onRevoked'>;
   now(): number;
+  /** A socket that sends nothing for this long is closed by closeIdle(); 0: never. */
+  idleTimeoutMs: number;
   onError(err: unknown, what: string): void;
 }
 
@@ -114,6 +122,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
   }
 
   function onMessage(conn: SdkConnection, text: string) {
+    conn.lastSeen = deps.now();
     let message: { messageType?: unknown; data?: unknown };
     try {
       message = JSON.parse(text);
@@ -193,7 +202,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
 
   return {
     open(init) {
-      const conn: SdkConnection = { ...init, user: null };
+      const conn: SdkConnection = { ...init, user: null, lastSeen: deps.now() };
       let set = byEnv.get(conn.envId);
       if (!set) byEnv.set(conn.envId, (set = new Set()));
       set.add(conn);
@@ -209,6 +218,26 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     socketCounts: () => new Map([...byEnv].map(([envId, s]) => [envId, s.size])),
     socketCount: (envId) => (envId === undefined ? [...byEnv.values()].reduce((n, s) => n + s.size, 0) : (byEnv.get(envId)?.size ?? 0)),
     pushChange,
+    closeIdle() {
+      if (deps.idleTimeoutMs <= 0) return 0;
+      const before = deps.now() - deps.idleTimeoutMs;
+      let closed = 0;
+      for (const [envId, s] of byEnv) {
+        for (const c of s) {
+          if (c.lastSeen > before) continue;
+          // Forgotten now, not when the closing handshake ends: it gets no more pushes and is not closed twice.
+          s.delete(c);
+          closed++;
+          try {
+            c.socket.close(CLOSE_IDLE, 'idle timeout');
+          } catch (err) {
+            deps.onError(err, 'closing an idle SDK socket failed');
+          }
+        }
+        if (s.size === 0) byEnv.delete(envId);
+      }
+      return closed;
+    },
     closeAll(code, reason) {
       for (const s of byEnv.values()) for (const c of s) {
         try {

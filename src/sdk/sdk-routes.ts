@@ -3,6 +3,7 @@
 // credential, sent bare in Authorization (polling) or hidden in the streaming token.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { clientAddressOf } from '../platform/client-address.ts';
 import type { AppContext } from '../platform/context.ts';
 import { JSON_TYPE } from '../platform/envelope.ts';
 import { BadRequest } from '../platform/errors.ts';
@@ -30,7 +31,10 @@ const User = Type.Object(
 export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const sdk = sdkService(ctx, fastify.log);
-  const streaming = attachStreaming(fastify.server, sdk, (err) => fastify.log.error({ err }, 'an SDK streaming connection failed'));
+  const streaming = attachStreaming(fastify.server, sdk, {
+    clientAddress: clientAddressOf(ctx.config.trustProxy),
+    onError: (err) => fastify.log.error({ err }, 'an SDK streaming connection failed'),
+  });
   fastify.addHook('preClose', (done) => {
     streaming.close();
     done();

@@ -58,6 +58,7 @@ export function sdkService(ctx: SdkDeps, log: ErrorLog): SdkService {
     readModel,
     resolver: ctx.sdkSecrets,
     now: () => ctx.clock.now(),
+    idleTimeoutMs: ctx.config.sdkIdleTimeoutSeconds * 1000,
     onError: (err, what) => log.error({ err }, what),
   });
   ctx.onInvalidate((event) => readModel.invalidate(event));

@@ -8,6 +8,8 @@ import { CLOSE_GOING_AWAY, CLOSE_REFUSED } from './sdk-hub.ts';
 import type { SdkService } from './sdk-service.ts';
 
 export const STREAMING_PATH = '/streaming';
+/** How often sockets past the idle timeout are looked for: they close between N and N + 1 s of silence. */
+export const IDLE_SWEEP_MS = 1000;
 // Text frames, never compressed: a push's shared Buffer is framed as it is, not re-encoded per socket.
 const SEND_TEXT = { binary: false, compress: false, fin: true } as const;
 /** An SDK's messages are small (a data-sync carries one user). */
@@ -17,7 +19,13 @@ function reject(socket: Duplex, status: number, text: string, extra = '') {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
 }
 
-export function attachStreaming(server: Server, sdk: SdkService, onError: (err: unknown) => void): { close(): void } {
+export interface StreamingOptions {
+  /** The client's address, by the TRUST_PROXY rule (platform/client-address.ts): the per-address limit counts it. */
+  clientAddress(req: IncomingMessage): string;
+  onError(err: unknown): void;
+}
+
+export function attachStreaming(server: Server, sdk: SdkService, { clientAddress, onError }: StreamingOptions): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   const sockets = new Set<WebSocket>();
   let closing = false;
@@ -28,7 +36,7 @@ export function attachStreaming(server: Server, sdk: SdkService, onError: (err: 
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (path !== STREAMING_PATH || closing) return reject(socket, closing ? 503 : 404, closing ? 'Service Unavailable' : 'Not Found');
-    const limited = sdk.addressLimited(req.socket.remoteAddress ?? '');
+    const limited = sdk.addressLimited(clientAddress(req));
     if (limited) return reject(socket, 429, 'Too Many Requests', `Retry-After: ${limited.retryAfterSeconds}\r\n`);
     const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
     sdk
@@ -62,10 +70,13 @@ export function attachStreaming(server: Server, sdk: SdkService, onError: (err: 
       });
   };
   server.on('upgrade', onUpgrade);
+  const idleSweep = setInterval(() => sdk.hub.closeIdle(), IDLE_SWEEP_MS);
+  idleSweep.unref();
 
   return {
     close() {
       closing = true;
+      clearInterval(idleSweep);
       server.off('upgrade', onUpgrade);
       for (const ws of sockets) ws.close(CLOSE_GOING_AWAY, 'shutting down');
       // Sockets that do not finish the closing handshake soon are cut.

@@ -27,3 +27,13 @@ describe('TRUST_PROXY', () => {
     expect(() => config({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY must be/);
   });
 });
+
+describe('SDK_IDLE_TIMEOUT_SECONDS', () => {
+  it('60 unless set; 0 turns it off; otherwise 20 to 86,400 (the SDKs ping every 18 s)', () => {
+    expect(config({}).sdkIdleTimeoutSeconds).toBe(60);
+    expect(config({ SDK_IDLE_TIMEOUT_SECONDS: '0' }).sdkIdleTimeoutSeconds).toBe(0);
+    expect(config({ SDK_IDLE_TIMEOUT_SECONDS: '20' }).sdkIdleTimeoutSeconds).toBe(20);
+    expect(config({ SDK_IDLE_TIMEOUT_SECONDS: '86400' }).sdkIdleTimeoutSeconds).toBe(86_400);
+    for (const bad of ['1', '19', '86401', '-1', '30s', '1.5']) expect(() => config({ SDK_IDLE_TIMEOUT_SECONDS: bad }), bad).toThrow(/SDK_IDLE_TIMEOUT_SECONDS must be/);
+  });
+});
