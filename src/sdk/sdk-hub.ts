@@ -1,11 +1,12 @@
 // The open SDK sockets of this instance, by environment: answers their messages (data-sync, ping), pushes every change
 // of their environment as a patch, and closes those whose SDK key stops working. Transport-agnostic: a connection is
 // anything with send/close (sdk-streaming.ts attaches WebSockets).
+import { createHash } from 'node:crypto';
 import type { ClientFlag, EvalUser } from '../evaluation/index.ts';
 import type { SdkSecretResolver, SdkSecretRevocation } from '../sdk-keys/sdk-secret-resolver.ts';
 import type { SdkSecretType } from '../sdk-keys/sdk-key-format.ts';
 import {
-  PONG, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp,
+  PONG_BYTES, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp,
   type EnvSnapshot, type SdkFlag,
 } from './sdk-payloads.ts';
 import type { SdkReadModel } from './sdk-read-model.ts';
@@ -36,13 +37,15 @@ export interface SdkConnection {
   readonly secret: string;
   /** A client SDK's user, from its latest data-sync. */
   user: EvalUser | null;
+  /** The user as text, computed once per data-sync: client SDKs whose users are alike share one evaluated patch. */
+  userKey: string;
   /** When the SDK last sent anything (deps.now()); a ping is enough. */
   lastSeen: number;
 }
 
 export interface SdkHub {
   /** Registers an accepted socket; returns the handler of its messages and the function to call when it closes. */
-  open(conn: Omit<SdkConnection, 'user' | 'lastSeen'>): { onMessage(text: string): void; onClose(): void };
+  open(conn: Omit<SdkConnection, 'user' | 'userKey' | 'lastSeen'>): { onMessage(text: string): void; onClose(): void };
   /** Open sockets per environment on this instance. */
   socketCounts(): Map<string, number>;
   /** Open sockets of one environment (or of all) on this instance. */
@@ -64,23 +67,33 @@ export interface SdkHubDeps {
   onError(err: unknown, what: string): void;
 }
 
-// The last full-sync message of each snapshot, serialized once and shared by every server SDK that asks.
-const fullServerMessages = new WeakMap<EnvSnapshot, string>();
-
-export function fullServerMessage(s: EnvSnapshot): string {
-  let text = fullServerMessages.get(s);
-  if (text === undefined) {
-    text = serverMessage('full', s.flags, s.segments);
-    fullServerMessages.set(s, text);
-  }
-  return text;
+/** A server SDK's data-sync answer, encoded once: the same bytes (and ETag) for every socket and every poll that asks. */
+export interface EncodedSync {
+  bytes: Buffer;
+  etag: string;
 }
 
-/** The data-sync answer for a server SDK at `timestamp`. */
-export function serverSync(s: EnvSnapshot, timestamp: number): string {
-  if (timestamp === 0) return fullServerMessage(s);
-  const { eventType, flags, segments } = itemsSince(s, timestamp);
-  return serverMessage(eventType, flags, segments);
+/** Distinct timestamps answered per snapshot (FIFO): SDKs in step ask with the same few; a stranger cannot grow it. */
+const MAX_CACHED_SYNCS = 32;
+const encodedSyncs = new WeakMap<EnvSnapshot, Map<number, EncodedSync>>();
+
+/**
+ * The data-sync answer for a server SDK at `timestamp`, from memory after the first time per snapshot: serialized,
+ * UTF-8 encoded and hashed once. Every timestamp at or past the snapshot's newest item has the same (empty) answer.
+ */
+export function serverSync(s: EnvSnapshot, timestamp: number): EncodedSync {
+  const key = timestamp !== 0 && timestamp >= s.latest ? Infinity : timestamp;
+  let bySince = encodedSyncs.get(s);
+  if (!bySince) encodedSyncs.set(s, (bySince = new Map()));
+  let encoded = bySince.get(key);
+  if (encoded === undefined) {
+    const { eventType, flags, segments } = itemsSince(s, timestamp);
+    const bytes = Buffer.from(serverMessage(eventType, flags, segments));
+    encoded = { bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"` };
+    if (bySince.size >= MAX_CACHED_SYNCS) bySince.delete(bySince.keys().next().value!);
+    bySince.set(key, encoded);
+  }
+  return encoded;
 }
 
 /** The data-sync answer for a client SDK's `user` at `timestamp`. */
@@ -115,10 +128,11 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       // FeatBit's client data-sync needs a user; a message without one (or with a malformed one) is ignored.
       if (!user) return;
       conn.user = user;
+      conn.userKey = JSON.stringify(user);
     }
     const snapshot = await deps.readModel.get(conn.envId, conn.orgId);
     if (!snapshot || !byEnv.get(conn.envId)?.has(conn)) return;
-    send(conn, conn.type === 'server' ? serverSync(snapshot, timestamp) : clientSync(snapshot, conn.user!, timestamp));
+    send(conn, conn.type === 'server' ? serverSync(snapshot, timestamp).bytes : clientSync(snapshot, conn.user!, timestamp));
   }
 
   function onMessage(conn: SdkConnection, text: string) {
@@ -130,7 +144,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       return;
     }
     if (!message || typeof message !== 'object') return;
-    if (message.messageType === 'ping') return send(conn, PONG);
+    if (message.messageType === 'ping') return send(conn, PONG_BYTES);
     if (message.messageType === 'data-sync') dataSync(conn, message.data).catch((err) => deps.onError(err, 'an SDK data-sync failed'));
   }
 
@@ -143,8 +157,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     const forServers = Buffer.from(serverMessage('patch', changed.flags, changed.segments));
     // Client SDKs: their user's results for the changed flags only; users with the same attributes share one string.
     const forUsers = new Map<string, string>();
-    const clientPatch = (user: EvalUser, flags: readonly SdkFlag[]) => {
-      const key = JSON.stringify(user);
+    const clientPatch = (user: EvalUser, key: string, flags: readonly SdkFlag[]) => {
       let text = forUsers.get(key);
       if (text === undefined) {
         const evaluated: ClientFlag[] = clientFlags(flags, user, after.segmentOf);
@@ -162,7 +175,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
         if (!conns.has(conn)) continue;
         if (conn.type === 'server') send(conn, forServers);
         else if (conn.user && changed.flags.length > 0) {
-          const text = clientPatch(conn.user, changed.flags);
+          const text = clientPatch(conn.user, conn.userKey, changed.flags);
           if (text) send(conn, text);
         }
       }
@@ -202,7 +215,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
 
   return {
     open(init) {
-      const conn: SdkConnection = { ...init, user: null, lastSeen: deps.now() };
+      const conn: SdkConnection = { ...init, user: null, userKey: '', lastSeen: deps.now() };
       let set = byEnv.get(conn.envId);
       if (!set) byEnv.set(conn.envId, (set = new Set()));
       set.add(conn);

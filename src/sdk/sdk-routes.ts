@@ -17,8 +17,9 @@ const tags = ['SDK (public)'];
 const security = [{ sdkKey: [] }];
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 429: ErrorEnvelope };
 // The SDKs read these bodies as they are: FeatBit's data-sync message, not the {success, errors, data} envelope.
-// Typed as the string it is sent as (pre-serialized, shared across callers); the schema documents its shape.
-const DataSync = Type.Unsafe<string>(Type.Object({ messageType: Type.Literal('data-sync'), data: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }));
+// Typed as what it is sent as: text serialized per poll, or bytes encoded once and shared (Fastify sends a Buffer as
+// it is); the schema documents its shape.
+const DataSync = Type.Unsafe<string | Buffer>(Type.Object({ messageType: Type.Literal('data-sync'), data: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }));
 const User = Type.Object(
   {
     keyId: Type.String({ minLength: 1, maxLength: 512 }),
@@ -53,10 +54,10 @@ export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
     },
     async (request, reply) => {
       const key = await sdk.authorize(request.headers.authorization, 'server', request.ip);
-      const { body, etag } = await sdk.serverLatest(key, request.query.timestamp);
+      const { bytes, etag } = await sdk.serverLatest(key, request.query.timestamp);
       reply.header('etag', etag).header('cache-control', 'no-cache');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(undefined as unknown as null); // no payload: a 304 carries no body, so no Content-Length either
-      return reply.type(JSON_TYPE).serializer((s: string) => s).send(body);
+      return reply.type(JSON_TYPE).send(bytes);
     },
   );
 

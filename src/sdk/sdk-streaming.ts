@@ -10,8 +10,36 @@ import type { SdkService } from './sdk-service.ts';
 export const STREAMING_PATH = '/streaming';
 /** How often sockets past the idle timeout are looked for: they close between N and N + 1 s of silence. */
 export const IDLE_SWEEP_MS = 1000;
-// Text frames, never compressed: a push's shared Buffer is framed as it is, not re-encoded per socket.
+// Text frames, never compressed (perMessageDeflate is off).
 const SEND_TEXT = { binary: false, compress: false, fin: true } as const;
+
+/** A complete server-to-client text frame (RFC 6455 §5.2: FIN, opcode 1, unmasked, 7, 7+16 or 7+64 bit length). */
+export function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+// Shared messages (a change's patch, a snapshot's full data-sync, the pong) arrive as Buffers: each is framed once
+// and written to every socket as one buffer, one write call, with nothing encoded or allocated per socket.
+const frames = new WeakMap<Buffer, Buffer>();
+function frameOf(payload: Buffer): Buffer {
+  let frame = frames.get(payload);
+  if (frame === undefined) frames.set(payload, (frame = textFrame(payload)));
+  return frame;
+}
 /** An SDK's messages are small (a data-sync carries one user). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -56,7 +84,16 @@ export function attachStreaming(server: Server, sdk: SdkService, { clientAddress
             orgId: key.orgId,
             secretId: key.secretId,
             secret: key.secret,
-            socket: { send: (text) => ws.readyState === ws.OPEN && ws.send(text, SEND_TEXT), close: (code, reason) => ws.close(code, reason) },
+            socket: {
+              send(message) {
+                if (ws.readyState !== ws.OPEN) return;
+                // A whole frame straight onto the TCP socket that ws owns: safe because ws sends synchronously here
+                // (no compression, no Blobs, so its queue is always empty) and every frame is written whole.
+                if (typeof message === 'string') ws.send(message, SEND_TEXT);
+                else socket.write(frameOf(message));
+              },
+              close: (code, reason) => ws.close(code, reason),
+            },
           });
           ws.on('message', (data, isBinary) => {
             if (!isBinary) conn.onMessage(data.toString());
