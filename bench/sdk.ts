@@ -7,6 +7,8 @@
 // limit), SDK_RATE (new connections per second; default 2,000), SDK_RATE_SECONDS (default 10), SDK_ROUNDS (flag
 // changes; default 3), SDK_POLL_SECONDS (autocannon per polling case; default 10). BENCH_SDK_QUICK=1: 2,000 held,
 // 2,000/s for 3 s, 3 s polls, a tenth of the evaluation batches: about a minute on a quiet machine.
+// For before/after comparisons: SDK_SERVER_DIR (run the server from another checkout of Ensign, e.g. an extracted
+// `git archive`, with this bench and load generator) and SDK_EVALUATION=0 (skip the in-process evaluation cases).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,8 +31,8 @@ const END = '<!-- /sdk-bench -->';
 const ANALYSIS = '<!-- analysis -->';
 
 /** `cmd args…` through bash with the soft open-files limit raised to the hard one; the child's pid is the command's. */
-function withOpenFiles(cmd: string, args: string[], env: Record<string, string>, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  return spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'bash', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
+function withOpenFiles(cmd: string, args: string[], env: Record<string, string>, stdout: 'ignore' | 'pipe' = 'ignore', cwd?: string): ChildProcess {
+  return spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'bash', cmd, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
 }
 
 const hardOpenFiles = (): number => {
@@ -115,14 +117,13 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
 
   const dataDir = mkdtempSync(join(tmpdir(), 'ensign-bench-sdk-'));
   const port = freePort();
-  const server = withOpenFiles(process.execPath, ['bin/ensign.mjs', 'serve'], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    ENSIGN_SECRET: randomBytes(24).toString('hex'),
-    RATE_LIMIT_PER_MINUTE: '10000000',
-  });
+  const server = withOpenFiles(
+    process.execPath,
+    ['bin/ensign.mjs', 'serve'],
+    { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ENSIGN_SECRET: randomBytes(24).toString('hex'), RATE_LIMIT_PER_MINUTE: '10000000' },
+    'ignore',
+    process.env.SDK_SERVER_DIR,
+  );
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${base}/healthz`);
@@ -169,7 +170,7 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
       value: `${r.rate.perSecond}/s completed; p50 ${r.rate.latency.p50} ms, p99 ${r.rate.latency.p99} ms`,
       target: '≥ 2,000/s at p99 ≤ 100 ms',
       met: r.rate.perSecond >= 2000 && r.rate.latency.p99 <= 100 && r.rate.failed === 0,
-      note: `${r.rate.completed} synced, ${r.rate.failed} failed, connect → full data-sync; max ${r.rate.latency.max} ms`,
+      note: `${r.rate.completed} synced, ${r.rate.failed} failed, connect → full data-sync; max ${r.rate.latency.max} ms; server CPU ${r.rate.serverCpuUs} µs per connection`,
     });
     const heldNote = held < wantHeld ? `; ${wantHeld.toLocaleString('en')} asked, capped at ${held.toLocaleString('en')} by the open-files hard limit (${hard})` : '';
     rows.push({
@@ -177,7 +178,7 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
       value: `${r.held.opened.toLocaleString('en')} held, server RSS ${r.held.serverRssMb} MB`,
       target: '20,000 held, RSS ≤ 800 MB',
       met: r.held.opened >= 20_000 && r.held.serverRssMb <= 800 ? true : r.held.opened < 20_000 ? null : false,
-      note: `${r.held.pongs} pongs, ${r.held.failed} failed, opened in ${r.held.seconds} s (500 connecting at once); load generator RSS ${r.held.loadRssMb} MB${heldNote}`,
+      note: `${r.held.pongs} pongs, ${r.held.failed} failed, opened in ${r.held.seconds} s (500 connecting at once); server open files ${r.held.serverFds}; load generator RSS ${r.held.loadRssMb} MB${heldNote}`,
     });
     const all = r.broadcast.rounds;
     const worst = all.reduce((a, b) => (b.fromResponse.p99 > a.fromResponse.p99 ? b : a), all[0]);
@@ -186,7 +187,7 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
       value: `p99 ${worst.fromResponse.p99} ms from the REST response (worst toggle); p99 from the request ${worst.fromRequest.p99} ms`,
       target: '10,000 SDKs at p99 ≤ 100 ms',
       met: r.broadcast.connections >= 10_000 ? worst.fromResponse.p99 <= 100 && all.every((x) => x.received === r.broadcast.connections) : null,
-      note: all.map((x) => `${x.received} received, p50 ${x.fromResponse.p50} / p99 ${x.fromResponse.p99} / max ${x.fromResponse.max} ms`).join('; '),
+      note: all.map((x) => `${x.received} received, p50 ${x.fromResponse.p50} / p99 ${x.fromResponse.p99} / max ${x.fromResponse.max} ms, server CPU ${x.serverCpuUs} µs per patch`).join('; '),
     });
     rows.push({ case: 'server RSS after the streaming phases', value: `${rssMb(server.pid!)} MB`, target: '—', met: null, note: '' });
   } finally {
@@ -194,7 +195,7 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  for (const matchingLast of [true, false]) {
+  for (const matchingLast of process.env.SDK_EVALUATION === '0' ? [] : [true, false]) {
     const e = runEvaluationBench(matchingLast, QUICK ? 2_000 : undefined);
     rows.push({
       case: `evaluation, 20 rules × 5 conditions, ${e.case.split(' (')[0]} (bench/evaluation.ts)`,
