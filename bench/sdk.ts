@@ -8,7 +8,8 @@
 // changes; default 3), SDK_POLL_SECONDS (autocannon per polling case; default 10). BENCH_SDK_QUICK=1: 2,000 held,
 // 2,000/s for 3 s, 3 s polls, a tenth of the evaluation batches: about a minute on a quiet machine.
 // For before/after comparisons: SDK_SERVER_DIR (run the server from another checkout of Ensign, e.g. an extracted
-// `git archive`, with this bench and load generator) and SDK_EVALUATION=0 (skip the in-process evaluation cases).
+// `git archive`, with this bench and load generator), SDK_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR` to
+// profile the server) and SDK_EVALUATION=0 (skip the in-process evaluation cases).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,7 +120,7 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
   const port = freePort();
   const server = withOpenFiles(
     process.execPath,
-    ['bin/ensign.mjs', 'serve'],
+    [...(process.env.SDK_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/ensign.mjs', 'serve'],
     { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ENSIGN_SECRET: randomBytes(24).toString('hex'), RATE_LIMIT_PER_MINUTE: '10000000' },
     'ignore',
     process.env.SDK_SERVER_DIR,

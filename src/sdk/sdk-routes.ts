@@ -7,7 +7,7 @@ import { clientAddressOf } from '../platform/client-address.ts';
 import type { AppContext } from '../platform/context.ts';
 import { JSON_TYPE } from '../platform/envelope.ts';
 import { BadRequest } from '../platform/errors.ts';
-import { ErrorEnvelope, Type } from '../platform/schemas.ts';
+import { ErrorEnvelope, NoBody, Type } from '../platform/schemas.ts';
 import { parseUser } from './sdk-payloads.ts';
 import { sdkService } from './sdk-service.ts';
 import { attachStreaming } from './sdk-streaming.ts';
@@ -49,14 +49,15 @@ export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
         security,
         summary: "A server SDK's poll: the data-sync message (timestamp 0 or absent: everything; otherwise what changed after it). ETag / If-None-Match → 304",
         querystring: SyncQuery,
-        response: { 200: DataSync, 304: Type.Null(), ...errors },
+        response: { 200: DataSync, 304: NoBody, ...errors },
       },
     },
     async (request, reply) => {
       const key = await sdk.authorize(request.headers.authorization, 'server', request.ip);
       const { bytes, etag } = await sdk.serverLatest(key, request.query.timestamp);
       reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send(undefined as unknown as null); // no payload: a 304 carries no body, so no Content-Length either
+      // No payload: a 304 carries no body, so no Content-Length either.
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
       return reply.type(JSON_TYPE).send(bytes);
     },
   );

@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE_GOING_AWAY, CLOSE_REFUSED } from './sdk-hub.ts';
+import { CLOSE_GOING_AWAY, CLOSE_REFUSED, type SdkHub, type SdkSocket } from './sdk-hub.ts';
 import type { SdkService } from './sdk-service.ts';
 
 export const STREAMING_PATH = '/streaming';
@@ -43,6 +43,28 @@ function frameOf(payload: Buffer): Buffer {
 /** An SDK's messages are small (a data-sync carries one user). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
+const ignore = () => undefined;
+
+/** One SDK's socket, as the hub sees it. */
+class WsSdkSocket implements SdkSocket {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly raw: Duplex,
+  ) {}
+
+  send(message: string | Buffer): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    // A shared message goes as one whole frame straight onto the TCP socket that ws owns: safe because ws sends
+    // synchronously here (no compression, no Blobs, so its queue is always empty) and every frame is written whole.
+    if (typeof message === 'string') this.ws.send(message, SEND_TEXT);
+    else this.raw.write(frameOf(message));
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+}
+
 function reject(socket: Duplex, status: number, text: string, extra = '') {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
 }
@@ -55,11 +77,12 @@ export interface StreamingOptions {
 
 export function attachStreaming(server: Server, sdk: SdkService, { clientAddress, onError }: StreamingOptions): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
-  const sockets = new Set<WebSocket>();
+  // The open sockets, each with the hub's handle of its connection.
+  const sockets = new Map<WebSocket, ReturnType<SdkHub['open']>>();
   let closing = false;
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => undefined);
+    socket.on('error', ignore);
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -77,35 +100,22 @@ export function attachStreaming(server: Server, sdk: SdkService, { clientAddress
         if (socket.destroyed) return;
         wss.handleUpgrade(req, socket, head, (ws) => {
           if (!key || closing) return ws.close(closing ? CLOSE_GOING_AWAY : CLOSE_REFUSED, closing ? 'shutting down' : 'invalid request');
-          sockets.add(ws);
-          const conn = sdk.hub.open({
-            type: key.type,
-            envId: key.envId,
-            orgId: key.orgId,
-            secretId: key.secretId,
-            secret: key.secret,
-            socket: {
-              send(message) {
-                if (ws.readyState !== ws.OPEN) return;
-                // A whole frame straight onto the TCP socket that ws owns: safe because ws sends synchronously here
-                // (no compression, no Blobs, so its queue is always empty) and every frame is written whole.
-                if (typeof message === 'string') ws.send(message, SEND_TEXT);
-                else socket.write(frameOf(message));
-              },
-              close: (code, reason) => ws.close(code, reason),
-            },
-          });
-          ws.on('message', (data, isBinary) => {
-            if (!isBinary) conn.onMessage(data.toString());
-          });
-          ws.on('error', () => undefined);
-          ws.on('close', () => {
-            sockets.delete(ws);
-            conn.onClose();
-          });
+          const handle = sdk.hub.open({ type: key.type, envId: key.envId, orgId: key.orgId, secretId: key.secretId, secret: key.secret, socket: new WsSdkSocket(ws, socket) });
+          sockets.set(ws, handle);
+          ws.on('message', onWsMessage);
+          ws.on('error', ignore);
+          ws.on('close', onWsClose);
         });
       });
   };
+  // Shared by every socket (`this` is the WebSocket): a connection adds no closures of its own.
+  function onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean) {
+    if (!isBinary) sockets.get(this)?.onMessage(data.toString());
+  }
+  function onWsClose(this: WebSocket) {
+    sockets.get(this)?.onClose();
+    sockets.delete(this);
+  }
   server.on('upgrade', onUpgrade);
   const idleSweep = setInterval(() => sdk.hub.closeIdle(), IDLE_SWEEP_MS);
   idleSweep.unref();
@@ -115,10 +125,10 @@ export function attachStreaming(server: Server, sdk: SdkService, { clientAddress
       closing = true;
       clearInterval(idleSweep);
       server.off('upgrade', onUpgrade);
-      for (const ws of sockets) ws.close(CLOSE_GOING_AWAY, 'shutting down');
+      for (const ws of sockets.keys()) ws.close(CLOSE_GOING_AWAY, 'shutting down');
       // Sockets that do not finish the closing handshake soon are cut.
       const cut = setTimeout(() => {
-        for (const ws of sockets) ws.terminate();
+        for (const ws of sockets.keys()) ws.terminate();
       }, 1000);
       cut.unref();
     },
