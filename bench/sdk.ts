@@ -121,7 +121,9 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
   const server = withOpenFiles(
     process.execPath,
     [...(process.env.SDK_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/ensign.mjs', 'serve'],
-    { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ENSIGN_SECRET: randomBytes(24).toString('hex'), RATE_LIMIT_PER_MINUTE: '10000000' },
+    // The load generator pings each held socket once, when all are open, not every 18 s as an SDK does: an idle
+    // timeout longer than the whole run keeps its sockets open (the sweep itself still runs).
+    { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ENSIGN_SECRET: randomBytes(24).toString('hex'), RATE_LIMIT_PER_MINUTE: '10000000', SDK_IDLE_TIMEOUT_SECONDS: '3600' },
     'ignore',
     process.env.SDK_SERVER_DIR,
   );
