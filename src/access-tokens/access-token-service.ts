@@ -1,17 +1,18 @@
 // The token lifecycle: create (secret shown once), rename, activate, deactivate, reset, remove.
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { generateCredential, credentialHint } from '../auth/credential-format.ts';
+import { generateCredential, credentialHint, parseCredential } from '../auth/credential-format.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
 import { actorOf, coversAll, permits, type Actor, type OrgPrincipal } from '../auth/principal.ts';
-import { parseStatements } from '../iam/iam-service.ts';
 import { rn } from '../policy/rn.ts';
+import { readStatements } from '../policy/statement-input.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Database } from '../platform/tables.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
-import { deleteToken, findToken, findTokenAnyOrg, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
+import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
 
@@ -81,6 +82,50 @@ export async function deactivateAsOperator(db: Kysely<Database>, log: AuditLog, 
   });
 }
 
+/** Where a leaked secret was found, as secret scanning reports it. */
+export interface LeakReport {
+  url: string;
+  source: string;
+}
+
+/**
+ * A token whose secret is public: Inactive (Leaked), its pre-reset secret's grace ended too, with an entry naming where
+ * it was found. A token already marked Leaked, or dead for good (OwnerRemoved), is left as it is: returns false.
+ */
+export async function deactivateLeaked(trx: Transaction<Database>, log: AuditLog, actor: Actor, t: Database['access_tokens'], leak: LeakReport, now: number): Promise<boolean> {
+  if (t.inactive_reason === 'Leaked' || t.inactive_reason === 'OwnerRemoved') return false;
+  const after = { ...t, status: 'Inactive' as const, inactive_reason: 'Leaked' as const };
+  await updateToken(trx, t.org_id, t.id, { status: after.status, inactive_reason: after.inactive_reason, prev_digest: null, prev_digest_until: null, updated_at: now });
+  await log.record(trx, {
+    orgId: t.org_id,
+    actor,
+    action: 'DeactivateAccessToken',
+    refType: 'access-token',
+    refId: t.id,
+    refKey: t.name,
+    rn: `access-token/${t.id}`,
+    before: snapshot(t),
+    after: { ...snapshot(after), leak: { url: leak.url, source: leak.source } },
+    comment: `Leaked${leak.source ? ` (${leak.source})` : ''}${leak.url ? `: ${leak.url}` : ''}`,
+  });
+  return true;
+}
+
+/**
+ * "Whose token is this?": the caller's organization's token with this secret, current or pre-reset. Needs
+ * ListAccessTokens; a malformed string, another organization's token and one the caller may not list are all 404.
+ */
+export async function lookupTokenBySecret(ctx: Pick<AppContext, 'kysely' | 'digester'>, p: OrgPrincipal, secret: string): Promise<{ row: TokenRow; matched: 'current' | 'previous' }> {
+  if (!mayList(p)) throw new Forbidden();
+  const kind = parseCredential(secret);
+  if (kind !== 'Personal' && kind !== 'Service') throw new NotFound();
+  const digest = ctx.digester.digest(secret);
+  const hit = (await findTokensByDigests(ctx.kysely, [digest])).find((t) => t.org_id === p.org.id);
+  const row = hit && mayList(p, hit.id) ? await findToken(ctx.kysely, p.org.id, hit.id) : null;
+  if (!row) throw new NotFound();
+  return { row, matched: ctx.digester.equal(row.digest, digest) ? 'current' : 'previous' };
+}
+
 export function createAccessTokenService(ctx: AppContext) {
   const { kysely, clock, ids, digester } = ctx;
 
@@ -132,7 +177,9 @@ export function createAccessTokenService(ctx: AppContext) {
       // A service token has no person behind it, so it cannot create a personal token.
       if (input.type === 'Personal' && p.memberId === null) throw new Forbidden();
       const name = tokenName(input.name);
-      const permissions: Statement[] = parseStatements(input.permissions);
+      const read = readStatements(input.permissions, randomUUID);
+      if (!read.ok) throw new BadRequest(...read.errors);
+      const permissions: Statement[] = read.statements;
       if (input.type === 'Service' && permissions.length === 0) throw new BadRequest('permissions_is_required');
       const now = clock.now();
       let expiresAt: number | null = null;

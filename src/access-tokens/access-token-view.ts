@@ -2,8 +2,7 @@
 import type { OrgPrincipal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage.ts';
 import { iso } from '../platform/clock.ts';
-import { Type } from '../platform/schemas.ts';
-import { StatementSchema } from '../iam/policy-routes.ts';
+import { Type, StatementSchema } from '../platform/schemas.ts';
 import { allowedOperations, tokenFacts } from './access-token-rules.ts';
 import type { TokenRow } from './access-token-store.ts';
 
@@ -12,7 +11,7 @@ export const TokenView = Type.Object({
   name: Type.String(),
   type: Type.Union([Type.Literal('Personal'), Type.Literal('Service')]),
   status: Type.Union([Type.Literal('Active'), Type.Literal('Inactive')]),
-  inactiveReason: Type.Union([Type.Literal('Deactivated'), Type.Literal('OwnerRemoved'), Type.Null()]),
+  inactiveReason: Type.Union([Type.Literal('Deactivated'), Type.Literal('OwnerRemoved'), Type.Literal('Leaked'), Type.Null()], { description: 'Leaked: reported by secret scanning (or `ensign tokens revoke-leaked`); the secret is public.' }),
   token: Type.String({ description: 'A hint: the prefix and the last four characters. The secret itself is never returned after creation or reset.' }),
   permissions: Type.Array(StatementSchema),
   creator: Type.Object({ id: Type.String(), name: Type.String(), email: Type.Union([Type.String(), Type.Null()]) }),

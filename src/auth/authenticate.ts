@@ -270,6 +270,7 @@ function tokenPrincipal(t: TokenEntry, owner: MemberEntry | null): TokenPrincipa
     name: a?.name ?? null,
     email: a?.email ?? null,
     permission,
+    expiresAt: t.graceUntil === null ? t.expiresAt : Math.min(t.graceUntil, t.expiresAt ?? Infinity),
   });
 }
 

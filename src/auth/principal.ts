@@ -1,9 +1,9 @@
 // Who is calling, and what they may do. Decisions go through `permits`; hand-outs through `coversAll`.
 import { compilePolicy, decide, type CompiledPolicy } from '../policy/evaluate.ts';
 import { covers } from '../policy/covers.ts';
-import type { Rn } from '../policy/rn.ts';
+import { formatRn, type Rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
-import { Forbidden } from '../platform/errors.ts';
+import { PermissionRefused } from '../platform/errors.ts';
 
 export interface Layer {
   statements: Statement[];
@@ -63,6 +63,8 @@ export interface TokenPrincipal {
   name: string | null;
   email: string | null;
   permission: Permission;
+  /** When this credential stops working (its expiry, or the end of a pre-reset secret's grace); absent or null: never. */
+  expiresAt?: number | null;
 }
 
 export type Principal = UserPrincipal | MemberPrincipal | TokenPrincipal;
@@ -76,7 +78,7 @@ export const isSelf = (p: OrgPrincipal, memberId: string): boolean =>
   p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
 
 export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
-  if (!permits(p.permission, action, target)) throw new Forbidden();
+  if (!permits(p.permission, action, target)) throw new PermissionRefused(action, formatRn(target));
 }
 
 /** What an audit entry records about who acted. */

@@ -13,6 +13,7 @@ import { AppError } from '../platform/errors.ts';
 import { errorBody, errorHeaders } from '../platform/envelope.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { TokenPrincipal } from '../auth/principal.ts';
+import { withTokenExpiry } from '../auth/token-expiry.ts';
 import type { Clock } from '../platform/clock.ts';
 import { pathOf, type PreRouter, type RawSend } from '../platform/raw-response.ts';
 import type { FlagView } from './flag-service.ts';
@@ -63,7 +64,7 @@ export function createFlagFastRead({ prefix, auth, flags, bodies, clock, send }:
       const text = errorBody(admitted);
       send(req, res, admitted.statusCode, text, Buffer.byteLength(text), Object.entries(errorHeaders(admitted) ?? {}).flat(), 'rate limited before routing');
     } else {
-      send(req, res, 200, body.text, body.length, admitted, 'flag served from memory');
+      send(req, res, 200, body.text, body.length, withTokenExpiry(admitted, principal, now), 'flag served from memory');
     }
     return true;
   };

@@ -1,6 +1,5 @@
 // What every feature receives: the shared services of one running instance.
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { CredentialCache } from '../auth/credential-cache.ts';
@@ -9,18 +8,17 @@ import type { Digester } from '../auth/credential-format.ts';
 import type { OrgPrincipal, Principal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage.ts';
 import type { Clock, Ids } from './clock.ts';
-import type { Db } from './db.ts';
+import type { Db, DbHandle } from './db.ts';
 import type { Invalidation } from './invalidation-bus.ts';
 import type { PreRouter, RawSend } from './raw-response.ts';
 import type { SdkSecretResolver } from '../sdk-keys/sdk-secret-resolver.ts';
 import type { InsightRecorder } from '../insights/insight-recorder.ts';
 import { BadRequest } from './errors.ts';
-import type { Database } from './tables.ts';
 
 export interface AppContext {
   config: Config;
   db: Db;
-  kysely: Kysely<Database>;
+  kysely: DbHandle;
   clock: Clock;
   ids: Ids;
   digester: Digester;

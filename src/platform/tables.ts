@@ -40,7 +40,7 @@ export interface Database {
     name_lower: string;
     type: 'Personal' | 'Service';
     status: 'Active' | 'Inactive';
-    inactive_reason: 'Deactivated' | 'OwnerRemoved' | null;
+    inactive_reason: 'Deactivated' | 'OwnerRemoved' | 'Leaked' | null;
     hint: string;
     digest: string;
     prev_digest: string | null;

@@ -1,11 +1,10 @@
 // Rules for projects and environments: find within the caller's organization (404), check the
 // action on the RN built from stored keys (403), then change and audit in one transaction.
-import type { Transaction } from 'kysely';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbTransaction } from '../platform/db.ts';
 import { environmentSecrets } from '../sdk-keys/environment-secrets.ts';
 import { sdkSecretHint } from '../sdk-keys/sdk-key-format.ts';
 import { withheldView, type SecretView } from '../sdk-keys/sdk-secret-view.ts';
@@ -56,9 +55,9 @@ function requiredText(value: string, field: string): string {
 export function projectService(deps: ProjectDeps) {
   const { kysely, clock, ids, audit } = deps;
   const dialect = deps.db.dialect;
-  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+  const inTransaction = <T>(fn: (trx: DbTransaction) => Promise<T>) => kysely.transaction().execute(fn);
   const secrets = environmentSecrets(deps);
-  const secretsOf = (db: typeof kysely | Transaction<Database>, p: OrgPrincipal, envs: EnvironmentRow[]) =>
+  const secretsOf = (db: typeof kysely | DbTransaction, p: OrgPrincipal, envs: EnvironmentRow[]) =>
     secrets.viewsByEnvironment(
       db,
       p.org.id,
@@ -71,7 +70,7 @@ export function projectService(deps: ProjectDeps) {
   const visibleEnvs = (p: OrgPrincipal, project: ProjectRow, envs: EnvironmentRow[]) =>
     envs.filter((e) => e.projectId === project.id && permits(p.permission, 'CanAccessEnv', rn.env(project.key, e.key)));
 
-  async function projectEntry(trx: Transaction<Database>, p: OrgPrincipal, action: string, project: ProjectRow, before: object | null, after: object | null) {
+  async function projectEntry(trx: DbTransaction, p: OrgPrincipal, action: string, project: ProjectRow, before: object | null, after: object | null) {
     await audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),
@@ -86,7 +85,7 @@ export function projectService(deps: ProjectDeps) {
     });
   }
 
-  async function envEntry(trx: Transaction<Database>, p: OrgPrincipal, action: string, project: ProjectRow, env: EnvironmentRow, before: object | null, after: object | null) {
+  async function envEntry(trx: DbTransaction, p: OrgPrincipal, action: string, project: ProjectRow, env: EnvironmentRow, before: object | null, after: object | null) {
     await audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),

@@ -3,11 +3,10 @@
 // (CACHE_REVALIDATE_SECONDS), like API credentials (auth/credential-cache.ts). Deleting or rotating a key publishes
 // an invalidation (every instance drops what it cached before the change's response is sent) and, on every instance,
 // a revocation event, so that open SDK sockets can be closed; a rotated key's grace end is noticed by a timer.
-import type { Kysely } from 'kysely';
 import type { Digester } from '../auth/credential-format.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { parseSdkSecret, type SdkSecretType } from './sdk-key-format.ts';
 import { sdkSecretStore } from './sdk-secret-store.ts';
 
@@ -43,7 +42,7 @@ export interface SdkSecretResolver {
 }
 
 export interface SdkSecretResolverDeps {
-  kysely: Kysely<Database>;
+  kysely: DbHandle;
   digester: Digester;
   clock: Clock;
   /** Entries older than this are read again (the bounded fallback for a lost notification). */

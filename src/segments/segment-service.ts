@@ -1,7 +1,6 @@
 // Rules for segments, in the same order as flags: 404 (environment and segment in the caller's
 // organization), 403 (the action on the segment's RN with its stored tags), then the segment's own
 // rules, then write and audit in one transaction.
-import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { flagsNamingSegment, touchFlagsNamingSegment, type FlagReference } from '../flags/flag-references.ts';
@@ -9,7 +8,7 @@ import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
 import { segmentRuleErrors, type MatchRule } from '../targeting/targeting-model.ts';
@@ -121,9 +120,9 @@ export function segmentService(deps: SegmentDeps) {
   const { kysely, clock, ids, audit } = deps;
   const dialect = deps.db.dialect;
   const nextId = () => ids.next();
-  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+  const inTransaction = <T>(fn: (trx: DbTransaction) => Promise<T>) => kysely.transaction().execute(fn);
 
-  async function environment(db: Transaction<Database> | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
+  async function environment(db: DbTransaction | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
     const env = await findEnvironmentRef(db, dialect, p.org.id, envId, lock);
     if (!env) throw new NotFound();
     return env;
@@ -136,7 +135,7 @@ export function segmentService(deps: SegmentDeps) {
     return env;
   }
 
-  async function record(trx: Transaction<Database>, p: OrgPrincipal, action: string, env: EnvironmentRef, segment: SegmentRow, before: SegmentRow | null, after: SegmentRow | null, comment = '') {
+  async function record(trx: DbTransaction, p: OrgPrincipal, action: string, env: EnvironmentRef, segment: SegmentRow, before: SegmentRow | null, after: SegmentRow | null, comment = '') {
     await audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),
@@ -170,7 +169,7 @@ export function segmentService(deps: SegmentDeps) {
     envId: string,
     segmentId: string,
     action: string,
-    change: (s: SegmentRow, env: EnvironmentRef, trx: Transaction<Database>) => SegmentRow | Promise<SegmentRow>,
+    change: (s: SegmentRow, env: EnvironmentRef, trx: DbTransaction) => SegmentRow | Promise<SegmentRow>,
     opts: MutateOptions = {},
   ): Promise<SegmentView> {
     let touched: string[] = [];

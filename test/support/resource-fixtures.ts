@@ -65,7 +65,8 @@ async function newUser(t: TestApp, name: string): Promise<string> {
 /** Another organization with its own owner (a different user), as a second tenant. */
 export async function otherOrg(t: TestApp, name = 'Globex'): Promise<Org> {
   const userId = await newUser(t, 'Gary Globex');
-  const created = await createOrganizationWithOwner(t.db.kysely, t.app.ctx.ids, t.app.ctx.clock.now(), name, userId);
+  const owner = await t.db.kysely.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const created = await createOrganizationWithOwner(t.db.kysely, t.app.ctx.ids, t.app.ctx.clock.now(), name, owner);
   return { id: created.org.id, key: created.org.key, owner: { auth: await newSession(t, userId), memberId: created.memberId, name: 'Gary Globex' } };
 }
 

@@ -242,14 +242,20 @@ function TypeBadge({ type }: { type: AccessTokenView['type'] }) {
   );
 }
 
+const INACTIVE_REASONS: Record<NonNullable<AccessTokenView['inactiveReason']>, string> = {
+  Deactivated: 'Deactivated',
+  OwnerRemoved: 'Its owner left the organization',
+  Leaked: 'Its secret was found in public and it was deactivated (see the audit log). Reset it before activating it again.',
+};
+
 export function StatusBadge({ token }: { token: AccessTokenView }) {
   const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now();
   if (token.status === 'Active' && expired) return <Badge color="orange" variant="light">Expired</Badge>;
   if (token.status === 'Active') return <Badge color="teal" variant="light">Active</Badge>;
   return (
-    <Tooltip label={token.inactiveReason === 'OwnerRemoved' ? 'Its owner left the organization' : 'Deactivated'} disabled={!token.inactiveReason}>
-      <Badge color="gray" variant="light">
-        Inactive
+    <Tooltip label={INACTIVE_REASONS[token.inactiveReason ?? 'Deactivated']} disabled={!token.inactiveReason}>
+      <Badge color={token.inactiveReason === 'Leaked' ? 'red' : 'gray'} variant="light">
+        {token.inactiveReason === 'Leaked' ? 'Leaked' : 'Inactive'}
       </Badge>
     </Tooltip>
   );
@@ -400,9 +406,14 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
               </Text>
             )}
           </div>
-          <Anchor {...link(`/audit?tokenId=${encodeURIComponent(token.id)}`)} size="sm">
-            What this token changed (audit log)
-          </Anchor>
+          <Group gap="md">
+            <Anchor {...link(`/audit?tokenId=${encodeURIComponent(token.id)}`)} size="sm">
+              What this token changed (audit log)
+            </Anchor>
+            <Anchor {...link(`/audit?refType=access-token&refId=${encodeURIComponent(token.id)}`)} size="sm">
+              This token's own history
+            </Anchor>
+          </Group>
           {hasAnyRight(rights) && (
             <Group gap="xs">
               {rights.rename && <Button variant="default" onClick={() => onAction('rename', token)}>Edit name</Button>}

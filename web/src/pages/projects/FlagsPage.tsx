@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Group, Menu, SegmentedControl, Select, Stack, Switch, Table, TagsInput, Text, Textarea, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
-import type { Environment, FeatureFlag, Project } from '../../api/types.ts';
+import type { Environment, FeatureFlag } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { Trail } from '../../components/details.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
@@ -14,19 +14,11 @@ import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { EnvTabs } from '../targeting/SegmentsPage.tsx';
+import { EnvTabs, useEnvironment } from './environment.tsx';
 
 const PAGE_SIZE = 20;
 
 // The project and environment an env id belongs to, from the project list.
-export function useEnvironment(projectId: string, envId: string) {
-  const session = useSession();
-  const projects = useLoad((signal) => get<Project[]>('/projects', undefined, signal), [session.organizationId]);
-  const project = projects.data?.find((p) => p.id === projectId);
-  const env = project?.environments.find((e) => e.id === envId);
-  return { projects, project, env };
-}
-
 export function FlagsPage({ projectId, envId }: { projectId: string; envId: string }) {
   const session = useSession();
   const notify = useNotify();

@@ -1,6 +1,6 @@
 // SQL of invitations: one live code per Invited member, found by its digest; every query is scoped by org_id
 // except the look-up by digest, which is how a code names its organization.
-import type { Q } from '../iam/iam-store.ts';
+import type { Q } from './iam-store.ts';
 
 export interface InvitationRow {
   id: string;
@@ -64,21 +64,7 @@ export async function consumeInvitation(db: Q, id: string, digest: string): Prom
   return Number(res.numDeletedRows) === 1;
 }
 
-/** Binds an Invited member to an account; false if it is no longer Invited. */
-export async function activateMember(db: Q, memberId: string, user: { id: string; name: string; email: string }): Promise<boolean> {
-  const res = await db
-    .updateTable('members')
-    .set({ status: 'Active', user_id: user.id, name: user.name, email: user.email })
-    .where('id', '=', memberId)
-    .where('status', '=', 'Invited')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
-}
-
-/** An Invited member and everything attached to it (an Active one is removed through the member routes). */
-export async function deleteInvitedMember(db: Q, orgId: string, memberId: string): Promise<void> {
+/** The member's live invitation, if any (removing a member withdraws it). */
+export async function deleteMemberInvitations(db: Q, orgId: string, memberId: string): Promise<void> {
   await db.deleteFrom('invitations').where('org_id', '=', orgId).where('member_id', '=', memberId).execute();
-  await db.deleteFrom('member_policies').where('org_id', '=', orgId).where('member_id', '=', memberId).execute();
-  await db.deleteFrom('group_members').where('org_id', '=', orgId).where('member_id', '=', memberId).execute();
-  await db.deleteFrom('members').where('org_id', '=', orgId).where('id', '=', memberId).where('status', '=', 'Invited').execute();
 }
