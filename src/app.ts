@@ -20,6 +20,7 @@ import { RateLimiter } from './auth/rate-limit.ts';
 import { FLUSH_EVERY_MS, UsageTracker } from './auth/usage.ts';
 import type { Config } from './config.ts';
 import { systemClock, uuidIds, type Clock, type Ids } from './platform/clock.ts';
+import { trustFunction } from './platform/client-address.ts';
 import type { AppContext } from './platform/context.ts';
 import { ping, type Db } from './platform/db.ts';
 import { fail, frameworkErrorOptions, installErrorEnvelope, installValidation, sendAppError } from './platform/envelope.ts';
@@ -75,8 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Behind a reverse proxy, TRUST_PROXY names it, so request.ip (login throttling) is the client's address.
-    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Behind a reverse proxy, TRUST_PROXY names it, so request.ip (login throttling) is the client's address; the
+    // streaming upgrade, which Fastify never sees, uses the same function (platform/client-address.ts).
+    trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     routerOptions: { maxParamLength: 200 },
     ajv: undefined,
     // Bad URLs, over-long params and socket garbage answer with the envelope too (see envelope.ts).
@@ -228,8 +230,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   });
   return app;
 }
-
-/** Fastify counts hops too, but its types do not say so: the first `hops` proxies nearest the server are believed. */
-const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Ensign</title></head><body><h1>Ensign</h1><p>The web UI has not been built. Run <code>npm run build:web</code>, or use the API under <a href="/docs">/docs</a>.</p></body></html>`;

@@ -17,6 +17,8 @@ export interface Config {
   secureCookies: boolean;
   /** Fastify's trustProxy: false (the socket address is the client), or the proxies whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string;
+  /** An SDK socket that sends nothing (not even a ping) for this long is closed; 0 never closes one. */
+  sdkIdleTimeoutSeconds: number;
   /** GitHub's secret-scanning signing keys (SECRET_SCANNING_KEYS); absent or null turns the leak-alert endpoint off. */
   secretScanningKeys?: SecretScanningKey[] | null;
 }
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: resolve(env.WEB_DIR ?? 'web/dist'),
     secureCookies: env.SECURE_COOKIES === 'true',
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    sdkIdleTimeoutSeconds: idleTimeoutFrom(env.SDK_IDLE_TIMEOUT_SECONDS),
     secretScanningKeys: secretScanningKeysFrom(env.SECRET_SCANNING_KEYS),
   };
 }
@@ -73,6 +76,16 @@ function trustProxyFrom(text: string | undefined): boolean | number | string {
   const entries = value.split(',').map((e) => e.trim());
   if (!entries.every((e) => PROXY_ENTRY.test(e))) throw new ConfigError('TRUST_PROXY must be true, a hop count, or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal.');
   return entries.join(',');
+}
+
+/** The SDKs ping every 18 s: a shorter timeout would close healthy sockets. */
+export const MIN_SDK_IDLE_TIMEOUT_SECONDS = 20;
+
+/** SDK_IDLE_TIMEOUT_SECONDS: 60 unless set; 0 (never) or 20 to 86,400. */
+function idleTimeoutFrom(text: string | undefined): number {
+  const n = intFrom(text, 60, 'SDK_IDLE_TIMEOUT_SECONDS', 0, 86_400);
+  if (n !== 0 && n < MIN_SDK_IDLE_TIMEOUT_SECONDS) throw new ConfigError(`SDK_IDLE_TIMEOUT_SECONDS must be 0 (never) or from ${MIN_SDK_IDLE_TIMEOUT_SECONDS} to 86400: the SDKs ping every 18 s.`);
+  return n;
 }
 
 /**

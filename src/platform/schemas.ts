@@ -47,6 +47,9 @@ export const StatementSchema = Type.Object(
 /** A body that may be omitted entirely (the handler sees undefined). */
 export const optionalBody = <T extends TSchema>(schema: T): T => ({ ...schema, 'x-optional-body': true }) as T;
 
+/** A response with no body at all (a 304, FeatBit's empty 200): the handler calls `reply.send()` with nothing. */
+export const NoBody = Type.Unsafe<void>(Type.Null({ description: 'no body' }));
+
 /** Responses named per status so the OpenAPI document lists the error envelope too. */
 export const responses = <T extends TSchema>(data: T) => ({
   200: Envelope(data),

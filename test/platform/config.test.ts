@@ -29,6 +29,16 @@ describe('TRUST_PROXY', () => {
   });
 });
 
+describe('SDK_IDLE_TIMEOUT_SECONDS', () => {
+  it('60 unless set; 0 turns it off; otherwise 20 to 86,400 (the SDKs ping every 18 s)', () => {
+    expect(config({}).sdkIdleTimeoutSeconds).toBe(60);
+    expect(config({ SDK_IDLE_TIMEOUT_SECONDS: '0' }).sdkIdleTimeoutSeconds).toBe(0);
+    expect(config({ SDK_IDLE_TIMEOUT_SECONDS: '20' }).sdkIdleTimeoutSeconds).toBe(20);
+    expect(config({ SDK_IDLE_TIMEOUT_SECONDS: '86400' }).sdkIdleTimeoutSeconds).toBe(86_400);
+    for (const bad of ['1', '19', '86401', '-1', '30s', '1.5']) expect(() => config({ SDK_IDLE_TIMEOUT_SECONDS: bad }), bad).toThrow(/SDK_IDLE_TIMEOUT_SECONDS must be/);
+  });
+});
+
 describe('SECRET_SCANNING_KEYS', () => {
   const pem = (curve: string) => generateKeyPairSync('ec', { namedCurve: curve }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const doc = (key: string) => JSON.stringify({ public_keys: [{ key_identifier: 'abc', key, is_current: true }] });
