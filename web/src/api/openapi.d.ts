@@ -9941,7 +9941,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** @description no body */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -10090,7 +10090,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Counted: an empty body, as FeatBit answers */
+            /** @description no body */
             200: {
                 headers: {
                     [name: string]: unknown;
