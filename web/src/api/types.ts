@@ -184,6 +184,29 @@ export interface FeatureFlag {
   updatedAt: string;
 }
 
+// A flag list item: FeatBit's FeatureFlagVm. `serves` holds the values served when on (targeting, rules and
+// default rule) and when off; `lastChange` is the flag's latest audit entry.
+export interface UserVm {
+  id: string;
+  name: string;
+  email: string;
+}
+export interface FeatureFlagVm {
+  id: string;
+  name: string;
+  description: string;
+  key: string;
+  isEnabled: boolean;
+  variationType: FeatureFlag['variationType'];
+  variations: Variation[];
+  createdAt: string;
+  updatedAt: string;
+  creator: UserVm | null;
+  serves: { enabledVariations: string[]; disabledVariation: string };
+  tags: string[];
+  lastChange: { operator: UserVm; happenedAt: string; comment: string } | null;
+}
+
 // FeatBit's targeting model, as the server's views show it (src/targeting/targeting-schemas.ts).
 export interface Condition {
   id?: string;
