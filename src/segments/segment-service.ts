@@ -171,9 +171,9 @@ export function segmentService(deps: SegmentDeps) {
     action: string,
     change: (s: SegmentRow, env: EnvironmentRef, trx: DbTransaction) => SegmentRow | Promise<SegmentRow>,
     opts: MutateOptions = {},
-  ): Promise<SegmentView> {
+  ): Promise<true> {
     let touched: string[] = [];
-    const view = await inTransaction(async (trx) => {
+    await inTransaction(async (trx) => {
       const env = await environment(trx, p, envId);
       const store = segmentStore(trx, dialect);
       const segment = await store.find(p.org.id, env.id, segmentId, true);
@@ -183,16 +183,16 @@ export function segmentService(deps: SegmentDeps) {
       if (!gate.some((a) => permits(p.permission, a, target))) requirePermission(p, gate[0], target);
       if (segment.isArchived && !opts.allowArchived) throw new BusinessRule('SegmentArchived');
       const next = await change(segment, env, trx);
-      if (JSON.stringify(snapshot(next)) === JSON.stringify(snapshot(segment))) return segmentView(segment);
+      if (JSON.stringify(snapshot(next)) === JSON.stringify(snapshot(segment))) return;
       const updated = { ...next, updatedAt: Math.max(clock.now(), segment.updatedAt + 1) };
       await store.update(p.org.id, updated);
       await record(trx, p, opts.auditAction?.(segment, updated) ?? action, env, updated, segment, updated, opts.comment);
       if (segmentTargetingActions(segment, updated).length > 0) touched = await touchFlagsNamingSegment(trx, dialect, p.org.id, segment.id, clock.now(), nextId);
-      return segmentView(updated);
     });
     // Flags naming the segment changed revision: every instance forgets what it cached of them.
     if (touched.length > 0) await deps.invalidate({ kind: 'flags', envIds: touched });
-    return view;
+    // FeatBit's segment changes all answer true, whether or not anything moved.
+    return true;
   }
 
   return {
@@ -257,7 +257,7 @@ export function segmentService(deps: SegmentDeps) {
         try {
           await segmentStore(trx, dialect).insert(p.org.id, segment);
         } catch (err) {
-          if (isUniqueViolation(err)) throw new Conflict();
+          if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
           throw err;
         }
         await record(trx, p, 'CreateSegment', env, segment, null, segment);
@@ -308,7 +308,7 @@ export function segmentService(deps: SegmentDeps) {
 
     /** JSON Patch (RFC 6902) on the segment's editable fields; each field that moves needs its own action. */
     async patch(p: OrgPrincipal, envId: string, id: string, operations: PatchOperation[], o: ChangeOptions = {}): Promise<true> {
-      await mutate(
+      return mutate(
         p,
         envId,
         id,
@@ -335,7 +335,6 @@ export function segmentService(deps: SegmentDeps) {
         },
         { guardActions: [...new Set(Object.values(SEGMENT_FIELD_ACTIONS))], comment: o.comment },
       );
-      return true;
     },
 
     /** A segment that a flag's rules name cannot be archived (422 SegmentIsBeingUsed, FeatBit's ArchiveSegment). */
@@ -354,7 +353,7 @@ export function segmentService(deps: SegmentDeps) {
 
     restore: (p: OrgPrincipal, envId: string, id: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'RestoreSegment', (s) => ({ ...s, isArchived: false }), { allowArchived: true, comment: o.comment }),
 
-    /** Like a flag, a segment must be archived before it can be deleted (422 SegmentNotArchived). */
+    /** Like a flag, a segment must be archived before it can be deleted (422 CannotDeleteUnArchivedSegment, FeatBit's code). */
     async remove(p: OrgPrincipal, envId: string, segmentId: string, o: ChangeOptions = {}): Promise<true> {
       return inTransaction(async (trx) => {
         const env = await environment(trx, p, envId);
@@ -362,7 +361,7 @@ export function segmentService(deps: SegmentDeps) {
         const segment = await store.find(p.org.id, env.id, segmentId, true);
         if (!segment) throw new NotFound();
         requirePermission(p, 'DeleteSegment', segmentRn(env, segment.key, segment.tags));
-        if (!segment.isArchived) throw new BusinessRule('SegmentNotArchived');
+        if (!segment.isArchived) throw new BusinessRule('CannotDeleteUnArchivedSegment');
         await store.remove(p.org.id, segment.id);
         await record(trx, p, 'DeleteSegment', env, segment, segment, null, o.comment);
         return true as const;

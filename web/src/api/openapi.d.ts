@@ -169,7 +169,7 @@ export interface paths {
         /** The projects, with their environments, that the caller can access [CanAccessProject, CanAccessEnv] */
         get: operations["listProjects"];
         put?: never;
-        /** Create a project with environments dev and prod [CreateProject on project/*] */
+        /** Create a project with environments dev and prod; a taken key → 422 KeyHasBeenUsed [CreateProject on project/*] */
         post: operations["createProject"];
         delete?: never;
         options?: never;
@@ -186,7 +186,7 @@ export interface paths {
         };
         /** A project [CanAccessProject] */
         get: operations["getProject"];
-        /** Rename a project (its key never changes) [UpdateProjectSettings] */
+        /** Rename a project (its key never changes) → FeatBit's ProjectVm {id, name} [UpdateProjectSettings] */
         put: operations["renameProject"];
         post?: never;
         /** Delete a project with its environments, flags and segments [DeleteProject] */
@@ -205,7 +205,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an environment [CreateEnv on the project] */
+        /** Create an environment; a taken key → 422 KeyHasBeenUsed [CreateEnv on the project] */
         post: operations["createEnvironment"];
         delete?: never;
         options?: never;
@@ -222,7 +222,7 @@ export interface paths {
         };
         /** An environment [CanAccessEnv] */
         get: operations["getEnvironment"];
-        /** Update an environment's name and description (its key never changes) [UpdateEnvSettings] */
+        /** Update an environment's name, description and settings (its key never changes) [UpdateEnvSettings] */
         put: operations["updateEnvironment"];
         post?: never;
         /** Delete an environment with its flags and segments [DeleteEnv] */
@@ -291,10 +291,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List flags; name matches name or key, tags is any-of, archived flags only with isArchived=true [CanAccessEnv] */
+        /** List flags as FeatBit's FeatureFlagVm; name matches name or key, tags keeps flags carrying all of them, isEnabled= (empty) is no filter, archived flags only with isArchived=true; newest first, or by key with sortBy=key [CanAccessEnv] */
         get: operations["listFeatureFlags"];
         put?: never;
-        /** Create a flag; by default a boolean flag serving true when on and false when off [CreateFlag on …:flag/* with its tags] */
+        /** Create a flag; by default a boolean flag serving true when on and false when off; a taken key → 422 KeyHasBeenUsed [CreateFlag on …:flag/* with its tags] */
         post: operations["createFeatureFlag"];
         delete?: never;
         options?: never;
@@ -313,7 +313,7 @@ export interface paths {
         get: operations["getFeatureFlag"];
         put?: never;
         post?: never;
-        /** Delete an archived flag (422 FlagNotArchived otherwise) [DeleteFlag] */
+        /** Delete an archived flag (422 CannotDeleteUnarchivedFeatureFlag otherwise) → true [DeleteFlag] */
         delete: operations["deleteFeatureFlag"];
         options?: never;
         head?: never;
@@ -329,7 +329,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Turn a flag on or off [ToggleFlag] */
+        /** Turn a flag on or off → the flag's revision [ToggleFlag] */
         put: operations["toggleFeatureFlag"];
         post?: never;
         delete?: never;
@@ -346,7 +346,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Archive a flag [ArchiveFlag] */
+        /** Archive a flag → true [ArchiveFlag] */
         put: operations["archiveFeatureFlag"];
         post?: never;
         delete?: never;
@@ -363,7 +363,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Restore an archived flag [RestoreFlag] */
+        /** Restore an archived flag → true [RestoreFlag] */
         put: operations["restoreFeatureFlag"];
         post?: never;
         delete?: never;
@@ -380,7 +380,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Rename a flag [UpdateFlagName] */
+        /** Rename a flag → the flag's revision [UpdateFlagName] */
         put: operations["renameFeatureFlag"];
         post?: never;
         delete?: never;
@@ -397,7 +397,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a flag's description [UpdateFlagDescription] */
+        /** Set a flag's description → the flag's revision [UpdateFlagDescription] */
         put: operations["setFeatureFlagDescription"];
         post?: never;
         delete?: never;
@@ -414,7 +414,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace a flag's tags; the body is the array (FeatBit) or {tags} [UpdateFlagTags on the flag as tagged now and as it will be tagged] */
+        /** Replace a flag's tags; the body is the array (FeatBit) or {tags} → true [UpdateFlagTags on the flag as tagged now and as it will be tagged] */
         put: operations["setFeatureFlagTags"];
         post?: never;
         delete?: never;
@@ -431,7 +431,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace a flag's variations (and optionally its type); every variation served (on, off, targeting) must remain (422 VariationInUse); a stale revision → 409 [UpdateFlagVariations] */
+        /** Replace a flag's variations (and optionally its type) → the flag's revision; every variation served (on, off, targeting) must remain (422 VariationInUse); a stale revision → 409 [UpdateFlagVariations] */
         put: operations["setFeatureFlagVariations"];
         post?: never;
         delete?: never;
@@ -448,7 +448,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Choose the variation served when the flag is off; a stale revision → 409 [UpdateFlagOffVariation] */
+        /** Choose the variation served when the flag is off → the flag's revision; a stale revision → 409 [UpdateFlagOffVariation] */
         put: operations["setFeatureFlagOffVariation"];
         post?: never;
         delete?: never;
@@ -465,7 +465,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace a flag's targeting (FeatBit's body); a stale revision → 409. Each part that changes needs its action: targetUsers [UpdateFlagIndividualTargeting], rules [UpdateFlagTargetingRules], fallthrough and exptIncludeAllTargets [UpdateFlagDefaultRule] */
+        /** Replace a flag's targeting (FeatBit's body) → the flag's revision; a stale revision → 409. Each part that changes needs its action: targetUsers [UpdateFlagIndividualTargeting], rules [UpdateFlagTargetingRules], fallthrough and exptIncludeAllTargets [UpdateFlagDefaultRule] */
         put: operations["setFeatureFlagTargeting"];
         post?: never;
         delete?: never;
@@ -534,7 +534,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy a flag under a new key; description and tags default to the source's [CloneFlag on the source and CreateFlag on …:flag/*] */
+        /** Copy a flag under a new key → true; description and tags default to the source's; a taken key → 422 KeyHasBeenUsed [CloneFlag on the source and CreateFlag on …:flag/*] */
         post: operations["cloneFeatureFlag"];
         delete?: never;
         options?: never;
@@ -549,7 +549,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the environment's segments and its project's shared segments that cover it; name matches name or key, tags is any-of, archived segments only with isArchived=true [CanAccessEnv] */
+        /** List the environment's segments and its project's shared segments that cover it, most recently changed first (each item holds FeatBit's SegmentVm fields and the rest of the segment); name matches name or key, tags keeps segments carrying all of them, archived segments only with isArchived=true [CanAccessEnv] */
         get: operations["listSegments"];
         put?: never;
         /** Create a segment; FeatBit's {type, name, key, description, scopes} or {key, name, description?, included?, excluded?, tags?}. A shared segment's scopes are its project's RN or RNs of its environments [CreateSegment on …:segment/* with its tags] */
@@ -605,7 +605,7 @@ export interface paths {
         get: operations["getSegment"];
         put?: never;
         post?: never;
-        /** Delete an archived segment (422 SegmentNotArchived otherwise) [DeleteSegment] */
+        /** Delete an archived segment (422 CannotDeleteUnArchivedSegment otherwise) → true [DeleteSegment] */
         delete: operations["deleteSegment"];
         options?: never;
         head?: never;
@@ -638,7 +638,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Rename a segment [UpdateSegmentName] */
+        /** Rename a segment → true [UpdateSegmentName] */
         put: operations["renameSegment"];
         post?: never;
         delete?: never;
@@ -655,7 +655,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a segment's description [UpdateSegmentDescription] */
+        /** Set a segment's description → true [UpdateSegmentDescription] */
         put: operations["setSegmentDescription"];
         post?: never;
         delete?: never;
@@ -672,7 +672,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace a segment's tags; the body is {tags, comment?} (FeatBit) or the array [UpdateSegmentTags on the segment as tagged now and as it will be tagged] */
+        /** Replace a segment's tags; the body is {tags, comment?} (FeatBit) or the array → true [UpdateSegmentTags on the segment as tagged now and as it will be tagged] */
         put: operations["setSegmentTags"];
         post?: never;
         delete?: never;
@@ -689,7 +689,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace the included and excluded users and the rules; a part left out stays as it is. Each part that changes needs its action: included/excluded [UpdateSegmentTargetingUsers], rules [UpdateSegmentRules] */
+        /** Replace the included and excluded users and the rules → true; a part left out stays as it is. Each part that changes needs its action: included/excluded [UpdateSegmentTargetingUsers], rules [UpdateSegmentRules] */
         put: operations["setSegmentTargeting"];
         post?: never;
         delete?: never;
@@ -706,7 +706,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Archive a segment; 422 SegmentIsBeingUsed while a flag names it [ArchiveSegment] */
+        /** Archive a segment → true; 422 SegmentIsBeingUsed while a flag names it [ArchiveSegment] */
         put: operations["archiveSegment"];
         post?: never;
         delete?: never;
@@ -723,7 +723,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Restore an archived segment [RestoreSegment] */
+        /** Restore an archived segment → true [RestoreSegment] */
         put: operations["restoreSegment"];
         post?: never;
         delete?: never;
@@ -2237,6 +2237,7 @@ export interface operations {
                             key: string;
                             environments: {
                                 id: string;
+                                projectId: string;
                                 name: string;
                                 key: string;
                                 description: string;
@@ -2249,7 +2250,11 @@ export interface operations {
                                     /** @description After a rotation with a grace period: when the previous key stops working. */
                                     previousValidUntil: string | null;
                                 }[];
-                                settings: unknown[];
+                                settings: {
+                                    requireChangeComment: boolean;
+                                };
+                                createdAt: string;
+                                updatedAt: string;
                             }[];
                         }[] | null;
                     };
@@ -2316,6 +2321,7 @@ export interface operations {
                             key: string;
                             environments: {
                                 id: string;
+                                projectId: string;
                                 name: string;
                                 key: string;
                                 description: string;
@@ -2328,7 +2334,11 @@ export interface operations {
                                     /** @description After a rotation with a grace period: when the previous key stops working. */
                                     previousValidUntil: string | null;
                                 }[];
-                                settings: unknown[];
+                                settings: {
+                                    requireChangeComment: boolean;
+                                };
+                                createdAt: string;
+                                updatedAt: string;
                             }[];
                         } | null;
                     };
@@ -2390,6 +2400,7 @@ export interface operations {
                             key: string;
                             environments: {
                                 id: string;
+                                projectId: string;
                                 name: string;
                                 key: string;
                                 description: string;
@@ -2402,7 +2413,11 @@ export interface operations {
                                     /** @description After a rotation with a grace period: when the previous key stops working. */
                                     previousValidUntil: string | null;
                                 }[];
-                                settings: unknown[];
+                                settings: {
+                                    requireChangeComment: boolean;
+                                };
+                                createdAt: string;
+                                updatedAt: string;
                             }[];
                         } | null;
                     };
@@ -2467,23 +2482,6 @@ export interface operations {
                         data: {
                             id: string;
                             name: string;
-                            key: string;
-                            environments: {
-                                id: string;
-                                name: string;
-                                key: string;
-                                description: string;
-                                secrets: {
-                                    id: string;
-                                    name: string;
-                                    type: "server" | "client";
-                                    /** @description A client key whole; a server key whole only in the response that created it (environment or project creation, add, rotate), a hint (prefix…last four) afterwards. */
-                                    value: string;
-                                    /** @description After a rotation with a grace period: when the previous key stops working. */
-                                    previousValidUntil: string | null;
-                                }[];
-                                settings: unknown[];
-                            }[];
                         } | null;
                     };
                 };
@@ -2586,7 +2584,10 @@ export interface operations {
                 "application/json": {
                     name: string;
                     key: string;
-                    description?: string;
+                    description?: string | null;
+                    settings?: {
+                        requireChangeComment: boolean;
+                    } | null;
                 };
             };
         };
@@ -2602,6 +2603,7 @@ export interface operations {
                         errors: string[];
                         data: {
                             id: string;
+                            projectId: string;
                             name: string;
                             key: string;
                             description: string;
@@ -2614,7 +2616,11 @@ export interface operations {
                                 /** @description After a rotation with a grace period: when the previous key stops working. */
                                 previousValidUntil: string | null;
                             }[];
-                            settings: unknown[];
+                            settings: {
+                                requireChangeComment: boolean;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
                         } | null;
                     };
                 };
@@ -2672,6 +2678,7 @@ export interface operations {
                         errors: string[];
                         data: {
                             id: string;
+                            projectId: string;
                             name: string;
                             key: string;
                             description: string;
@@ -2684,7 +2691,11 @@ export interface operations {
                                 /** @description After a rotation with a grace period: when the previous key stops working. */
                                 previousValidUntil: string | null;
                             }[];
-                            settings: unknown[];
+                            settings: {
+                                requireChangeComment: boolean;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
                         } | null;
                     };
                 };
@@ -2733,7 +2744,10 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    description?: string;
+                    description?: string | null;
+                    settings?: {
+                        requireChangeComment: boolean;
+                    } | null;
                 };
             };
         };
@@ -2749,6 +2763,7 @@ export interface operations {
                         errors: string[];
                         data: {
                             id: string;
+                            projectId: string;
                             name: string;
                             key: string;
                             description: string;
@@ -2761,7 +2776,11 @@ export interface operations {
                                 /** @description After a rotation with a grace period: when the previous key stops working. */
                                 previousValidUntil: string | null;
                             }[];
-                            settings: unknown[];
+                            settings: {
+                                requireChangeComment: boolean;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
                         } | null;
                     };
                 };
@@ -3118,8 +3137,9 @@ export interface operations {
             query?: {
                 name?: string;
                 tags?: string[];
-                isEnabled?: boolean;
-                isArchived?: boolean;
+                isEnabled?: boolean | "";
+                isArchived?: boolean | "";
+                sortBy?: string;
                 pageIndex?: number;
                 /** @description values above 1000 are served as 1000 */
                 pageSize?: number;
@@ -3145,10 +3165,9 @@ export interface operations {
                             totalCount: number;
                             items: {
                                 id: string;
-                                envId: string;
-                                key: string;
                                 name: string;
                                 description: string;
+                                key: string;
                                 isEnabled: boolean;
                                 variationType: string;
                                 variations: {
@@ -3156,52 +3175,27 @@ export interface operations {
                                     name: string;
                                     value: string;
                                 }[];
-                                enabledVariationId: string;
-                                disabledVariationId: string;
-                                revision: string;
-                                targetUsers: {
-                                    variationId: string;
-                                    keyIds: string[];
-                                }[];
-                                rules: {
-                                    id: string;
-                                    name: string;
-                                    dispatchKey: string | null;
-                                    includedInExpt: boolean;
-                                    conditions: {
-                                        id?: string;
-                                        property: string;
-                                        op: string;
-                                        value: string;
-                                    }[];
-                                    variations: {
-                                        id: string;
-                                        rollout: [
-                                            number,
-                                            number
-                                        ];
-                                        exptRollout: number;
-                                    }[];
-                                }[];
-                                fallthrough: {
-                                    dispatchKey: string | null;
-                                    includedInExpt: boolean;
-                                    variations: {
-                                        id: string;
-                                        rollout: [
-                                            number,
-                                            number
-                                        ];
-                                        exptRollout: number;
-                                    }[];
-                                };
-                                exptIncludeAllTargets: boolean;
-                                tags: string[];
-                                isArchived: boolean;
-                                creatorId: string;
-                                updatorId: string;
                                 createdAt: string;
                                 updatedAt: string;
+                                creator: {
+                                    id: string;
+                                    name: string;
+                                    email: string;
+                                } | null;
+                                serves: {
+                                    enabledVariations: string[];
+                                    disabledVariation: string;
+                                };
+                                tags: string[];
+                                lastChange: {
+                                    operator: {
+                                        id: string;
+                                        name: string;
+                                        email: string;
+                                    };
+                                    happenedAt: string;
+                                    comment: string;
+                                } | null;
                             }[];
                         } | null;
                     };
@@ -3635,66 +3629,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: string | null;
                     };
                 };
             };
@@ -3755,66 +3690,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -3875,66 +3751,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -3996,66 +3813,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: string | null;
                     };
                 };
             };
@@ -4117,66 +3875,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: string | null;
                     };
                 };
             };
@@ -4238,66 +3937,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -4365,66 +4005,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: string | null;
                     };
                 };
             };
@@ -4487,66 +4068,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: string | null;
                     };
                 };
             };
@@ -4641,66 +4163,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: string | null;
                     };
                 };
             };
@@ -4948,66 +4411,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            isEnabled: boolean;
-                            variationType: string;
-                            variations: {
-                                id: string;
-                                name: string;
-                                value: string;
-                            }[];
-                            enabledVariationId: string;
-                            disabledVariationId: string;
-                            revision: string;
-                            targetUsers: {
-                                variationId: string;
-                                keyIds: string[];
-                            }[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            }[];
-                            fallthrough: {
-                                dispatchKey: string | null;
-                                includedInExpt: boolean;
-                                variations: {
-                                    id: string;
-                                    rollout: [
-                                        number,
-                                        number
-                                    ];
-                                    exptRollout: number;
-                                }[];
-                            };
-                            exptIncludeAllTargets: boolean;
-                            tags: string[];
-                            isArchived: boolean;
-                            creatorId: string;
-                            updatorId: string;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -5646,31 +5050,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            type: string;
-                            scopes: string[];
-                            included: string[];
-                            excluded: string[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                            }[];
-                            tags: string[];
-                            isArchived: boolean;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -5732,31 +5112,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            type: string;
-                            scopes: string[];
-                            included: string[];
-                            excluded: string[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                            }[];
-                            tags: string[];
-                            isArchived: boolean;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -5818,31 +5174,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            type: string;
-                            scopes: string[];
-                            included: string[];
-                            excluded: string[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                            }[];
-                            tags: string[];
-                            isArchived: boolean;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -5915,31 +5247,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            type: string;
-                            scopes: string[];
-                            included: string[];
-                            excluded: string[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                            }[];
-                            tags: string[];
-                            isArchived: boolean;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -6000,31 +5308,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            type: string;
-                            scopes: string[];
-                            included: string[];
-                            excluded: string[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                            }[];
-                            tags: string[];
-                            isArchived: boolean;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };
@@ -6085,31 +5369,7 @@ export interface operations {
                     "application/json": {
                         success: boolean;
                         errors: string[];
-                        data: {
-                            id: string;
-                            envId: string;
-                            key: string;
-                            name: string;
-                            description: string;
-                            type: string;
-                            scopes: string[];
-                            included: string[];
-                            excluded: string[];
-                            rules: {
-                                id: string;
-                                name: string;
-                                conditions: {
-                                    id?: string;
-                                    property: string;
-                                    op: string;
-                                    value: string;
-                                }[];
-                            }[];
-                            tags: string[];
-                            isArchived: boolean;
-                            createdAt: string;
-                            updatedAt: string;
-                        } | null;
+                        data: boolean | null;
                     };
                 };
             };

@@ -51,6 +51,9 @@ export type Environment = Project['environments'][number];
 export type EnvSecret = NonNullable<Environment['secrets']>[number];
 
 export type FeatureFlag = Data<'getFeatureFlag'>;
+/** A flag list item: FeatBit's FeatureFlagVm (serves: what is served on and off; lastChange: the latest audit entry). */
+export type FeatureFlagVm = Data<'listFeatureFlags'>['items'][number];
+export type UserVm = NonNullable<FeatureFlagVm['creator']>;
 export type Variation = FeatureFlag['variations'][number];
 export type TargetUser = FeatureFlag['targetUsers'][number];
 export type TargetRule = FeatureFlag['rules'][number];
