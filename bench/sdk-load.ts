@@ -9,7 +9,7 @@
 //              and must get its pong; the server's resident memory is read while they are all open;
 //   broadcast: a flag toggled through REST ROUNDS times; the time each held connection receives the patch, from the
 //              REST response (and from the request).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { encodeStreamingToken } from '../src/sdk-keys/streaming-token.ts';
@@ -37,9 +37,11 @@ export interface Latencies {
 }
 
 export interface SdkLoadResult {
-  rate: { offered: number; seconds: number; completed: number; failed: number; perSecond: number; latency: Latencies };
-  held: { opened: number; failed: number; seconds: number; pongs: number; serverRssMb: number; loadRssMb: number };
-  broadcast: { connections: number; rounds: { received: number; fromResponse: Latencies; fromRequest: Latencies }[] };
+  /** serverCpuUs: the server's user + system CPU time per synced connection over the phase. */
+  rate: { offered: number; seconds: number; completed: number; failed: number; perSecond: number; latency: Latencies; serverCpuUs: number };
+  held: { opened: number; failed: number; seconds: number; pongs: number; serverRssMb: number; loadRssMb: number; serverFds: number };
+  /** serverCpuUs: the server's CPU time per delivered patch, from the toggle request until every patch arrived. */
+  broadcast: { connections: number; rounds: { received: number; fromResponse: Latencies; fromRequest: Latencies; serverCpuUs: number }[] };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,17 +53,29 @@ export function latencies(values: number[]): Latencies {
   return { count: s.length, p50: at(0.5), p99: at(0.99), max: s.length ? Math.round(s[s.length - 1] * 10) / 10 : NaN };
 }
 
+/** A process's user + system CPU time in microseconds (/proc/PID/stat, clock ticks of 10 ms). */
+export const cpuUsOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+
 const rssOf = (pid: number) => {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 };
 
+const FULL = Buffer.from('"eventType":"full"');
+const PATCH = Buffer.from('"eventType":"patch"');
+const PONG = Buffer.from('"pong"');
+
 /** One server SDK: connects, asks for everything, resolves once the full data-sync has arrived (or fails). */
-function connect(s: SdkLoadSettings, onMessage?: (text: string) => void): Promise<{ ws: WebSocket; ms: number } | null> {
+function connect(s: SdkLoadSettings, onMessage?: (data: Buffer) => void): Promise<{ ws: WebSocket; ms: number } | null> {
   return new Promise((resolve) => {
     const started = performance.now();
     const token = encodeStreamingToken(s.serverKey, Date.now());
-    const ws = new WebSocket(`ws://${s.host}:${s.port}/streaming?type=server&token=${token}`, { perMessageDeflate: false, handshakeTimeout: 30_000 });
+    // No UTF-8 validation and no decoding: this process reads as many messages as the server writes, and should cost
+    // as little as it can so that the figures are the server's.
+    const ws = new WebSocket(`ws://${s.host}:${s.port}/streaming?type=server&token=${token}`, { perMessageDeflate: false, handshakeTimeout: 30_000, skipUTF8Validation: true });
     let done = false;
     const finish = (ok: boolean) => {
       if (done) return;
@@ -70,14 +84,13 @@ function connect(s: SdkLoadSettings, onMessage?: (text: string) => void): Promis
       resolve(ok ? { ws, ms: performance.now() - started } : null);
     };
     ws.on('open', () => ws.send(JSON.stringify({ messageType: 'data-sync', data: { timestamp: 0 } })));
-    ws.on('message', (data) => {
-      const text = data.toString();
-      // Cheap checks first: parsing every 50-flag payload would load this process more than the server.
-      if (!done && text.includes('"eventType":"full"')) {
+    ws.on('message', (data: Buffer) => {
+      // Bytes, not text: decoding and parsing every 50-flag payload would load this process more than the server.
+      if (!done && data.includes(FULL)) {
         finish(true);
         return;
       }
-      onMessage?.(text);
+      onMessage?.(data);
     });
     ws.on('error', () => finish(false));
     ws.on('close', () => finish(false));
@@ -104,6 +117,7 @@ async function ratePhase(s: SdkLoadSettings): Promise<SdkLoadResult['rate']> {
   const total = Math.round(s.rate * s.rateSeconds);
   const tickMs = 10;
   const started = performance.now();
+  const cpuBefore = cpuUsOf(s.serverPid);
   let opened = 0;
   let lastDone = started;
   // Open on schedule: by time t, rate × t connections have been started.
@@ -122,8 +136,9 @@ async function ratePhase(s: SdkLoadSettings): Promise<SdkLoadResult['rate']> {
     await sleep(tickMs);
   }
   await Promise.race([Promise.all(pending), sleep(PHASE_TIMEOUT_MS)]);
+  const serverCpuUs = Math.round((cpuUsOf(s.serverPid) - cpuBefore) / Math.max(1, times.length));
   const seconds = (lastDone - started) / 1000;
-  return { offered: s.rate, seconds: Math.round(seconds * 100) / 100, completed: times.length, failed, perSecond: Math.round(times.length / Math.max(seconds, s.rateSeconds)), latency: latencies(times) };
+  return { offered: s.rate, seconds: Math.round(seconds * 100) / 100, completed: times.length, failed, perSecond: Math.round(times.length / Math.max(seconds, s.rateSeconds)), latency: latencies(times), serverCpuUs };
 }
 
 async function main() {
@@ -137,9 +152,9 @@ async function main() {
   const patchAt: number[] = [];
   let patches = 0;
   let pongs = 0;
-  const onMessage = (i: number) => (text: string) => {
-    if (text.includes('"pong"')) pongs++;
-    else if (text.includes('"eventType":"patch"')) {
+  const onMessage = (i: number) => (data: Buffer) => {
+    if (data.length < 64 && data.includes(PONG)) pongs++;
+    else if (data.includes(PATCH)) {
       patchAt[i] = performance.now();
       patches++;
     }
@@ -161,13 +176,14 @@ async function main() {
   const open = sockets.filter(Boolean);
   for (const ws of open) ws.send('{"messageType":"ping"}');
   for (let waited = 0; pongs < open.length && waited < 30_000; waited += 50) await sleep(50);
-  const held = { opened: open.length, failed, seconds: Math.round(heldSeconds * 10) / 10, pongs, serverRssMb: rssOf(s.serverPid), loadRssMb: rssOf(process.pid) };
+  const held = { opened: open.length, failed, seconds: Math.round(heldSeconds * 10) / 10, pongs, serverRssMb: rssOf(s.serverPid), loadRssMb: rssOf(process.pid), serverFds: readdirSync(`/proc/${s.serverPid}/fd`).length };
 
   const rounds: SdkLoadResult['broadcast']['rounds'] = [];
   for (let round = 0; round < s.rounds; round++) {
     patchAt.length = 0;
     patches = 0;
     const sent = performance.now();
+    const cpuBefore = cpuUsOf(s.serverPid);
     const res = await fetch(`http://${s.host}:${s.port}/api/v1/envs/${s.envId}/feature-flags/${s.flagKey}/toggle/${round % 2 === 0}`, {
       method: 'PUT',
       headers: { authorization: s.owner, 'content-type': 'application/json' },
@@ -176,9 +192,10 @@ async function main() {
     const answered = performance.now();
     if (res.status !== 200) throw new Error(`toggle: ${res.status} ${await res.text()}`);
     for (let waited = 0; patches < open.length && waited < 30_000; waited += 5) await sleep(5);
+    const serverCpuUs = Math.round((cpuUsOf(s.serverPid) - cpuBefore) / Math.max(1, patches));
     const got = patchAt.filter((t) => t !== undefined);
     // A patch can arrive before the REST response does (it is pushed before the response is written): that counts as 0.
-    rounds.push({ received: got.length, fromResponse: latencies(got.map((t) => Math.max(0, t - answered))), fromRequest: latencies(got.map((t) => t - sent)) });
+    rounds.push({ received: got.length, fromResponse: latencies(got.map((t) => Math.max(0, t - answered))), fromRequest: latencies(got.map((t) => t - sent)), serverCpuUs });
     await sleep(500);
   }
   for (const ws of open) ws.terminate();

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildApp } from '../src/app.ts';
-import { compileTokenPolicy, tokenPolicyRefusal } from '../src/access-tokens/token-policy.ts';
 import { CidrSet } from '../src/auth/cidr.ts';
-import { createClientAddress } from '../src/auth/client-address.ts';
+import { compileTokenPolicy, tokenPolicyRefusal } from '../src/auth/token-policy.ts';
+import { clientAddressOf } from '../src/platform/client-address.ts';
 import { openDatabase } from '../src/platform/db.ts';
 
 export interface TokenCheckCase {
@@ -58,6 +58,7 @@ export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
   const config = {
     host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, secret: 'bench-secret-0123456789', logLevel: 'silent',
     sessionTtlSeconds: 3600, rateLimitPerMinute: 0, cacheRevalidateSeconds: 3600, webDir: join(dataDir, 'none'), secureCookies: false, trustProxy: false,
+    sdkIdleTimeoutSeconds: 0,
   };
   const app = await buildApp({ config, db, logger: false, background: false });
   const call = async (method: string, url: string, auth: string | null, body?: unknown, headers: Record<string, string> = {}, remoteAddress = '127.0.0.1') => {
@@ -92,7 +93,7 @@ export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
   const policy = compileTokenPolicy({ maxLifetimeDays: 365, requireExpiry: true, allowPersonalTokensThatFollowOwner: false });
   const facts = { createdAt: now, expiresAt: now + 30 * 86_400_000, followsOwner: false };
   const set = CidrSet.from(allowedCidrs)!;
-  const throughProxy = createClientAddress('loopback');
+  const throughProxy = clientAddressOf('loopback');
   const proxied = req('127.0.0.1', '10.1.2.3');
 
   const checks = measureInterleaved([
@@ -106,7 +107,7 @@ export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
     ['policy check alone (tokenPolicyRefusal)', () => tokenPolicyRefusal(facts, policy)],
     ['range check alone, IPv4 (CidrSet.has)', () => set.has('10.1.2.3')],
     ['range check alone, IPv6 (CidrSet.has)', () => set.has('2001:db8:85a3::8a2e:370:7334')],
-    ['client address through one trusted proxy (createClientAddress)', () => throughProxy(proxied)],
+    ['client address through one trusted proxy (clientAddressOf)', () => throughProxy(proxied)],
   ]);
   const results = [...checks, ...alone];
   await app.close();

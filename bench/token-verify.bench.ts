@@ -27,7 +27,7 @@ export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
   const db = await openDatabase({ databaseUrl: null, dataDir });
   const config = {
     host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, secret: 'bench-secret-0123456789', logLevel: 'silent',
-    sessionTtlSeconds: 3600, rateLimitPerMinute: 0, cacheRevalidateSeconds: 3600, webDir: join(dataDir, 'none'), secureCookies: false, trustProxy: false,
+    sessionTtlSeconds: 3600, rateLimitPerMinute: 0, cacheRevalidateSeconds: 3600, webDir: join(dataDir, 'none'), secureCookies: false, trustProxy: false, sdkIdleTimeoutSeconds: 60,
   };
   const app = await buildApp({ config, db, logger: false, background: false });
   const call = async (method: string, url: string, auth: string | null, body?: unknown) =>

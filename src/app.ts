@@ -11,14 +11,16 @@ import { createAuditLog } from './audit/audit-log.ts';
 import { SWEEP_EVERY_MS, sweepExpiredSessions } from './identity/session-sweep.ts';
 import { createLoginThrottle } from './identity/login-throttle.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { sendTokenExpiry } from './auth/token-expiry.ts';
+import { reportRefusals } from './explain/refusal-report.ts';
 import { createCredentialGate } from './auth/credential-gate.ts';
 import { CredentialCache } from './auth/credential-cache.ts';
-import { createClientAddress } from './auth/client-address.ts';
 import { createDigester } from './auth/credential-format.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { FLUSH_EVERY_MS, UsageTracker } from './auth/usage.ts';
 import type { Config } from './config.ts';
 import { systemClock, uuidIds, type Clock, type Ids } from './platform/clock.ts';
+import { clientAddressOf, trustFunction } from './platform/client-address.ts';
 import type { AppContext } from './platform/context.ts';
 import { ping, type Db } from './platform/db.ts';
 import { fail, frameworkErrorOptions, installErrorEnvelope, installValidation, sendAppError } from './platform/envelope.ts';
@@ -26,10 +28,11 @@ import { AppError } from './platform/errors.ts';
 import { createInvalidationBus, externalWriteProbe, type Invalidation, type InvalidationBus } from './platform/invalidation-bus.ts';
 import { lazyRequestLogger, loggerOptions } from './platform/logging.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { openApiOptions } from './platform/openapi.ts';
 import { clampPageSize } from './platform/schemas.ts';
 import { rawSender, type PreRouter } from './platform/raw-response.ts';
 import { API_HEADERS, PAGE_HEADERS, PAGE_HEADERS_WITH_CSP } from './platform/security-headers.ts';
-import { registerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
+import { registerFeatures, registerPartnerFeatures, registerPublicFeatures, registerSdkFeatures } from './features.ts';
 import { FLUSH_EVERY_MS as INSIGHTS_FLUSH_EVERY_MS, InsightRecorder } from './insights/insight-recorder.ts';
 import { createSdkSecretResolver } from './sdk-keys/sdk-secret-resolver.ts';
 
@@ -73,8 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Behind a reverse proxy, TRUST_PROXY names it, so request.ip (login throttling) is the client's address.
-    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Behind a reverse proxy, TRUST_PROXY names it, so request.ip (login throttling) is the client's address; the
+    // streaming upgrade, which Fastify never sees, uses the same function (platform/client-address.ts).
+    trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     routerOptions: { maxParamLength: 200 },
     ajv: undefined,
     // Bad URLs, over-long params and socket garbage answer with the envelope too (see envelope.ts).
@@ -97,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     usage,
     limiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null,
     noticeExternalWrites: externalWriteProbe(db, applyLocally),
-    clientAddress: createClientAddress(config.trustProxy),
+    clientAddress: clientAddressOf(config.trustProxy),
   });
   const sdkSecrets = createSdkSecretResolver({
     kysely: db.kysely,
@@ -140,19 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   app.addHook('preHandler', clampPageSize);
   // No parsing hook: only authenticate reads the session cookie, and only when there is no Authorization header.
   await app.register(fastifyCookie, { hook: false });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Ensign REST API', version: '1.0.0', description: 'Feature flags, IAM and API access tokens. Every response is {success, errors, data}.' },
-      components: {
-        securitySchemes: {
-          accessToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An access token (ens_pat_… / ens_svc_…), with or without "Bearer ", or a session (ens_ses_…) as Bearer.' },
-          sdkKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: "An environment's SDK key (ens_srv_… / ens_cli_…), bare: the SDK protocol's public routes." },
-        },
-      },
-      security: [{ accessToken: [] }],
-    },
-  });
+  await app.register(fastifySwagger, openApiOptions);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   // Security headers on every response, set in one synchronous step (an async hook per response cost a
@@ -187,12 +179,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
           if (outcome instanceof AppError) return sendAppError(reply, outcome);
           request.principal = outcome;
         });
+        reportRefusals(secured);
+        sendTokenExpiry(secured, clock);
         await registerFeatures(secured, ctx);
       });
     },
     { prefix: '/api/v1' },
   );
   await app.register(async (sdk) => registerSdkFeatures(sdk, ctx));
+  await registerPartnerFeatures(app, ctx);
 
   // The gate first: it is the cheapest, and what it refuses no feature could answer.
   preRouters.push(createCredentialGate({ prefix: '/api/v1/', openPaths, send: ctx.sendRaw }), ...pending);
@@ -236,8 +231,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
   });
   return app;
 }
-
-/** Fastify counts hops too, but its types do not say so: the first `hops` proxies nearest the server are believed. */
-const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Ensign</title></head><body><h1>Ensign</h1><p>The web UI has not been built. Run <code>npm run build:web</code>, or use the API under <a href="/docs">/docs</a>.</p></body></html>`;

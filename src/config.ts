@@ -1,5 +1,5 @@
 // Environment → typed, validated Config, once.
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -17,6 +17,17 @@ export interface Config {
   secureCookies: boolean;
   /** Fastify's trustProxy: false (the socket address is the client), or the proxies whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string;
+  /** An SDK socket that sends nothing (not even a ping) for this long is closed; 0 never closes one. */
+  sdkIdleTimeoutSeconds: number;
+  /** GitHub's secret-scanning signing keys (SECRET_SCANNING_KEYS); absent or null turns the leak-alert endpoint off. */
+  secretScanningKeys?: SecretScanningKey[] | null;
+}
+
+/** One entry of the key document GitHub publishes for secret scanning, its PEM parsed once. */
+export interface SecretScanningKey {
+  id: string;
+  key: KeyObject;
+  isCurrent: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: resolve(env.WEB_DIR ?? 'web/dist'),
     secureCookies: env.SECURE_COOKIES === 'true',
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    sdkIdleTimeoutSeconds: idleTimeoutFrom(env.SDK_IDLE_TIMEOUT_SECONDS),
+    secretScanningKeys: secretScanningKeysFrom(env.SECRET_SCANNING_KEYS),
   };
 }
 
@@ -63,6 +76,48 @@ function trustProxyFrom(text: string | undefined): boolean | number | string {
   const entries = value.split(',').map((e) => e.trim());
   if (!entries.every((e) => PROXY_ENTRY.test(e))) throw new ConfigError('TRUST_PROXY must be true, a hop count, or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal.');
   return entries.join(',');
+}
+
+/** The SDKs ping every 18 s: a shorter timeout would close healthy sockets. */
+export const MIN_SDK_IDLE_TIMEOUT_SECONDS = 20;
+
+/** SDK_IDLE_TIMEOUT_SECONDS: 60 unless set; 0 (never) or 20 to 86,400. */
+function idleTimeoutFrom(text: string | undefined): number {
+  const n = intFrom(text, 60, 'SDK_IDLE_TIMEOUT_SECONDS', 0, 86_400);
+  if (n !== 0 && n < MIN_SDK_IDLE_TIMEOUT_SECONDS) throw new ConfigError(`SDK_IDLE_TIMEOUT_SECONDS must be 0 (never) or from ${MIN_SDK_IDLE_TIMEOUT_SECONDS} to 86400: the SDKs ping every 18 s.`);
+  return n;
+}
+
+/**
+ * SECRET_SCANNING_KEYS: GitHub's key document (`{"public_keys": [{"key_identifier", "key", "is_current"}]}`), inline
+ * (it starts with `{`) or the path of a file holding it. Every key must be an ECDSA P-256 public key in PEM.
+ */
+export function secretScanningKeysFrom(text: string | undefined): SecretScanningKey[] | null {
+  const value = text?.trim() ?? '';
+  if (value === '') return null;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value.startsWith('{') ? value : readFileSync(value, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`SECRET_SCANNING_KEYS must be GitHub's key document as JSON, or the path of a file holding it (${(err as Error).message}).`);
+  }
+  const list = (doc as { public_keys?: unknown })?.public_keys;
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigError('SECRET_SCANNING_KEYS must have a non-empty "public_keys" array.');
+  return list.map((entry: { key_identifier?: unknown; key?: unknown; is_current?: unknown }, i) => {
+    if (typeof entry?.key_identifier !== 'string' || entry.key_identifier === '' || typeof entry.key !== 'string') {
+      throw new ConfigError(`SECRET_SCANNING_KEYS: public_keys[${i}] needs a "key_identifier" and a "key" (PEM).`);
+    }
+    let key: KeyObject;
+    try {
+      key = createPublicKey(entry.key);
+    } catch {
+      throw new ConfigError(`SECRET_SCANNING_KEYS: public_keys[${i}].key is not a PEM public key.`);
+    }
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new ConfigError(`SECRET_SCANNING_KEYS: public_keys[${i}].key must be an ECDSA P-256 key.`);
+    }
+    return { id: entry.key_identifier, key, isCurrent: entry.is_current === true };
+  });
 }
 
 function intFrom(text: string | undefined, fallback: number, name: string, min: number, max: number): number {

@@ -1,23 +1,28 @@
 // The token lifecycle: create (secret shown once), rename, activate, deactivate, reset, remove.
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { generateCredential, credentialHint } from '../auth/credential-format.ts';
+import { generateCredential, credentialHint, parseCredential } from '../auth/credential-format.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
 import { actorOf, coversAll, permits, type Actor, type OrgPrincipal } from '../auth/principal.ts';
-import { parseStatements } from '../iam/iam-service.ts';
 import { rn } from '../policy/rn.ts';
+import { readStatements } from '../policy/statement-input.ts';
 import type { Statement } from '../policy/statement.ts';
 import type { AppContext } from '../platform/context.ts';
+import { fieldCode } from '../platform/envelope.ts';
 import { AppError, BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { canonicalCidrs, cidrsWithin } from '../auth/cidr.ts';
-import { findTokenPolicy } from '../token-policy/token-policy-store.ts';
-import { compileTokenPolicy, tokenPolicyViolations } from './token-policy.ts';
+import { compileTokenPolicy, tokenPolicyViolations } from '../auth/token-policy.ts';
+import { findTokenPolicy } from './token-policy-store.ts';
 import type { Database } from '../platform/tables.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
-import { deleteToken, findToken, findTokenAnyOrg, insertToken, isNameUsed, ownedPersonalTokens, updateToken, type TokenRow } from './access-token-store.ts';
+import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, listTokens, ownedPersonalTokens, updateToken, type TokenFilter, type TokenRow } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
 export const MAX_ALLOWED_CIDRS = 32;
+
+/** The three IAM actions that govern tokens. */
+const TOKEN_ACTIONS = ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'] as const;
 
 
 /** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
@@ -85,11 +90,60 @@ export async function deactivateAsOperator(db: Kysely<Database>, log: AuditLog, 
   });
 }
 
-export function createAccessTokenService(ctx: AppContext) {
-  const { kysely, clock, ids, digester } = ctx;
+/** Where a leaked secret was found, as secret scanning reports it. */
+export interface LeakReport {
+  url: string;
+  source: string;
+}
+
+/**
+ * A token whose secret is public: Inactive (Leaked), its pre-reset secret's grace ended too, with an entry naming where
+ * it was found. A token already marked Leaked, or dead for good (OwnerRemoved), is left as it is: returns false.
+ */
+export async function deactivateLeaked(trx: Transaction<Database>, log: AuditLog, actor: Actor, t: Database['access_tokens'], leak: LeakReport, now: number): Promise<boolean> {
+  if (t.inactive_reason === 'Leaked' || t.inactive_reason === 'OwnerRemoved') return false;
+  const after = { ...t, status: 'Inactive' as const, inactive_reason: 'Leaked' as const };
+  await updateToken(trx, t.org_id, t.id, { status: after.status, inactive_reason: after.inactive_reason, prev_digest: null, prev_digest_until: null, updated_at: now });
+  await log.record(trx, {
+    orgId: t.org_id,
+    actor,
+    action: 'DeactivateAccessToken',
+    refType: 'access-token',
+    refId: t.id,
+    refKey: t.name,
+    rn: `access-token/${t.id}`,
+    before: snapshot(t),
+    after: { ...snapshot(after), leak: { url: leak.url, source: leak.source } },
+    comment: `Leaked${leak.source ? ` (${leak.source})` : ''}${leak.url ? `: ${leak.url}` : ''}`,
+  });
+  return true;
+}
+
+/**
+ * "Whose token is this?": the caller's organization's token with this secret, current or pre-reset. Needs
+ * ListAccessTokens; a malformed string, another organization's token and one the caller may not list are all 404.
+ */
+export async function lookupTokenBySecret(ctx: Pick<AppContext, 'kysely' | 'digester'>, p: OrgPrincipal, secret: string): Promise<{ row: TokenRow; matched: 'current' | 'previous' }> {
+  if (!mayList(p)) throw new Forbidden();
+  const kind = parseCredential(secret);
+  if (kind !== 'Personal' && kind !== 'Service') throw new NotFound();
+  const digest = ctx.digester.digest(secret);
+  const hit = (await findTokensByDigests(ctx.kysely, [digest])).find((t) => t.org_id === p.org.id);
+  const row = hit && mayList(p, hit.id) ? await findToken(ctx.kysely, p.org.id, hit.id) : null;
+  if (!row) throw new NotFound();
+  return { row, matched: ctx.digester.equal(row.digest, digest) ? 'current' : 'previous' };
+}
+
+/** Fields a client might send to change what a token is; every one of them is refused. */
+const IMMUTABLE_FIELDS = new Set(['permissions', 'statements', 'scopes', 'type', 'owner', 'ownerId', 'creator', 'creatorId', 'memberId', 'status', 'expiresAt', 'allowedCidrs', 'token', 'secret']);
+
+export type AccessTokenDeps = Pick<AppContext, 'kysely' | 'clock' | 'ids' | 'digester' | 'audit' | 'invalidate'>;
+
+export function createAccessTokenService(deps: AccessTokenDeps) {
+  const { kysely, clock, ids, digester } = deps;
 
   const audit = (trx: Transaction<Database>, p: OrgPrincipal, action: string, t: TokenRow, before: TokenRow | null, after: TokenRow | null) =>
-    auditToken(trx, ctx.audit, actorOf(p), action, t, before, after);
+    auditToken(trx, deps.audit, actorOf(p), action, t, before, after);
 
   async function get(p: OrgPrincipal, id: string): Promise<TokenRow> {
     const t = await findToken(kysely, p.org.id, id);
@@ -119,11 +173,26 @@ export function createAccessTokenService(ctx: AppContext) {
       throw err;
     }
     // Drop cached credentials before the response leaves: the next request sees the change.
-    await ctx.invalidate({ kind: 'token', tokenId: t.id });
+    await deps.invalidate({ kind: 'token', tokenId: t.id });
     return after;
   }
 
   return {
+    /** `expiringWithinDays`: only tokens not yet expired that expire within that many days of now. */
+    async list(p: OrgPrincipal, { expiringWithinDays, ...filter }: Omit<TokenFilter, 'expiring'> & { expiringWithinDays?: number }, pageIndex: number, pageSize: number) {
+      if (!mayList(p)) throw new Forbidden();
+      const now = clock.now();
+      const expiring = expiringWithinDays === undefined ? undefined : { now, by: now + expiringWithinDays * 86_400_000 };
+      return listTokens(kysely, p.org.id, { ...filter, name: filter.name?.trim() || undefined, expiring }, pageIndex, pageSize);
+    },
+
+    /** Anyone who may list or manage tokens may ask, so the create and rename forms can check a name as it is typed. */
+    async isNameUsed(p: OrgPrincipal, name: string): Promise<boolean> {
+      const all = rn.accessToken('*');
+      if (!TOKEN_ACTIONS.some((a) => permits(p.permission, a, all))) throw new Forbidden();
+      return isNameUsed(kysely, p.org.id, name.trim());
+    },
+
     get: async (p: OrgPrincipal, id: string) => {
       if (!mayList(p, id)) throw new Forbidden();
       return get(p, id);
@@ -136,7 +205,9 @@ export function createAccessTokenService(ctx: AppContext) {
       // A service token has no person behind it, so it cannot create a personal token.
       if (input.type === 'Personal' && p.memberId === null) throw new Forbidden();
       const name = tokenName(input.name);
-      const permissions: Statement[] = parseStatements(input.permissions);
+      const read = readStatements(input.permissions, randomUUID);
+      if (!read.ok) throw new BadRequest(...read.errors);
+      const permissions: Statement[] = read.statements;
       if (input.type === 'Service' && permissions.length === 0) throw new BadRequest('permissions_is_required');
       const now = clock.now();
       let expiresAt: number | null = null;
@@ -205,6 +276,16 @@ export function createAccessTokenService(ctx: AppContext) {
       return { row, secret };
     },
 
+    /** Rename is the only edit: a body that tries to change anything else is refused before the token is looked at. */
+    async edit(p: OrgPrincipal, id: string, body: Record<string, unknown>): Promise<TokenRow> {
+      const extra = Object.keys(body).filter((k) => k !== 'name');
+      if (extra.some((k) => IMMUTABLE_FIELDS.has(k))) throw new BusinessRule('TokenPermissionsAreImmutable');
+      // fieldCode: an odd field name must not come back as an error code (found by test/reliability/bad-input.test.ts).
+      if (extra.length) throw new BadRequest(...new Set(extra.map((k) => fieldCode(k, 'unknown'))));
+      if (typeof body.name !== 'string') throw new BadRequest('name_is_required');
+      return this.rename(p, id, body.name);
+    },
+
     async rename(p: OrgPrincipal, id: string, newName: string): Promise<TokenRow> {
       const t = await manageable(p, id, 'rename');
       const name = tokenName(newName);
@@ -255,7 +336,7 @@ export function createAccessTokenService(ctx: AppContext) {
         await deleteToken(trx, p.org.id, t.id);
         await audit(trx, p, 'RemoveAccessToken', t, t, null);
       });
-      await ctx.invalidate({ kind: 'token', tokenId: t.id });
+      await deps.invalidate({ kind: 'token', tokenId: t.id });
     },
   };
 }

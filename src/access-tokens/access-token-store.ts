@@ -73,3 +73,13 @@ export async function findTokenAnyOrg(db: Q, id: string): Promise<Database['acce
 export async function ownedPersonalTokens(db: Q, orgId: string, memberId: string): Promise<Database['access_tokens'][]> {
   return db.selectFrom('access_tokens').selectAll().where('org_id', '=', orgId).where('type', '=', 'Personal').where('creator_member_id', '=', memberId).execute();
 }
+
+/** Tokens of any organization whose current or previous (pre-reset) secret has one of these digests. */
+export async function findTokensByDigests(db: Q, digests: string[]): Promise<Database['access_tokens'][]> {
+  if (digests.length === 0) return [];
+  return db
+    .selectFrom('access_tokens')
+    .selectAll()
+    .where((eb) => eb.or([eb('digest', 'in', digests), eb('prev_digest', 'in', digests)]))
+    .execute();
+}

@@ -1,19 +1,25 @@
 // An audit entry as FeatBit's AuditLogVm (Application/AuditLogs/AuditLogVm.cs), and FeatBit's words for Ensign's.
+import type { Static } from 'typebox';
+import { Type } from '../platform/schemas.ts';
 import type { AuditRow } from './audit-store.ts';
 
-export interface AuditLogVm {
-  id: string;
-  refId: string;
-  refType: string;
-  operation: string;
-  dataChange: { previous: string; current: string };
-  comment: string | null;
-  creatorId: string | null;
-  creatorName: string | null;
-  creatorEmail: string | null;
-  createdAt: string;
-  instructions: unknown[];
-}
+const Nullable = Type.Union([Type.String(), Type.Null()]);
+
+export const AuditLogVm = Type.Object({
+  id: Type.String(),
+  refId: Type.String(),
+  refType: Type.String(),
+  operation: Type.String(),
+  dataChange: Type.Object({ previous: Type.String(), current: Type.String() }),
+  comment: Nullable,
+  creatorId: Nullable,
+  creatorName: Nullable,
+  creatorEmail: Nullable,
+  createdAt: Type.String(),
+  instructions: Type.Array(Type.Any()),
+});
+
+export type AuditLogVm = Static<typeof AuditLogVm>;
 
 /** FeatBit's refType for Ensign's; kinds FeatBit has no word for keep Ensign's. */
 const REF_TYPES: Record<string, string> = { flag: 'FeatureFlag', segment: 'Segment' };

@@ -70,3 +70,10 @@ export function createAuditLog(clock: Clock, ids: Ids): AuditLog {
     },
   };
 }
+
+// The audit log is a member of every feature's shared context (platform/context.ts declares the rest).
+declare module '../platform/context.ts' {
+  interface AppContext {
+    audit: AuditLog;
+  }
+}

@@ -1,25 +1,24 @@
-// credential → principal. Unknown, malformed, wrong-checksum and expired credentials all become the same 401.
+// credential → principal, in four steps: parse → look up → decide → attach. Unknown, malformed, wrong-checksum
+// and expired credentials all become the same 401 (token-decision.ts decides; this file only gathers what it needs).
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { rn } from '../policy/rn.ts';
-import type { Statement } from '../policy/statement.ts';
 import type { Clock } from '../platform/clock.ts';
-import { AppError, BadRequest, Forbidden, TooManyRequests, Unauthorized } from '../platform/errors.ts';
+import { AppError, BadRequest, Forbidden, Unauthorized } from '../platform/errors.ts';
 import type { Database } from '../platform/tables.ts';
-import { compileTokenPolicy, tokenPolicyRefusal } from '../access-tokens/token-policy.ts';
-import { CidrSet } from './cidr.ts';
-import type { ClientAddress } from './client-address.ts';
-import type { CredentialCache, MemberEntry, SessionEntry, TokenEntry } from './credential-cache.ts';
+import { createAdmission } from './admission.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import { credentialFromHeader, parseCredential, type Digester } from './credential-format.ts';
-import { loadMemberAccess } from './member-access.ts';
-import { layer, type Layer, type MemberPrincipal, type Principal, type TokenPrincipal } from './principal.ts';
+import { createCredentialLookup } from './credential-lookup.ts';
+import { passesCsrfCheck } from './csrf.ts';
+import type { MemberPrincipal, Principal, TokenPrincipal } from './principal.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { decideToken, isLookUp, isRefusal, type Refusal, type RequestFacts, type TokenDecision, type TokenEvidence } from './token-decision.ts';
 import type { UsageTracker } from './usage.ts';
 
 export const SESSION_COOKIE = 'ensign_session';
-export const WEB_CLIENT_HEADER = 'x-requested-with';
-export const WEB_CLIENT_VALUE = 'ensign-web';
+// Named here too: the sign-in route and tests set them where they set the cookie.
+export { WEB_CLIENT_HEADER, WEB_CLIENT_VALUE } from './csrf.ts';
 
 export interface AuthDeps {
   db: Kysely<Database>;
@@ -30,180 +29,103 @@ export interface AuthDeps {
   limiter: RateLimiter | null;
   /** Drops every cache when another process changed the database behind this one's back (SQLite; see invalidation-bus.ts). */
   noticeExternalWrites?: () => void;
-  /** The client's address as TRUST_PROXY says (client-address.ts); read only for a network-bound token. */
-  clientAddress?: ClientAddress;
+  /**
+   * The client's address of a raw request by the TRUST_PROXY rule (platform/client-address.ts `clientAddressOf`, the
+   * same answer as request.ip): what `cachedToken` asks for a network-bound token. Default: the socket's peer.
+   */
+  clientAddress?: (req: IncomingMessage) => string;
 }
-
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // Rejections are values, not exceptions: a flood of bad credentials costs no throw. They carry no
 // stack and no per-request state, so one instance of each serves every request.
 const UNAUTHORIZED = new Unauthorized();
 const FORBIDDEN = new Forbidden();
-const ADDRESS_NOT_ALLOWED = new Forbidden('AddressNotAllowed');
-const TOKEN_VIOLATES_POLICY = new Forbidden('TokenViolatesPolicy');
-const socketAddress: ClientAddress = (req) => req.socket?.remoteAddress;
+const REFUSED: Record<Refusal['code'], AppError> = {
+  Unauthorized: UNAUTHORIZED,
+  Forbidden: FORBIDDEN,
+  AddressNotAllowed: new Forbidden('AddressNotAllowed'),
+  TokenViolatesPolicy: new Forbidden('TokenViolatesPolicy'),
+};
+const errorOf = (r: Refusal): AppError => REFUSED[r.code];
+const socketAddress = (req: IncomingMessage) => req.socket?.remoteAddress ?? '';
 
 /** A principal, or the error to answer with (401, 403, 429, or 400 for a bad Organization header). */
 export type AuthOutcome = Principal | AppError;
 
 /** The credential text of a request, null when there is none, or undefined for a malformed Authorization header. */
-function credentialOf(request: FastifyRequest): { text: string; viaCookie: boolean } | null | undefined {
+function credentialOf(request: FastifyRequest): { text: string; via: RequestFacts['via'] } | null | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
     if (typeof header !== 'string') return undefined;
-    return { text: credentialFromHeader(header), viaCookie: false };
+    return { text: credentialFromHeader(header), via: 'header' };
   }
   // Cookies are parsed here, only for requests without an Authorization header (no parsing hook on every request).
   const raw = request.headers.cookie;
   const cookie = raw ? request.server.parseCookie(raw)[SESSION_COOKIE] : undefined;
-  return cookie ? { text: cookie, viaCookie: true } : null;
+  return cookie ? { text: cookie, via: 'cookie' } : null;
 }
 
 export function createAuthenticator(deps: AuthDeps) {
-  const { db, digester, cache, clock, usage, limiter } = deps;
+  const { digester, clock } = deps;
   const noticeExternalWrites = deps.noticeExternalWrites ?? (() => undefined);
-  const clientAddress = deps.clientAddress ?? socketAddress;
+  const clientAddressOf = deps.clientAddress ?? socketAddress;
+  const lookup = createCredentialLookup(deps);
+  const admit = createAdmission(deps.limiter, deps.usage);
 
-  // Concurrent misses on one key (say, every connection of a busy client when its entry ages out) share
-  // one load, but only a load that began after the latest invalidation: nobody waits for data older than
-  // a change it could know about.
-  const inflight = new Map<string, { stamp: number; promise: Promise<unknown> }>();
-  function shared<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const stamp = cache.stamp();
-    const running = inflight.get(key);
-    if (running && running.stamp === stamp) return running.promise as Promise<T>;
-    const promise: Promise<T> = load().finally(() => {
-      if (inflight.get(key)?.promise === promise) inflight.delete(key);
-    });
-    inflight.set(key, { stamp, promise });
-    return promise;
+  /** Adds what this instance has cached of the token (and its owner) to the evidence; false when nothing is. */
+  function fromCache(evidence: TokenEvidence, key: string, now: number): boolean {
+    const t = lookup.cachedToken(key, now);
+    if (!t) return false;
+    evidence.token = t;
+    evidence.owner = lookup.cachedOwner(t, now);
+    return true;
   }
 
-  /** Loads (and caches) a member's current statements; callers try `cache.member` first, so a hit costs no promise. */
-  async function loadMember(key: string, where: { memberId: string } | { orgId: string; userId: string }, now: number): Promise<MemberEntry | null> {
-    const stamp = cache.stamp();
-    const access = await loadMemberAccess(db, where);
-    const entry = access ? { access, layer: layer(access.statements, access.memberId), loadedAt: now } : null;
-    cache.putMember(key, entry, now, stamp);
-    if (entry) cache.putMember(`m:${entry.access.memberId}`, entry, now, stamp);
-    return entry;
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AuthOutcome> {
+    // Parse: the credential's text and kind (format and checksum, no look-up yet).
+    const credential = credentialOf(request);
+    if (!credential) return UNAUTHORIZED;
+    const facts: RequestFacts = { now: clock.now(), via: credential.via, clientAddress: request.ip };
+    const evidence: TokenEvidence = { kind: parseCredential(credential.text) };
+    let decision = decideToken(evidence, facts);
+    if (isRefusal(decision)) return errorOf(decision);
+    if (credential.via === 'cookie' && !passesCsrfCheck(request.method, request.headers)) return FORBIDDEN;
+
+    // Look up and decide: what the decision asks for, from the cache or the database, until it decides.
+    noticeExternalWrites();
+    const key = digester.lookupKey(credential.text);
+    let principal: Principal | AppError;
+    if (isLookUp(decision) && decision.lookUp === 'session') {
+      principal = await sessionPrincipal(request, key, credential.text, facts.now);
+    } else {
+      if (!fromCache(evidence, key, facts.now)) evidence.token = await lookup.token(key, credential.text, facts.now);
+      decision = decideToken(evidence, facts);
+      // The client's address is in the facts, so after the token the only thing left to look up is its owner.
+      if (isLookUp(decision) && decision.lookUp === 'owner') {
+        evidence.owner = await lookup.owner(evidence.token!, facts.now);
+        decision = decideToken(evidence, facts);
+      }
+      principal = isRefusal(decision) ? errorOf(decision) : isLookUp(decision) ? FORBIDDEN : decision;
+    }
+    if (principal instanceof AppError) return principal;
+
+    // Attach: the rate limit and its headers, and the token's last use.
+    const admitted = admit(principal, facts.now);
+    if (admitted instanceof AppError) return admitted;
+    for (let i = 0; i < admitted.length; i += 2) reply.header(admitted[i], admitted[i + 1]);
+    return principal;
   }
 
-  async function loadToken(key: string, secret: string, now: number): Promise<TokenEntry | null> {
-    const stamp = cache.stamp();
-    const digest = digester.digest(secret);
-    const row = await db
-      .selectFrom('access_tokens')
-      .innerJoin('organizations', 'organizations.id', 'access_tokens.org_id')
-      .leftJoin('token_policies', 'token_policies.org_id', 'access_tokens.org_id')
-      .selectAll('access_tokens')
-      .select(['organizations.key as org_key', 'token_policies.max_lifetime_days', 'token_policies.require_expiry', 'token_policies.allow_following_owner'])
-      .where((eb) => eb.or([eb('access_tokens.digest', '=', digest), eb('access_tokens.prev_digest', '=', digest)]))
-      .executeTakeFirst();
-    if (!row) return null;
-    const current = digester.equal(row.digest, digest);
-    const permissions = JSON.parse(row.permissions) as Statement[];
-    const entry: TokenEntry = {
-      id: row.id,
-      orgId: row.org_id,
-      orgKey: row.org_key,
-      name: row.name,
-      type: row.type,
-      status: row.status,
-      expiresAt: row.expires_at,
-      graceUntil: current ? null : (row.prev_digest_until ?? 0),
-      ownerMemberId: row.creator_member_id,
-      ownerKey: row.creator_member_id ? `m:${row.creator_member_id}` : null,
-      tokenLayer: row.type === 'Personal' && permissions.length === 0 ? null : layer(permissions),
-      createdAt: row.created_at,
-      followsOwner: row.type === 'Personal' && permissions.length === 0,
-      policy:
-        row.require_expiry === null
-          ? null
-          : compileTokenPolicy({ maxLifetimeDays: row.max_lifetime_days, requireExpiry: !!row.require_expiry, allowPersonalTokensThatFollowOwner: !!row.allow_following_owner }),
-      allowedCidrs: row.allowed_cidrs === null ? null : (CidrSet.from(JSON.parse(row.allowed_cidrs) as string[]) ?? new CidrSet([])),
-      loadedAt: now,
-    };
-    cache.putToken(key, entry, stamp);
-    return entry;
-  }
-
-  async function loadSession(key: string, secret: string, now: number): Promise<SessionEntry | null> {
-    const stamp = cache.stamp();
-    const digest = digester.digest(secret);
-    const row = await db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'users.name', 'users.email'])
-      .where('sessions.digest', '=', digest)
-      .executeTakeFirst();
-    if (!row) return null;
-    const orgs = await db.selectFrom('members').select('org_id').where('user_id', '=', row.user_id).execute();
-    const entry: SessionEntry = {
-      id: row.id,
-      userId: row.user_id,
-      name: row.name,
-      email: row.email,
-      expiresAt: row.expires_at,
-      orgIds: orgs.map((o) => o.org_id),
-      loadedAt: now,
-    };
-    cache.putSession(key, entry, stamp);
-    return entry;
-  }
-
-  /**
-   * Shared by `authenticate` and `cachedToken` (the flag read answered before routing): a rule for tokens goes
-   * here, or in `admit`, so that both paths apply it.
-   *
-   * What a loaded token allows at `now`: its principal, the rejection, or undefined when it is a personal token
-   * whose owner's entry was not given (`owner` undefined: not looked up yet; null: not a member any more).
-   */
-  function tokenOutcome(t: TokenEntry, owner: MemberEntry | null | undefined, now: number, req: IncomingMessage): TokenPrincipal | AppError | undefined {
-    if (t.graceUntil !== null && now >= t.graceUntil) return UNAUTHORIZED;
-    if (t.expiresAt !== null && now >= t.expiresAt) return UNAUTHORIZED;
-    // Before anything else about the token: a request from elsewhere learns nothing of its state.
-    if (t.allowedCidrs !== null && !t.allowedCidrs.has(clientAddress(req))) return ADDRESS_NOT_ALLOWED;
-    // The source document: an inactive token gets exactly the Forbidden envelope.
-    if (t.status !== 'Active') return FORBIDDEN;
-    // The organization's token policy, as it stands now: breaking it refuses the token, and loosening it brings it back.
-    if (tokenPolicyRefusal(t, t.policy) !== null) return TOKEN_VIOLATES_POLICY;
-    if (t.type === 'Service') return (t.principal ??= tokenPrincipal(t, null));
-    // A personal token never does more than its owner can do now.
-    if (!t.ownerMemberId || !t.ownerKey) return FORBIDDEN;
-    if (owner === undefined) return undefined;
-    if (!owner || owner.access.orgId !== t.orgId) return FORBIDDEN;
-    // Both entries are immutable snapshots: the principal built from this pair is reused until either is replaced.
-    if (t.principal && t.principalOwner === owner) return t.principal;
-    t.principalOwner = owner;
-    return (t.principal = tokenPrincipal(t, owner));
-  }
-
-  const cachedOwner = (t: TokenEntry, now: number) => (t.ownerKey ? cache.member(t.ownerKey, now) : null);
-
-  /** `key` names the credential in the cache; `secret` is only hashed for the database on a miss. */
-  async function fromToken(key: string, secret: string, now: number, req: IncomingMessage): Promise<TokenPrincipal | AppError> {
-    const t = cache.token(key, now) ?? (await shared(`t:${key}`, () => loadToken(key, secret, now)));
-    if (!t) return UNAUTHORIZED;
-    const known = tokenOutcome(t, cachedOwner(t, now), now, req);
-    if (known !== undefined) return known;
-    const ownerMemberId = t.ownerMemberId!;
-    const owner = await shared(t.ownerKey!, () => loadMember(t.ownerKey!, { memberId: ownerMemberId }, now));
-    return tokenOutcome(t, owner, now, req)!;
-  }
-
-  async function fromSession(request: FastifyRequest, key: string, secret: string, now: number): Promise<Principal | AppError> {
-    const s = cache.session(key, now) ?? (await shared(`s:${key}`, () => loadSession(key, secret, now)));
+  /** A session's user, or its member in the organization the Organization header names (or the only one). */
+  async function sessionPrincipal(request: FastifyRequest, key: string, secret: string, now: number): Promise<Principal | AppError> {
+    const s = await lookup.session(key, secret, now);
     if (!s || now >= s.expiresAt) return UNAUTHORIZED;
     const user = { userId: s.userId, sessionId: s.id, name: s.name, email: s.email };
     const header = request.headers.organization;
     if (Array.isArray(header)) return new BadRequest('organization_is_invalid');
     const orgId = header?.trim() || (s.orgIds.length === 1 ? s.orgIds[0] : null);
     if (!orgId) return { kind: 'user', ...user };
-    const memberKey = `u:${orgId}:${s.userId}`;
-    const cached = cache.member(memberKey, now);
-    const m = cached !== undefined ? cached : await shared(memberKey, () => loadMember(memberKey, { orgId, userId: s.userId }, now));
+    const m = await lookup.member(orgId, s.userId, now);
     if (!m) return FORBIDDEN;
     const principal: MemberPrincipal = {
       kind: 'member',
@@ -216,87 +138,41 @@ export function createAuthenticator(deps: AuthDeps) {
     return principal;
   }
 
-  const limitText = limiter ? String(limiter.limit) : '';
-  const NO_HEADERS: readonly string[] = Object.freeze([]);
-
-  /**
-   * The last step of every authentication: the rate limit (a 429, or the X-RateLimit-* headers to send as
-   * [name, value, …]) and the token's last use.
-   */
-  function admit(principal: Principal, now: number): TooManyRequests | readonly string[] {
-    let headers = NO_HEADERS;
-    if (limiter) {
-      const d = limiter.hit(principal.kind === 'token' ? `t:${principal.tokenId}` : `s:${principal.sessionId}`, now);
-      // The error envelope adds X-RateLimit-Remaining: 0 (and Retry-After) to a 429.
-      if (!d.allowed) return new TooManyRequests(d.retryAfterSeconds, limiter.limit);
-      headers = ['x-ratelimit-limit', limitText, 'x-ratelimit-remaining', String(d.remaining)];
-    }
-    if (principal.kind === 'token') usage.touch(principal.tokenId, now);
-    return headers;
-  }
-
-  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AuthOutcome> {
-    const credential = credentialOf(request);
-    if (!credential) return UNAUTHORIZED;
-    // Format and checksum first: a made-up credential never reaches the database.
-    const kind = parseCredential(credential.text);
-    if (!kind || (credential.viaCookie && kind !== 'Session')) return UNAUTHORIZED;
-    // A cookie rides along on cross-site requests; a custom header cannot (CSRF defence).
-    if (credential.viaCookie && UNSAFE.has(request.method) && request.headers[WEB_CLIENT_HEADER] !== WEB_CLIENT_VALUE) return FORBIDDEN;
-    noticeExternalWrites();
-    const now = clock.now();
-    const key = digester.lookupKey(credential.text);
-    const principal = kind === 'Session' ? await fromSession(request, key, credential.text, now) : await fromToken(key, credential.text, now, request.raw);
-    if (principal instanceof AppError) return principal;
-    const admitted = admit(principal, now);
-    if (admitted instanceof AppError) return admitted;
-    for (let i = 0; i < admitted.length; i += 2) reply.header(admitted[i], admitted[i + 1]);
-    return principal;
-  }
-
   /**
    * The principal of an access token (an Authorization header's value) from this instance's cache alone, with
    * no database read and no promise; undefined when that is not enough to decide (a session, a malformed
-   * header, or anything not cached). For flags/flag-fast-read.ts, which answers only what it can decide here
-   * and leaves everything else to `authenticate`. Not admitted yet: call `admit` before answering.
+   * header, a refusal, or anything not cached). For flags/flag-fast-read.ts, which answers only what it can
+   * decide here and leaves everything else to `authenticate`. Not admitted yet: call `admit` before answering.
    */
   function cachedToken(header: string, now: number, req: IncomingMessage): TokenPrincipal | undefined {
     const text = credentialFromHeader(header);
-    const kind = parseCredential(text);
-    if (kind !== 'Personal' && kind !== 'Service') return undefined;
+    const facts: RequestFacts = { now, via: 'header' };
+    const evidence: TokenEvidence = { kind: parseCredential(text) };
+    const first = decideToken(evidence, facts);
+    if (!isLookUp(first) || first.lookUp !== 'token') return undefined;
     noticeExternalWrites();
-    const t = cache.token(digester.lookupKey(text), now);
-    if (!t) return undefined;
-    const outcome = tokenOutcome(t, cachedOwner(t, now), now, req);
-    return outcome instanceof AppError ? undefined : outcome;
+    if (!fromCache(evidence, digester.lookupKey(text), now)) return undefined;
+    let decision: TokenDecision = decideToken(evidence, facts);
+    // A network-bound token: the address is resolved only now, so a token without ranges never pays for it.
+    if (isLookUp(decision) && decision.lookUp === 'address') {
+      facts.clientAddress = clientAddressOf(req);
+      decision = decideToken(evidence, facts);
+    }
+    return isRefusal(decision) || isLookUp(decision) ? undefined : decision;
   }
 
   return { authenticate, cachedToken, admit };
 }
 
-/** What a token may do: a service token its own statements; a personal token its own ∩ its owner's current ones. */
-// Frozen, because many requests share it: a handler that tried to widen it would throw instead.
-function tokenPrincipal(t: TokenEntry, owner: MemberEntry | null): TokenPrincipal {
-  const org = Object.freeze({ id: t.orgId, key: t.orgKey });
-  const layers = Object.freeze(owner ? (t.tokenLayer ? [owner.layer, t.tokenLayer] : [owner.layer]) : [t.tokenLayer!]) as Layer[];
-  const permission = Object.freeze({ layers });
-  const a = owner?.access;
-  return Object.freeze({
-    kind: 'token' as const,
-    tokenType: t.type,
-    tokenId: t.id,
-    tokenName: t.name,
-    org,
-    memberId: a?.memberId ?? null,
-    userId: a?.userId ?? null,
-    name: a?.name ?? null,
-    email: a?.email ?? null,
-    permission,
-    allowedCidrs: t.allowedCidrs ? Object.freeze(t.allowedCidrs.ranges.map((r) => r.text)) : null,
-  });
-}
-
 export type Authenticator = ReturnType<typeof createAuthenticator>;
 
-// Re-exported so routes can build RNs without reaching into iam internals.
-export { rn };
+// What auth provides to every feature, as members of the shared context (platform/context.ts declares the rest).
+declare module '../platform/context.ts' {
+  interface AppContext {
+    digester: Digester;
+    cache: CredentialCache;
+    usage: UsageTracker;
+    /** Authentication: the hook runs `authenticate`; answers given before routing use `cachedToken` and `admit`. */
+    auth: Authenticator;
+  }
+}

@@ -1,56 +1,8 @@
 // The hot path's memory: credential (by its keyed lookup hash) → what authenticate needs, and member → current statements.
 // Every change that can narrow a credential calls `invalidate` before its response is sent, and a
 // generation counter stops a load that raced with an invalidation from putting stale data back.
-import type { Layer, TokenPrincipal } from './principal.ts';
-import type { MemberAccess } from './member-access.ts';
+import type { MemberEntry, SessionEntry, TokenEntry } from './credential-entry.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
-import type { CompiledTokenPolicy } from '../access-tokens/token-policy.ts';
-import type { CidrSet } from './cidr.ts';
-
-export interface TokenEntry {
-  id: string;
-  orgId: string;
-  orgKey: string;
-  name: string;
-  type: 'Personal' | 'Service';
-  status: 'Active' | 'Inactive';
-  expiresAt: number | null;
-  /** Set when this digest is a pre-reset secret: it works until then. */
-  graceUntil: number | null;
-  ownerMemberId: string | null;
-  /** The owner's key in the member cache (`m:<memberId>`), built once. */
-  ownerKey: string | null;
-  tokenLayer: Layer | null; // null: a personal token with no statements of its own ("all I can do")
-  createdAt: number;
-  /** A personal token with no statements of its own (what the token policy may forbid). */
-  followsOwner: boolean;
-  /** Its organization's token policy, compiled; null when the policy asks nothing. */
-  policy: CompiledTokenPolicy | null;
-  /** Where it may be used from; null: anywhere. */
-  allowedCidrs: CidrSet | null;
-  loadedAt: number;
-  /** Derived once from this entry (and, for a personal token, `principalOwner`), then shared read-only. */
-  principal?: TokenPrincipal;
-  principalOwner?: MemberEntry;
-}
-
-export interface SessionEntry {
-  id: string;
-  userId: string;
-  name: string;
-  email: string;
-  expiresAt: number;
-  orgIds: string[];
-  loadedAt: number;
-}
-
-export interface MemberEntry {
-  access: MemberAccess;
-  layer: Layer;
-  loadedAt: number;
-}
-
-export type { Invalidation };
 
 export class CredentialCache {
   private generation = 0;

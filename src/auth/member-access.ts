@@ -27,12 +27,28 @@ export async function loadMemberAccess(
   q = 'memberId' in where ? q.where('members.id', '=', where.memberId) : q.where('members.org_id', '=', where.orgId).where('members.user_id', '=', where.userId);
   const m = await q.executeTakeFirst();
   if (!m) return null;
+  const policies = await loadMemberPolicies(db, m.memberId);
+  const statements = policies.flatMap((p) => p.statements);
+  return { ...m, statements };
+}
+
+export interface MemberPolicy {
+  id: string;
+  name: string;
+  statements: Statement[];
+}
+
+/**
+ * A member's policies, direct and through groups, each with its statements. `loadMemberAccess` flattens exactly
+ * these, so what explains a decision (explain/) and what enforces it read the same rows.
+ */
+export async function loadMemberPolicies(db: Kysely<Database>, memberId: string): Promise<MemberPolicy[]> {
   const rows = await db
     .selectFrom('policies')
-    .select(['policies.id', 'policies.statements'])
+    .select(['policies.id', 'policies.name', 'policies.statements'])
     .where((eb) =>
       eb.or([
-        eb('policies.id', 'in', eb.selectFrom('member_policies').select('policy_id').where('member_id', '=', m.memberId)),
+        eb('policies.id', 'in', eb.selectFrom('member_policies').select('policy_id').where('member_id', '=', memberId)),
         eb(
           'policies.id',
           'in',
@@ -40,11 +56,10 @@ export async function loadMemberAccess(
             .selectFrom('group_policies')
             .innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id')
             .select('group_policies.policy_id')
-            .where('group_members.member_id', '=', m.memberId),
+            .where('group_members.member_id', '=', memberId),
         ),
       ]),
     )
     .execute();
-  const statements = rows.flatMap((r) => JSON.parse(r.statements) as Statement[]);
-  return { ...m, statements };
+  return rows.map((r) => ({ id: r.id, name: r.name, statements: JSON.parse(r.statements) as Statement[] }));
 }

@@ -1,9 +1,9 @@
 // Who is calling, and what they may do. Decisions go through `permits`; hand-outs through `coversAll`.
 import { compilePolicy, decide, type CompiledPolicy } from '../policy/evaluate.ts';
 import { covers } from '../policy/covers.ts';
-import type { Rn } from '../policy/rn.ts';
+import { formatRn, type Rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
-import { Forbidden } from '../platform/errors.ts';
+import { PermissionRefused } from '../platform/errors.ts';
 
 export interface Layer {
   statements: Statement[];
@@ -65,6 +65,8 @@ export interface TokenPrincipal {
   permission: Permission;
   /** The ranges this token may be used from (canonical CIDRs); null or absent: anywhere. */
   allowedCidrs?: readonly string[] | null;
+  /** When this credential stops working (its expiry, or the end of a pre-reset secret's grace); absent or null: never. */
+  expiresAt?: number | null;
 }
 
 export type Principal = UserPrincipal | MemberPrincipal | TokenPrincipal;
@@ -78,7 +80,7 @@ export const isSelf = (p: OrgPrincipal, memberId: string): boolean =>
   p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
 
 export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
-  if (!permits(p.permission, action, target)) throw new Forbidden();
+  if (!permits(p.permission, action, target)) throw new PermissionRefused(action, formatRn(target));
 }
 
 /** What an audit entry records about who acted. */
@@ -93,4 +95,11 @@ export interface Actor {
 export function actorOf(p: OrgPrincipal): Actor {
   if (p.kind === 'member') return { kind: 'member', memberId: p.memberId, name: p.name, tokenId: null, tokenName: null };
   return { kind: 'token', memberId: p.memberId, name: p.name, tokenId: p.tokenId, tokenName: p.tokenName };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook on every request inside the secured context (app.ts). */
+    principal: Principal | null;
+  }
 }

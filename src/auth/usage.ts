@@ -2,6 +2,7 @@
 // uses are noted in memory and flushed in batches, at most one write per token per WRITE_EVERY_MS.
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/tables.ts';
+import { recordLastUse } from './credential-store.ts';
 
 /** With a flush every FLUSH_EVERY_MS, a stored lastUsedAt is never more than a minute behind. */
 export const FLUSH_EVERY_MS = 10_000;
@@ -31,12 +32,7 @@ export class UsageTracker {
       if (last !== undefined && now - last < WRITE_EVERY_MS) continue;
       this.pending.delete(tokenId);
       this.writtenAt.set(tokenId, now);
-      await this.db
-        .updateTable('access_tokens')
-        .set({ last_used_at: at })
-        .where('id', '=', tokenId)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-        .execute();
+      await recordLastUse(this.db, tokenId, at);
       writes++;
     }
     // Forget tokens not written for a while, so churn does not grow the map.

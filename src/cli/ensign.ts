@@ -1,23 +1,27 @@
-// ensign serve | migrate | create-owner | reset-password | tokens list|deactivate — on either database.
+// ensign serve | migrate | create-owner | reset-password | tokens list|deactivate|lookup|revoke-leaked — on either database.
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import { loadConfig } from '../config.ts';
+import { readFileSync } from 'node:fs';
+import { loadConfig, type Config } from '../config.ts';
 import { hashPassword } from '../identity/passwords.ts';
-import { normalizeEmail } from '../identity/identity-routes.ts';
+import { normalizeEmail } from '../platform/schemas.ts';
 import { createOrganizationWithOwner } from '../organizations/organization-store.ts';
 import { systemClock, uuidIds } from '../platform/clock.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { CLI_ACTOR, deactivateAsOperator } from '../access-tokens/access-token-service.ts';
+import { findTokensByDigests } from '../access-tokens/access-token-store.ts';
+import { createDigester, parseCredential } from '../auth/credential-format.ts';
+import { revokeLeaked, type LeakAlert } from '../secret-scanning/leak-service.ts';
 import { openDatabase, type Db } from '../platform/db.ts';
 import { invalidationChannel } from '../platform/invalidation-bus.ts';
 import { migrateToLatest } from '../platform/migrations.ts';
 
-async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+async function withDb<T>(work: (db: Db, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
     await migrateToLatest(db.kysely, db.pgSchema);
-    return await work(db);
+    return await work(db, config);
   } finally {
     await db.close();
   }
@@ -71,12 +75,12 @@ program
       const now = Date.now();
       const email = normalizeEmail(opts.email);
       const result = await db.kysely.transaction().execute(async (trx) => {
-        let user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+        let user = await trx.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
         if (!user) {
-          user = { id: uuidIds.next() };
-          await trx.insertInto('users').values({ id: user.id, email, name: opts.name, password_hash: hash, created_at: now }).execute();
+          user = { id: uuidIds.next(), email, name: opts.name };
+          await trx.insertInto('users').values({ ...user, password_hash: hash, created_at: now }).execute();
         }
-        return createOrganizationWithOwner(trx, uuidIds, now, opts.org, user.id);
+        return createOrganizationWithOwner(trx, uuidIds, now, opts.org, user);
       });
       console.log(`organization ${result.org.name} (${result.org.id}) created with ${email} as Owner`);
     });
@@ -137,6 +141,80 @@ tokens
       console.log(`token ${tokenId} deactivated`);
     });
   });
+
+/** All of standard input, for a secret that should not appear in the process list. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+tokens
+  .command('lookup [token]')
+  .description('which token a secret belongs to, in any organization (give "-" or nothing to read the secret from standard input, out of the process list); never prints the secret')
+  .action(async (token?: string) => {
+    const secret = (token && token !== '-' ? token : await readStdin()).trim();
+    const kind = parseCredential(secret);
+    if (kind !== 'Personal' && kind !== 'Service') throw new Error('not an Ensign access token (prefix or checksum does not match)');
+    await withDb(async (db, config) => {
+      const digest = createDigester(config.secret).digest(secret);
+      const [t] = await findTokensByDigests(db.kysely, [digest]);
+      if (!t) throw new Error('no token has this secret (it may have been removed, or reset without a grace period)');
+      const org = await db.kysely.selectFrom('organizations').select(['key', 'name']).where('id', '=', t.org_id).executeTakeFirst();
+      const fields: [string, string | null][] = [
+        ['id', t.id],
+        ['organization', org ? `${org.key} (${org.name})` : t.org_id],
+        ['name', t.name],
+        ['type', t.type],
+        ['status', t.inactive_reason ? `${t.status} (${t.inactive_reason})` : t.status],
+        ['secret', t.digest === digest ? 'current' : 'previous (replaced by a reset)'],
+        ['hint', t.hint],
+        ['creator', t.creator_name],
+        ['created', new Date(Number(t.created_at)).toISOString()],
+        ['last used', t.last_used_at === null ? 'never' : new Date(Number(t.last_used_at)).toISOString()],
+        ['expires', t.expires_at === null ? 'never' : new Date(Number(t.expires_at)).toISOString()],
+      ];
+      for (const [k, v] of fields) console.log(`${k}\t${v}`);
+    });
+  });
+
+tokens
+  .command('revoke-leaked <file>')
+  .description("deactivate (Leaked) every token listed in a leak report: GitHub's secret-scanning alert JSON, [{token, type, url, source}], \"-\" for standard input; any organization; audited as the CLI; running servers refuse them from their next request")
+  .action(async (file: string) => {
+    const alerts = leakReportFrom(file === '-' ? await readStdin() : readFileSync(file, 'utf8'));
+    await withDb(async (db, config) => {
+      const deps = {
+        kysely: db.kysely,
+        digester: createDigester(config.secret),
+        audit: createAuditLog(systemClock, uuidIds),
+        clock: systemClock,
+        invalidate: async (ids: string[]) => {
+          for (const tokenId of ids) await broadcast(db, { kind: 'token', tokenId });
+        },
+      };
+      const { feedback, revoked } = await revokeLeaked(deps, alerts, CLI_ACTOR);
+      const ensign = feedback.filter((f) => f.label === 'true_positive').length;
+      console.log(`${alerts.length} listed, ${ensign} Ensign access token(s), ${revoked.length} deactivated now`);
+      for (const id of revoked) console.log(`deactivated\t${id}`);
+    });
+  });
+
+/** A leak report: an array of {token, type?, url?, source?}; anything else is refused before the database is opened. */
+function leakReportFrom(text: string): LeakAlert[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error('the leak report is not JSON');
+  }
+  if (!Array.isArray(doc)) throw new Error('the leak report must be a JSON array of {token, type, url, source}');
+  return doc.map((a: Record<string, unknown>, i) => {
+    if (typeof a?.token !== 'string') throw new Error(`entry ${i} has no "token" string`);
+    const text = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
+    return { token: a.token, type: text('type'), url: text('url'), source: text('source') };
+  });
+}
 
 program.parseAsync().catch((err) => {
   console.error(`ensign: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,9 +3,9 @@
 // the flag and its environment's RN (flag read cache), and the body the route serialized for that flag.
 // CI jobs and integrations poll flags with the same token over and over; this is the request they repeat.
 //
-// It decides nothing the full route would not: the same cache entries, the same `tokenOutcome` and
-// `permits` checks, the same rate limit (`admit`, counted once) and last-use tracking, the same headers and
-// body. Anything it cannot settle from memory — a miss, a session or cookie, a refusal (401/403/404), an odd
+// It decides nothing the full route would not: the same cache entries, the same token decision
+// (auth/token-decision.ts) and `permits` checks, the same rate limit (`admit`, counted once) and last-use
+// tracking, the same headers and body. Anything it cannot settle from memory — a miss, a session or cookie, a refusal (401/403/404), an odd
 // path — goes to Fastify untouched, which answers it in full and fills the caches. Every change that narrows
 // a credential or changes a flag drops the cached entries before its own response, so this path sees a
 // revocation exactly when the route does (test/access-tokens/before-routing.test.ts, revocation-race.test.ts).
@@ -13,6 +13,7 @@ import { AppError } from '../platform/errors.ts';
 import { errorBody, errorHeaders } from '../platform/envelope.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { TokenPrincipal } from '../auth/principal.ts';
+import { withTokenExpiry } from '../auth/token-expiry.ts';
 import type { Clock } from '../platform/clock.ts';
 import { pathOf, type PreRouter, type RawSend } from '../platform/raw-response.ts';
 import type { FlagView } from './flag-service.ts';
@@ -63,7 +64,7 @@ export function createFlagFastRead({ prefix, auth, flags, bodies, clock, send }:
       const text = errorBody(admitted);
       send(req, res, admitted.statusCode, text, Buffer.byteLength(text), Object.entries(errorHeaders(admitted) ?? {}).flat(), 'rate limited before routing');
     } else {
-      send(req, res, 200, body.text, body.length, admitted, 'flag served from memory');
+      send(req, res, 200, body.text, body.length, withTokenExpiry(admitted, principal, now), 'flag served from memory');
     }
     return true;
   };

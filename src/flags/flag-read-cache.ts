@@ -5,7 +5,7 @@
 // with an invalidation from putting what it read back.
 import type { Rn } from '../policy/rn.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
-import type { FlagView } from './flag-service.ts';
+import type { FlagView } from './flag-view.ts';
 
 export interface CachedFlag {
   orgId: string;

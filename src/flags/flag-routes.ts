@@ -1,6 +1,6 @@
 // HTTP for feature flags (FeatBit's paths: /envs/{envId}/feature-flags/…); rules live in flag-service.ts.
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { ok } from '../platform/envelope.ts';
@@ -68,6 +68,29 @@ const Flag = Type.Object({
   updatedAt: Type.String(),
 });
 
+const UserVm = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() });
+/** A list item: FeatBit's FeatureFlagVm. */
+const FeatureFlagVm = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  key: Type.String(),
+  isEnabled: Type.Boolean(),
+  variationType: Type.String(),
+  variations: Type.Array(Variation),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  creator: Type.Union([UserVm, Type.Null()]),
+  serves: Type.Object({ enabledVariations: Type.Array(Type.String()), disabledVariation: Type.String() }),
+  tags: Type.Array(Type.String()),
+  lastChange: Type.Union([Type.Object({ operator: UserVm, happenedAt: Type.String(), comment: Type.String() }), Type.Null()]),
+});
+/** What FeatBit's field updates answer: the flag's revision after the change. */
+const NewRevision = responses(Type.String({ description: "the flag's revision after the change" }));
+const True = responses(Type.Boolean());
+/** FeatBit's UI sends `isEnabled=` for "any": an empty value is no filter. */
+const OptionalBoolean = Type.Optional(Type.Union([Type.Boolean(), Type.Literal('')]));
+
 const EnvParams = Type.Object({ envId: Id });
 const FlagParams = Type.Object({ envId: Id, key: Key });
 
@@ -82,21 +105,29 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'List flags; name matches name or key, tags is any-of, archived flags only with isArchived=true [CanAccessEnv]',
+        summary:
+          "List flags as FeatBit's FeatureFlagVm; name matches name or key, tags keeps flags carrying all of them, isEnabled= (empty) is no filter, archived flags only with isArchived=true; newest first, or by key with sortBy=key [CanAccessEnv]",
         params: EnvParams,
         querystring: Type.Object({
           name: Type.Optional(Type.String({ maxLength: 256 })),
           tags: TagFilter,
-          isEnabled: Type.Optional(Type.Boolean()),
-          isArchived: Type.Optional(Type.Boolean()),
+          isEnabled: OptionalBoolean,
+          isArchived: OptionalBoolean,
+          sortBy: Type.Optional(Type.String({ maxLength: 64 })),
           ...PageQuery,
         }),
-        response: responses(Paged(Flag)),
+        response: responses(Paged(FeatureFlagVm)),
       },
     },
     async (request) => {
       const q = request.query;
-      const filter = { name: q.name?.trim() || undefined, tags: parseTagFilter(q.tags), isEnabled: q.isEnabled, isArchived: q.isArchived ?? false };
+      const filter = {
+        name: q.name?.trim() || undefined,
+        tags: parseTagFilter(q.tags),
+        isEnabled: q.isEnabled === '' ? undefined : q.isEnabled,
+        isArchived: q.isArchived === true,
+        sortBy: q.sortBy,
+      };
       return ok(await flags.list(orgPrincipalOf(request), request.params.envId, filter, q.pageIndex ?? 0, q.pageSize ?? 10));
     },
   );
@@ -106,7 +137,7 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'Create a flag; by default a boolean flag serving true when on and false when off [CreateFlag on …:flag/* with its tags]',
+        summary: 'Create a flag; by default a boolean flag serving true when on and false when off; a taken key → 422 KeyHasBeenUsed [CreateFlag on …:flag/* with its tags]',
         params: EnvParams,
         body: Type.Object(
           {
@@ -135,12 +166,12 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
   // Repeated reads with an access token are answered from those bodies before routing (flag-fast-read.ts).
   // A check added to this route must be added there too (or make it step aside): before-routing.test.ts compares them.
   const bodies = new WeakMap<FlagView, SerializedBody>();
-  // Registered untyped: it sends the serialized text itself.
-  untyped.get(
+  // It sends the serialized text itself, so its reply is untyped; its params are typed by FlagParams.
+  untyped.get<{ Params: Static<typeof FlagParams> }>(
     `${base}/:key`,
     { schema: { tags, summary: 'A flag [CanAccessEnv]', params: FlagParams, response: { ...responses(Flag), 200: Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Flag }) } } },
     async (request, reply) => {
-      const { envId, key } = request.params as { envId: string; key: string };
+      const { envId, key } = request.params;
       const view = await flags.get(orgPrincipalOf(request), envId, key);
       let body = bodies.get(view);
       if (body === undefined) {
@@ -158,10 +189,10 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'Turn a flag on or off [ToggleFlag]',
+        summary: "Turn a flag on or off → the flag's revision [ToggleFlag]",
         params: Type.Object({ envId: Id, key: Key, status: Type.Union([Type.Literal('true'), Type.Literal('false')]) }),
         body: CommentBody,
-        response: responses(Flag),
+        response: NewRevision,
       },
     },
     async (request) => {
@@ -172,26 +203,32 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.put(
     `${base}/:key/archive`,
-    { schema: { tags, summary: 'Archive a flag [ArchiveFlag]', params: FlagParams, body: CommentBody, response: responses(Flag) } },
+    { schema: { tags, summary: 'Archive a flag → true [ArchiveFlag]', params: FlagParams, body: CommentBody, response: True } },
     async (request) => ok(await flags.archive(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
   app.put(
     `${base}/:key/restore`,
-    { schema: { tags, summary: 'Restore an archived flag [RestoreFlag]', params: FlagParams, body: CommentBody, response: responses(Flag) } },
+    { schema: { tags, summary: 'Restore an archived flag → true [RestoreFlag]', params: FlagParams, body: CommentBody, response: True } },
     async (request) => ok(await flags.restore(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
   app.delete(
     `${base}/:key`,
-    { schema: { tags, summary: 'Delete an archived flag (422 FlagNotArchived otherwise) [DeleteFlag]', params: FlagParams, body: CommentBody, response: responses(Type.Boolean()) } },
+    { schema: { tags, summary: 'Delete an archived flag (422 CannotDeleteUnarchivedFeatureFlag otherwise) → true [DeleteFlag]', params: FlagParams, body: CommentBody, response: True } },
     async (request) => ok(await flags.remove(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
   app.put(
     `${base}/:key/name`,
     {
-      schema: { tags, summary: 'Rename a flag [UpdateFlagName]', params: FlagParams, body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }), response: responses(Flag) },
+      schema: {
+        tags,
+        summary: "Rename a flag → the flag's revision [UpdateFlagName]",
+        params: FlagParams,
+        body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }),
+        response: NewRevision,
+      },
     },
     async (request) => ok(await flags.rename(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.name, { comment: request.body.comment })),
   );
@@ -201,10 +238,10 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Set a flag's description [UpdateFlagDescription]",
+        summary: "Set a flag's description → the flag's revision [UpdateFlagDescription]",
         params: FlagParams,
         body: Type.Object({ description: Description, comment: Type.Optional(Comment) }, { additionalProperties: false }),
-        response: responses(Flag),
+        response: NewRevision,
       },
     },
     async (request) => ok(await flags.describe(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.description, { comment: request.body.comment })),
@@ -215,10 +252,10 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Replace a flag's tags; the body is the array (FeatBit) or {tags} [UpdateFlagTags on the flag as tagged now and as it will be tagged]",
+        summary: "Replace a flag's tags; the body is the array (FeatBit) or {tags} → true [UpdateFlagTags on the flag as tagged now and as it will be tagged]",
         params: FlagParams,
         body: TagsBody,
-        response: responses(Flag),
+        response: True,
       },
     },
     async (request) => {
@@ -233,13 +270,14 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Replace a flag's variations (and optionally its type); every variation served (on, off, targeting) must remain (422 VariationInUse); a stale revision → 409 [UpdateFlagVariations]",
+        summary:
+          "Replace a flag's variations (and optionally its type) → the flag's revision; every variation served (on, off, targeting) must remain (422 VariationInUse); a stale revision → 409 [UpdateFlagVariations]",
         params: FlagParams,
         body: Type.Object(
           { variationType: Type.Optional(VariationTypeSchema), variations: Variations, revision: Type.Optional(Revision), comment: Type.Optional(Comment) },
           { additionalProperties: false },
         ),
-        response: responses(Flag),
+        response: NewRevision,
       },
     },
     async (request) => {
@@ -254,10 +292,10 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'Choose the variation served when the flag is off; a stale revision → 409 [UpdateFlagOffVariation]',
+        summary: "Choose the variation served when the flag is off → the flag's revision; a stale revision → 409 [UpdateFlagOffVariation]",
         params: FlagParams,
         body: Type.Object({ offVariationId: VariationId, revision: Type.Optional(Revision), comment: Type.Optional(Comment) }, { additionalProperties: false }),
-        response: responses(Flag),
+        response: NewRevision,
       },
     },
     async (request) => {
@@ -272,10 +310,10 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary:
-          "Replace a flag's targeting (FeatBit's body); a stale revision → 409. Each part that changes needs its action: targetUsers [UpdateFlagIndividualTargeting], rules [UpdateFlagTargetingRules], fallthrough and exptIncludeAllTargets [UpdateFlagDefaultRule]",
+          "Replace a flag's targeting (FeatBit's body) → the flag's revision; a stale revision → 409. Each part that changes needs its action: targetUsers [UpdateFlagIndividualTargeting], rules [UpdateFlagTargetingRules], fallthrough and exptIncludeAllTargets [UpdateFlagDefaultRule]",
         params: FlagParams,
         body: Type.Object({ revision: Revision, targeting: FlagTargetingInput, comment: Type.Optional(Comment) }, { additionalProperties: false }),
-        response: responses(Flag),
+        response: NewRevision,
       },
     },
     async (request) => ok(await flags.setTargeting(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),
@@ -329,10 +367,10 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Copy a flag under a new key; description and tags default to the source's [CloneFlag on the source and CreateFlag on …:flag/*]",
+        summary: "Copy a flag under a new key → true; description and tags default to the source's; a taken key → 422 KeyHasBeenUsed [CloneFlag on the source and CreateFlag on …:flag/*]",
         params: FlagParams,
         body: Type.Object({ key: Key, name: Name, description: Type.Optional(Description), tags: Type.Optional(TagList) }, { additionalProperties: false }),
-        response: responses(Flag),
+        response: True,
       },
     },
     async (request) => ok(await flags.clone(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),

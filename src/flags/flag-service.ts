@@ -25,14 +25,16 @@ import {
 import { normalizeTargeting, type FlagTargetingBody } from '../targeting/targeting-schemas.ts';
 import { EditableFlag, FLAG_FIELD_ACTIONS, editableOf, type EditableFlagFields } from './flag-patch.ts';
 import { FlagReadCache } from './flag-read-cache.ts';
+import { flagListExtras } from './flag-list-read-model.ts';
 import { flagReadModel } from './flag-read-model.ts';
 import { flagStore, type FlagFilter, type FlagRow } from './flag-store.ts';
 import { defaultBooleanVariations, defaultServed, variationErrors, withIds, type VariationInput, type VariationType } from './flag-variations.ts';
+import { featureFlagVm, flagView, type FeatureFlagVm, type FlagView } from './flag-view.ts';
 
 export type FlagDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'config' | 'invalidate' | 'onInvalidate'>;
 
-/** A flag as the API shows it: the stored flag, with its times as ISO strings. */
-export type FlagView = Omit<FlagRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+// flag-fast-read.ts names the view through this module.
+export type { FlagView } from './flag-view.ts';
 
 export interface CreateFlagInput {
   key: string;
@@ -45,8 +47,6 @@ export interface CreateFlagInput {
   disabledVariationId?: string;
   tags?: string[];
 }
-
-export const flagView = (f: FlagRow): FlagView => ({ ...f, createdAt: new Date(f.createdAt).toISOString(), updatedAt: new Date(f.updatedAt).toISOString() });
 
 /** What the audit log records of a flag; `diff` keeps only the fields that moved. Spelled out, so the order is fixed (sameFlag compares JSON). */
 const snapshot = (f: FlagRow) => ({
@@ -112,6 +112,9 @@ function requiredText(value: string, field: string): string {
   return v;
 }
 
+const revisionOf = (f: FlagRow): string => f.revision;
+const done = (): true => true;
+
 function sameFlag(a: FlagRow, b: FlagRow): boolean {
   return JSON.stringify(snapshot(a)) === JSON.stringify(snapshot(b));
 }
@@ -164,12 +167,12 @@ export function flagService(deps: FlagDeps) {
     });
   }
 
-  /** Inserts a new flag; the key is unique per environment (409). */
+  /** Inserts a new flag; the key is unique per environment (422 KeyHasBeenUsed, as FeatBit). */
   async function insert(trx: Transaction<Database>, p: OrgPrincipal, flag: FlagRow) {
     try {
       await flagStore(trx, dialect).insert(p.org.id, flag);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new Conflict();
+      if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
       throw err;
     }
   }
@@ -203,7 +206,7 @@ export function flagService(deps: FlagDeps) {
     action: string,
     change: (flag: FlagRow, env: EnvironmentRef, trx: Transaction<Database>) => FlagRow | Promise<FlagRow>,
     opts: MutateOptions = {},
-  ): Promise<FlagView> {
+  ): Promise<FlagRow> {
     return inTransaction(envId, async (trx) => {
       const env = await environment(trx, p, envId);
       const store = flagStore(trx, dialect);
@@ -214,11 +217,11 @@ export function flagService(deps: FlagDeps) {
       if (flag.isArchived && !opts.allowArchived) throw new BusinessRule('FlagArchived');
       if (opts.revision !== undefined && opts.revision !== flag.revision) throw new Conflict();
       const next = await change(flag, env, trx);
-      if (sameFlag(flag, next)) return flagView(flag);
+      if (sameFlag(flag, next)) return flag;
       const updated: FlagRow = { ...next, revision: ids.next(), updatorId: actorId(p), updatedAt: Math.max(clock.now(), flag.updatedAt + 1) };
       await store.update(p.org.id, updated);
       await record(trx, p, opts.auditAction?.(flag, updated) ?? action, env, updated, flag, updated, {}, opts.comment);
-      return flagView(updated);
+      return updated;
     });
   }
 
@@ -229,11 +232,13 @@ export function flagService(deps: FlagDeps) {
   };
 
   return {
-    async list(p: OrgPrincipal, envId: string, filter: FlagFilter, pageIndex: number, pageSize: number) {
+    /** FeatBit's paged FeatureFlagVm list: each item with its creator, what it serves and its last change [CanAccessEnv]. */
+    async list(p: OrgPrincipal, envId: string, filter: FlagFilter, pageIndex: number, pageSize: number): Promise<{ totalCount: number; items: FeatureFlagVm[] }> {
       const env = await environment(kysely, p, envId);
       requirePermission(p, 'CanAccessEnv', envRn(env));
       const page = await flagStore(kysely, dialect).list(p.org.id, env.id, filter, pageIndex, pageSize);
-      return { totalCount: page.totalCount, items: page.items.map(flagView) };
+      const extras = await flagListExtras(kysely, p.org.id, page.items);
+      return { totalCount: page.totalCount, items: page.items.map((f) => featureFlagVm(f, extras.creator(f), extras.lastChange(f))) };
     },
 
     /**
@@ -318,8 +323,8 @@ export function flagService(deps: FlagDeps) {
       });
     },
 
-    /** CloneFlag on the source and CreateFlag on the collection with the clone's tags: both must hold. */
-    async clone(p: OrgPrincipal, envId: string, sourceKey: string, input: { key: string; name: string; description?: string; tags?: string[] }): Promise<FlagView> {
+    /** CloneFlag on the source and CreateFlag on the collection with the clone's tags: both must hold. → true, as FeatBit. */
+    async clone(p: OrgPrincipal, envId: string, sourceKey: string, input: { key: string; name: string; description?: string; tags?: string[] }): Promise<true> {
       return inTransaction(envId, async (trx) => {
         const env = await environment(trx, p, envId, true);
         const source = await flagStore(trx, dialect).find(p.org.id, env.id, sourceKey);
@@ -344,24 +349,27 @@ export function flagService(deps: FlagDeps) {
         };
         await insert(trx, p, flag);
         await record(trx, p, 'CloneFlag', env, flag, null, flag, { clonedFrom: source.key });
-        return flagView(flag);
+        return true as const;
       });
     },
 
+    // What each change answers is FeatBit's: the flag's revision after it (toggle, name, description, variations,
+    // off variation, targeting), or true (tags, archive, restore), whether or not anything moved.
+
     toggle: (p: OrgPrincipal, envId: string, key: string, isEnabled: boolean, o: ChangeOptions = {}) =>
-      mutate(p, envId, key, 'ToggleFlag', (f) => ({ ...f, isEnabled }), { comment: o.comment }),
+      mutate(p, envId, key, 'ToggleFlag', (f) => ({ ...f, isEnabled }), { comment: o.comment }).then(revisionOf),
 
     archive: (p: OrgPrincipal, envId: string, key: string, o: ChangeOptions = {}) =>
-      mutate(p, envId, key, 'ArchiveFlag', (f) => ({ ...f, isArchived: true }), { allowArchived: true, comment: o.comment }),
+      mutate(p, envId, key, 'ArchiveFlag', (f) => ({ ...f, isArchived: true }), { allowArchived: true, comment: o.comment }).then(done),
 
     restore: (p: OrgPrincipal, envId: string, key: string, o: ChangeOptions = {}) =>
-      mutate(p, envId, key, 'RestoreFlag', (f) => ({ ...f, isArchived: false }), { allowArchived: true, comment: o.comment }),
+      mutate(p, envId, key, 'RestoreFlag', (f) => ({ ...f, isArchived: false }), { allowArchived: true, comment: o.comment }).then(done),
 
     rename: (p: OrgPrincipal, envId: string, key: string, name: string, o: ChangeOptions = {}) =>
-      mutate(p, envId, key, 'UpdateFlagName', (f) => ({ ...f, name: requiredText(name, 'name') }), { comment: o.comment }),
+      mutate(p, envId, key, 'UpdateFlagName', (f) => ({ ...f, name: requiredText(name, 'name') }), { comment: o.comment }).then(revisionOf),
 
     describe: (p: OrgPrincipal, envId: string, key: string, description: string, o: ChangeOptions = {}) =>
-      mutate(p, envId, key, 'UpdateFlagDescription', (f) => ({ ...f, description }), { comment: o.comment }),
+      mutate(p, envId, key, 'UpdateFlagDescription', (f) => ({ ...f, description }), { comment: o.comment }).then(revisionOf),
 
     /** Allowed only when UpdateFlagTags holds for the flag as tagged now AND as it would be tagged: nobody tags a flag out of a deny. */
     setTags: (p: OrgPrincipal, envId: string, key: string, tags: string[], o: ChangeOptions = {}) =>
@@ -376,7 +384,7 @@ export function flagService(deps: FlagDeps) {
           return { ...f, tags: next };
         },
         { comment: o.comment },
-      ),
+      ).then(done),
 
     /** Replaces the variations (and optionally the type); the variations served anywhere must remain (422 VariationInUse). */
     setVariations: (p: OrgPrincipal, envId: string, key: string, input: { variationType?: VariationType; variations: VariationInput[] }, o: ChangeOptions = {}) =>
@@ -396,7 +404,7 @@ export function flagService(deps: FlagDeps) {
           return { ...f, variationType, variations };
         },
         o,
-      ),
+      ).then(revisionOf),
 
     setOffVariation: (p: OrgPrincipal, envId: string, key: string, offVariationId: string, o: ChangeOptions = {}) =>
       mutate(
@@ -409,7 +417,7 @@ export function flagService(deps: FlagDeps) {
           return { ...f, disabledVariationId: offVariationId };
         },
         o,
-      ),
+      ).then(revisionOf),
 
     /**
      * FeatBit's targeting PUT. The caller needs the action of each part that moves (targetUsers →
@@ -430,7 +438,7 @@ export function flagService(deps: FlagDeps) {
           return withTargeting(f, t);
         },
         { guard: anyOf(p, TARGETING_ACTIONS), revision: input.revision, comment: input.comment, auditAction: targetingAuditAction },
-      ),
+      ).then(revisionOf),
 
     /**
      * JSON Patch (RFC 6902) on the flag's editable fields. Each field that moves is checked against its
@@ -506,7 +514,7 @@ export function flagService(deps: FlagDeps) {
       return [];
     },
 
-    /** Only an archived flag can be deleted (422 FlagNotArchived). */
+    /** Only an archived flag can be deleted (422 CannotDeleteUnarchivedFeatureFlag, FeatBit's code). */
     async remove(p: OrgPrincipal, envId: string, key: string, o: ChangeOptions = {}): Promise<true> {
       return inTransaction(envId, async (trx) => {
         const env = await environment(trx, p, envId);
@@ -514,7 +522,7 @@ export function flagService(deps: FlagDeps) {
         const flag = await store.find(p.org.id, env.id, key, true);
         if (!flag) throw new NotFound();
         requirePermission(p, 'DeleteFlag', flagRn(env, flag.key, flag.tags));
-        if (!flag.isArchived) throw new BusinessRule('FlagNotArchived');
+        if (!flag.isArchived) throw new BusinessRule('CannotDeleteUnarchivedFeatureFlag');
         await store.remove(p.org.id, flag.id);
         await record(trx, p, 'DeleteFlag', env, flag, flag, null, {}, o.comment);
         return true as const;

@@ -36,9 +36,12 @@ export interface FlagRow {
 
 export interface FlagFilter {
   name?: string;
+  /** Flags carrying every one of these tags (FeatBit's filter). */
   tags: string[];
   isEnabled?: boolean;
   isArchived: boolean;
+  /** FeatBit's sortBy: 'key' by key, anything else newest first. */
+  sortBy?: string;
 }
 
 const toFlag = (r: Database['feature_flags']): FlagRow => ({
@@ -93,10 +96,11 @@ export function flagStore(db: Q, dialect: Dialect) {
         const text = filter.name;
         q = q.where((eb) => eb.or([containsIgnoreCase('name', text), containsIgnoreCase('key', text)]));
       }
-      if (filter.tags.length > 0) q = q.where((eb) => eb.or(filter.tags.map((t) => jsonTextHolds(dialect, 'tags', t))));
+      for (const t of filter.tags) q = q.where(jsonTextHolds(dialect, 'tags', t));
       if (filter.isEnabled !== undefined) q = q.where('is_enabled', '=', filter.isEnabled ? 1 : 0);
       const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
+      const sorted = filter.sortBy === 'key' ? q.selectAll().orderBy('key') : q.selectAll().orderBy('created_at', 'desc');
+      const rows = await sorted.orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
       return { totalCount: Number(total.n), items: rows.map(toFlag) };
     },
 

@@ -2,8 +2,7 @@
 // upsert in the database: concurrent guesses cannot all slip in under the limit, and every instance sharing a
 // PostgreSQL database shares the count. Past the limit the attempt is refused unverified, with 429 until the window ends.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { countAttempt, forgetAttempts, sweepAttempts, uncountAttempt, type AttemptCount } from './login-attempt-store.ts';
 
 export interface ThrottleLimits {
@@ -23,7 +22,7 @@ export function waitFor(count: AttemptCount, limit: number, windowMs: number, no
 // Keys are digests: the table never holds an email or an address in clear.
 const keyOf = (kind: 'email' | 'address', value: string) => createHash('sha256').update(`${kind}:${value}`).digest('base64url');
 
-export function createLoginThrottle(db: Kysely<Database>, limits: ThrottleLimits = LOGIN_LIMITS) {
+export function createLoginThrottle(db: DbHandle, limits: ThrottleLimits = LOGIN_LIMITS) {
   return {
     limits,
     /** Counts one attempt for this email and address; returns the seconds to wait (then do not verify), or 0. */

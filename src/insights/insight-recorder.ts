@@ -1,9 +1,8 @@
 // Evaluations counted in memory and written in batches: a track request never waits for the database. Every
 // FLUSH_EVERY_MS the counts go to the database, only for flags and variations that exist; reads add what is
 // still in memory, so what this instance received shows at once.
-import type { Kysely } from 'kysely';
 import { variationIdsByFlag } from '../flags/flag-variation-read-model.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { hourOf, KEEP_MS, type Evaluation, type InsightCount } from './insight-model.ts';
 import { insightStore, type InsightStore } from './insight-store.ts';
 
@@ -21,7 +20,7 @@ export class InsightRecorder {
   dropped = 0;
   readonly store: InsightStore;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(private readonly db: DbHandle) {
     this.store = insightStore(db);
   }
 

@@ -1,13 +1,13 @@
 // HTTP for flag insights: FeatBit's public track endpoint, for the SDKs (their key in Authorization), and the
 // flag page's read under the authenticated API. Rules live in insight-service.ts.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
 import { ok, sendAppError } from '../platform/envelope.ts';
 import { TooManyRequests, Unauthorized } from '../platform/errors.ts';
-import { Id, Key, responses, Type } from '../platform/schemas.ts';
+import { Id, Key, NoBody, responses, Type } from '../platform/schemas.ts';
 import type { ResolvedSdkSecret } from '../sdk-keys/sdk-secret-resolver.ts';
 import { MAX_TRACK_ITEMS } from './insight-model.ts';
 import { insightService } from './insight-service.ts';
@@ -32,7 +32,7 @@ export async function insightTrackRoutes(untyped: FastifyInstance, ctx: AppConte
         summary: `Evaluations reported by FeatBit SDKs (Authorization: a server or client SDK key): a JSON array of {user, variations: [{featureFlagKey, sendToExperiment, timestamp, variation: {id, value}}], metrics: […]}, at most ${MAX_TRACK_ITEMS} items (413 beyond). Only counts per flag, variation and hour are kept; users and metrics are not. 200 with an empty body, as FeatBit answers.`,
         security: [{ sdkKey: [] }],
         body: Type.Array(Type.Unknown()),
-        response: { '4xx': responses(Type.Null())['4xx'] },
+        response: { 200: NoBody, '4xx': responses(Type.Null())['4xx'] },
       },
       // Before the body is read: a refused request costs no parsing.
       onRequest: async (request, reply) => {
@@ -51,7 +51,7 @@ export async function insightTrackRoutes(untyped: FastifyInstance, ctx: AppConte
     async (request, reply) => {
       insights.track(secrets.get(request)!, request.body);
       // FeatBit answers Ok(): a 200 with no body.
-      return (reply as FastifyReply).code(200).send();
+      return reply.code(200).send();
     },
   );
 }

@@ -1,10 +1,9 @@
-// SQL for organizations and their first members.
-import type { Kysely, Transaction } from 'kysely';
+// SQL for organizations. Creating one seeds its IAM (built-in policies, the Owner) through IAM's stores.
+import { insertMember } from '../iam/member-store.ts';
+import { insertPolicies } from '../iam/policy-store.ts';
+import type { Q } from '../iam/iam-store.ts';
 import { BUILTIN_POLICIES } from '../policy/builtin-policies.ts';
 import type { Ids } from '../platform/clock.ts';
-import type { Database } from '../platform/tables.ts';
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface OrganizationRow {
   id: string;
@@ -22,33 +21,29 @@ async function freeKey(db: Q, name: string): Promise<string> {
   }
 }
 
-/** Creates the organization, its built-in policies, and makes the user its Owner. */
-export async function createOrganizationWithOwner(db: Q, ids: Ids, now: number, name: string, userId: string) {
+/** Creates the organization, its built-in policies, and makes the account its Owner. */
+export async function createOrganizationWithOwner(db: Q, ids: Ids, now: number, name: string, owner: { id: string; email: string; name: string }) {
   const orgId = ids.next();
   const key = await freeKey(db, name);
   const policyIds: Record<string, string> = {};
   for (const p of BUILTIN_POLICIES) policyIds[p.key] = ids.next();
   await db.insertInto('organizations').values({ id: orgId, key, name, default_policy_ids: JSON.stringify([policyIds.developer]), created_at: now }).execute();
-  await db
-    .insertInto('policies')
-    .values(
-      BUILTIN_POLICIES.map((p) => ({
-        id: policyIds[p.key],
-        org_id: orgId,
-        key: p.key,
-        name: p.name,
-        description: p.description,
-        type: 'SysManaged' as const,
-        statements: JSON.stringify(p.statements),
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
+  await insertPolicies(
+    db,
+    BUILTIN_POLICIES.map((p) => ({
+      id: policyIds[p.key],
+      org_id: orgId,
+      key: p.key,
+      name: p.name,
+      description: p.description,
+      type: 'SysManaged' as const,
+      statements: JSON.stringify(p.statements),
+      created_at: now,
+      updated_at: now,
+    })),
+  );
   const memberId = ids.next();
-  const user = await db.selectFrom('users').select(['email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
-  await db.insertInto('members').values({ id: memberId, org_id: orgId, user_id: userId, status: 'Active', email: user.email, name: user.name, invitor_member_id: null, created_at: now }).execute();
-  await db.insertInto('member_policies').values({ member_id: memberId, policy_id: policyIds.owner, org_id: orgId }).execute();
+  await insertMember(db, { id: memberId, org_id: orgId, user_id: owner.id, status: 'Active', email: owner.email, name: owner.name, invitor_member_id: null, created_at: now }, [policyIds.owner], []);
   return { org: { id: orgId, key, name }, memberId, policyIds };
 }
 
@@ -62,4 +57,12 @@ export async function organizationsOfUser(db: Q, userId: string): Promise<Organi
     .orderBy('organizations.created_at')
     .orderBy('organizations.id')
     .execute();
+}
+
+export async function findOrganization(db: Q, orgId: string): Promise<OrganizationRow | null> {
+  return (await db.selectFrom('organizations').select(['id', 'key', 'name']).where('id', '=', orgId).executeTakeFirst()) ?? null;
+}
+
+export async function renameOrganization(db: Q, orgId: string, name: string): Promise<void> {
+  await db.updateTable('organizations').set({ name }).where('id', '=', orgId).execute();
 }

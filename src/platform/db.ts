@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.ts';
 
@@ -10,6 +10,10 @@ import type { Database } from './tables.ts';
 pg.types.setTypeParser(20, Number);
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** The handles services hold and pass to stores, the database or a transaction in it: only stores name the tables. */
+export type DbHandle = Kysely<Database>;
+export type DbTransaction = Transaction<Database>;
 
 export interface Db {
   kysely: Kysely<Database>;

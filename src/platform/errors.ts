@@ -29,6 +29,18 @@ export class Forbidden extends AppError {
     super(403, code ? ['Forbidden', code] : ['Forbidden']);
   }
 }
+/**
+ * A permission check's refusal: the very same 403 body, plus what was checked (an action and an RN's text), so the
+ * caller can be told which check refused and ask why (`POST /iam/explain`). See explain/refusal-report.ts.
+ */
+export class PermissionRefused extends Forbidden {
+  constructor(
+    readonly action: string,
+    readonly resource: string,
+  ) {
+    super();
+  }
+}
 export class NotFound extends AppError {
   constructor() {
     super(404, ['ResourceNotFound']);

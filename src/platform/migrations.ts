@@ -294,6 +294,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('access_tokens').addColumn('allowed_cidrs', 'text').execute();
     },
   },
+  // FeatBit's environment settings (EnvironmentSettings: requireChangeComment), kept as JSON text and given back as sent.
+  '0010_environment_settings': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('environments')
+        .addColumn('settings', 'text', (c) => c.notNull().defaultTo('{"requireChangeComment":false}'))
+        .execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

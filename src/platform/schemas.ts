@@ -28,8 +28,27 @@ export const Key = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });
 export const Name = Type.String({ minLength: 1, maxLength: 128 });
 export const Description = Type.String({ maxLength: 2048 });
 
+/** An email as the API takes it (an account's, an invitee's); stored as normalizeEmail gives it. */
+export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** A policy statement as it crosses the API (policies' statements, tokens' permissions); policy/statement-input.ts checks the rest. */
+export const StatementSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String({ maxLength: 64 })),
+    resourceType: Type.String({ maxLength: 32 }),
+    effect: Type.String({ maxLength: 8 }),
+    actions: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }),
+    resources: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
+
 /** A body that may be omitted entirely (the handler sees undefined). */
 export const optionalBody = <T extends TSchema>(schema: T): T => ({ ...schema, 'x-optional-body': true }) as T;
+
+/** A response with no body at all (a 304, FeatBit's empty 200): the handler calls `reply.send()` with nothing. */
+export const NoBody = Type.Unsafe<void>(Type.Null({ description: 'no body' }));
 
 /** Responses named per status so the OpenAPI document lists the error envelope too. */
 export const responses = <T extends TSchema>(data: T) => ({

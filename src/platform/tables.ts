@@ -1,5 +1,6 @@
 // Row types of the one schema both databases share (see migrations.ts).
 // Times are epoch milliseconds (bigint), booleans 0/1, lists and objects JSON text.
+import type { Generated } from 'kysely';
 
 export interface Database {
   users: { id: string; email: string; name: string; password_hash: string; created_at: number };
@@ -40,7 +41,7 @@ export interface Database {
     name_lower: string;
     type: 'Personal' | 'Service';
     status: 'Active' | 'Inactive';
-    inactive_reason: 'Deactivated' | 'OwnerRemoved' | null;
+    inactive_reason: 'Deactivated' | 'OwnerRemoved' | 'Leaked' | null;
     hint: string;
     digest: string;
     prev_digest: string | null;
@@ -68,6 +69,8 @@ export interface Database {
     key: string;
     name: string;
     description: string;
+    /** FeatBit's EnvironmentSettings as JSON text: {"requireChangeComment": boolean}. */
+    settings: Generated<string>;
     created_at: number;
     updated_at: number;
   };

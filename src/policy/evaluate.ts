@@ -3,7 +3,8 @@
 // The rule (02-iam.md): collect the statements that cover the action and have a
 // pattern matching the RN; none collected → denied; any deny collected → denied;
 // otherwise allowed. `allowed` states the rule directly; `compilePolicy` + `decide`
-// give the same answer from a precomputed index and are what requests use.
+// give the same answer from a precomputed index and are what requests use; `decisive` names the statement
+// behind `allowed`'s answer.
 // Patterns that do not parse match nothing. An effect other than `allow` is
 // treated as `deny`, so corrupt data fails closed.
 
@@ -11,19 +12,35 @@ import { expandActions } from './actions.ts';
 import { matches, parsePattern, type Pattern, type Rn } from './rn.ts';
 import type { Statement } from './statement.ts';
 
-export function allowed(statements: readonly Statement[], action: string, name: Rn): boolean {
-  let collected = false;
-  for (const statement of statements) {
+/** Which statement settles a decision: its position in the list and its effect. */
+export interface Decisive {
+  readonly index: number;
+  readonly effect: 'allow' | 'deny';
+}
+
+/**
+ * The statement that decides: the first collected deny (deny wins), else the first collected allow; null when
+ * nothing is collected. `allowed` is this with the attribution dropped, so an explanation (explain.ts) is the
+ * very decision, not a second reading of the rule.
+ */
+export function decisive(statements: readonly Statement[], action: string, name: Rn): Decisive | null {
+  let allow = -1;
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i];
     if (!expandActions(statement.resourceType, statement.actions).has(action)) continue;
     const hit = statement.resources.some((text) => {
       const pattern = parsePattern(text);
       return pattern !== null && matches(pattern, name);
     });
     if (!hit) continue;
-    if (statement.effect !== 'allow') return false;
-    collected = true;
+    if (statement.effect !== 'allow') return { index: i, effect: 'deny' };
+    if (allow < 0) allow = i;
   }
-  return collected;
+  return allow < 0 ? null : { index: allow, effect: 'allow' };
+}
+
+export function allowed(statements: readonly Statement[], action: string, name: Rn): boolean {
+  return decisive(statements, action, name)?.effect === 'allow';
 }
 
 // Patterns of one effect for one action, bucketed by their first segment so a

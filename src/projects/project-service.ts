@@ -1,27 +1,35 @@
 // Rules for projects and environments: find within the caller's organization (404), check the
 // action on the RN built from stored keys (403), then change and audit in one transaction.
-import type { Transaction } from 'kysely';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import type { Database } from '../platform/tables.ts';
+import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import type { DbTransaction } from '../platform/db.ts';
 import { environmentSecrets } from '../sdk-keys/environment-secrets.ts';
 import { sdkSecretHint } from '../sdk-keys/sdk-key-format.ts';
 import { withheldView, type SecretView } from '../sdk-keys/sdk-secret-view.ts';
-import { projectStore, type EnvironmentRow, type ProjectRow } from './project-store.ts';
+import { projectStore, type EnvironmentRow, type EnvironmentSettings, type ProjectRow } from './project-store.ts';
 
 export type ProjectDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate' | 'digester'>;
 
+/** FeatBit's Environment (its EnvironmentVm's fields and key, projectId and times). */
 export interface EnvironmentView {
   id: string;
+  projectId: string;
   name: string;
   key: string;
   description: string;
   /** SDK keys: client keys whole, server keys as hints, except in the response that created them. */
   secrets: SecretView[];
-  /** FeatBit's environment settings; none yet. */
-  settings: [];
+  /** FeatBit's EnvironmentSettings, kept as given (FeatBit's UI reads them; the server enforces none). */
+  settings: EnvironmentSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+/** What renaming a project answers: FeatBit's ProjectVm. */
+export interface ProjectVm {
+  id: string;
+  name: string;
 }
 export interface ProjectView {
   id: string;
@@ -41,11 +49,29 @@ type SecretsByEnv = Map<string, SecretView[]>;
 /** A new environment's keys as its creator may see them: server keys whole only to someone who may read that environment. */
 const shownTo = (p: OrgPrincipal, projectKey: string, envKey: string, views: SecretView[]): SecretView[] =>
   permits(p.permission, 'CanAccessEnv', rn.env(projectKey, envKey)) ? views : views.map((v) => withheldView(v, sdkSecretHint));
-const envView = (e: EnvironmentRow, secrets: SecretsByEnv): EnvironmentView => ({ id: e.id, name: e.name, key: e.key, description: e.description, secrets: secrets.get(e.id) ?? [], settings: [] });
+const DEFAULT_SETTINGS: EnvironmentSettings = { requireChangeComment: false };
+const iso = (ms: number) => new Date(ms).toISOString();
+const envView = (e: EnvironmentRow, secrets: SecretsByEnv): EnvironmentView => ({
+  id: e.id,
+  projectId: e.projectId,
+  name: e.name,
+  key: e.key,
+  description: e.description,
+  secrets: secrets.get(e.id) ?? [],
+  settings: e.settings,
+  createdAt: iso(e.createdAt),
+  updatedAt: iso(e.updatedAt),
+});
 const projectView = (p: ProjectRow, envs: EnvironmentRow[], secrets: SecretsByEnv): ProjectView => ({ id: p.id, name: p.name, key: p.key, environments: envs.map((e) => envView(e, secrets)) });
 
 const projectSnapshot = (p: ProjectRow) => ({ key: p.key, name: p.name });
-const envSnapshot = (e: EnvironmentRow) => ({ key: e.key, name: e.name, description: e.description });
+const envSnapshot = (e: EnvironmentRow) => ({ key: e.key, name: e.name, description: e.description, settings: e.settings });
+
+/** A taken key answers FeatBit's 422 KeyHasBeenUsed (Application/Projects/CreateProject.cs, Environments/CreateEnvironment.cs). */
+function keyTaken(err: unknown): never {
+  if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
+  throw err;
+}
 
 function requiredText(value: string, field: string): string {
   const v = value.trim();
@@ -56,9 +82,9 @@ function requiredText(value: string, field: string): string {
 export function projectService(deps: ProjectDeps) {
   const { kysely, clock, ids, audit } = deps;
   const dialect = deps.db.dialect;
-  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+  const inTransaction = <T>(fn: (trx: DbTransaction) => Promise<T>) => kysely.transaction().execute(fn);
   const secrets = environmentSecrets(deps);
-  const secretsOf = (db: typeof kysely | Transaction<Database>, p: OrgPrincipal, envs: EnvironmentRow[]) =>
+  const secretsOf = (db: typeof kysely | DbTransaction, p: OrgPrincipal, envs: EnvironmentRow[]) =>
     secrets.viewsByEnvironment(
       db,
       p.org.id,
@@ -71,7 +97,7 @@ export function projectService(deps: ProjectDeps) {
   const visibleEnvs = (p: OrgPrincipal, project: ProjectRow, envs: EnvironmentRow[]) =>
     envs.filter((e) => e.projectId === project.id && permits(p.permission, 'CanAccessEnv', rn.env(project.key, e.key)));
 
-  async function projectEntry(trx: Transaction<Database>, p: OrgPrincipal, action: string, project: ProjectRow, before: object | null, after: object | null) {
+  async function projectEntry(trx: DbTransaction, p: OrgPrincipal, action: string, project: ProjectRow, before: object | null, after: object | null) {
     await audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),
@@ -86,7 +112,7 @@ export function projectService(deps: ProjectDeps) {
     });
   }
 
-  async function envEntry(trx: Transaction<Database>, p: OrgPrincipal, action: string, project: ProjectRow, env: EnvironmentRow, before: object | null, after: object | null) {
+  async function envEntry(trx: DbTransaction, p: OrgPrincipal, action: string, project: ProjectRow, env: EnvironmentRow, before: object | null, after: object | null) {
     await audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),
@@ -143,7 +169,16 @@ export function projectService(deps: ProjectDeps) {
       const name = requiredText(input.name, 'name');
       const now = clock.now();
       const project: ProjectRow = { id: ids.next(), key: input.key, name, createdAt: now, updatedAt: now };
-      const envs: EnvironmentRow[] = DEFAULT_ENVIRONMENTS.map((e) => ({ id: ids.next(), projectId: project.id, key: e.key, name: e.name, description: '', createdAt: now, updatedAt: now }));
+      const envs: EnvironmentRow[] = DEFAULT_ENVIRONMENTS.map((e) => ({
+        id: ids.next(),
+        projectId: project.id,
+        key: e.key,
+        name: e.name,
+        description: '',
+        settings: DEFAULT_SETTINGS,
+        createdAt: now,
+        updatedAt: now,
+      }));
       // The environments' SDK keys, whole: this response is the only one that shows their server keys.
       const keys: SecretsByEnv = new Map();
       try {
@@ -157,14 +192,13 @@ export function projectService(deps: ProjectDeps) {
           await projectEntry(trx, p, 'CreateProject', project, null, { ...projectSnapshot(project), environments: envs.map((e) => e.key) });
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new Conflict();
-        throw err;
+        keyTaken(err);
       }
       return projectView(project, envs, keys);
     },
 
-    /** Renames; a project's key never changes, because statements name projects by key. */
-    async update(p: OrgPrincipal, projectId: string, input: { name: string }): Promise<ProjectView> {
+    /** Renames; a project's key never changes, because statements name projects by key. → FeatBit's ProjectVm. */
+    async update(p: OrgPrincipal, projectId: string, input: { name: string }): Promise<ProjectVm> {
       return inTransaction(async (trx) => {
         const s = projectStore(trx, dialect);
         const project = await s.findProject(p.org.id, projectId, 'update');
@@ -177,9 +211,7 @@ export function projectService(deps: ProjectDeps) {
           await s.renameProject(p.org.id, project.id, name, now);
           await projectEntry(trx, p, 'UpdateProjectSettings', project, projectSnapshot(project), projectSnapshot(after));
         }
-        const result = name !== project.name ? after : project;
-        const envs = visibleEnvs(p, result, await s.listEnvironments(p.org.id, [project.id]));
-        return projectView(result, envs, await secretsOf(trx, p, envs));
+        return { id: project.id, name };
       });
     },
 
@@ -211,7 +243,7 @@ export function projectService(deps: ProjectDeps) {
       return envView(env, await secretsOf(kysely, p, [env]));
     },
 
-    async createEnvironment(p: OrgPrincipal, projectId: string, input: { key: string; name: string; description?: string }): Promise<EnvironmentView> {
+    async createEnvironment(p: OrgPrincipal, projectId: string, input: { key: string; name: string; description?: string; settings?: EnvironmentSettings | null }): Promise<EnvironmentView> {
       try {
         return await inTransaction(async (trx) => {
           const s = projectStore(trx, dialect);
@@ -225,6 +257,7 @@ export function projectService(deps: ProjectDeps) {
             key: input.key,
             name: requiredText(input.name, 'name'),
             description: input.description ?? '',
+            settings: input.settings ?? DEFAULT_SETTINGS,
             createdAt: now,
             updatedAt: now,
           };
@@ -235,22 +268,32 @@ export function projectService(deps: ProjectDeps) {
           return envView(env, keys);
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new Conflict();
-        throw err;
+        keyTaken(err);
       }
     },
 
-    /** Name and description; like a project's, an environment's key never changes. */
-    async updateEnvironment(p: OrgPrincipal, projectId: string, envId: string, input: { name: string; description?: string }): Promise<EnvironmentView> {
+    /** Name, description and (when given) settings; like a project's, an environment's key never changes. */
+    async updateEnvironment(
+      p: OrgPrincipal,
+      projectId: string,
+      envId: string,
+      input: { name: string; description?: string | null; settings?: EnvironmentSettings | null },
+    ): Promise<EnvironmentView> {
       return inTransaction(async (trx) => {
         const s = projectStore(trx, dialect);
         const { project, env } = await loadEnvironment(s, p, projectId, envId, true);
         requirePermission(p, 'UpdateEnvSettings', rn.env(project.key, env.key));
         const now = clock.now();
-        const after: EnvironmentRow = { ...env, name: requiredText(input.name, 'name'), description: input.description ?? env.description, updatedAt: now };
+        const after: EnvironmentRow = {
+          ...env,
+          name: requiredText(input.name, 'name'),
+          description: input.description ?? env.description,
+          settings: input.settings ?? env.settings,
+          updatedAt: now,
+        };
         const keys = await secretsOf(trx, p, [env]);
-        if (after.name === env.name && after.description === env.description) return envView(env, keys);
-        await s.updateEnvironment(p.org.id, env.id, { name: after.name, description: after.description }, now);
+        if (JSON.stringify(envSnapshot(after)) === JSON.stringify(envSnapshot(env))) return envView(env, keys);
+        await s.updateEnvironment(p.org.id, env.id, { name: after.name, description: after.description, settings: after.settings }, now);
         await envEntry(trx, p, 'UpdateEnvSettings', project, env, envSnapshot(env), envSnapshot(after));
         return envView(after, keys);
       });

@@ -1,6 +1,6 @@
 // SQL for projects and environments. Every query is scoped by org_id; locks are PostgreSQL-only
 // (SQLite runs one transaction at a time, so it needs none).
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/tables.ts';
 
@@ -14,23 +14,30 @@ export interface ProjectRow {
   updatedAt: number;
 }
 
+/** FeatBit's EnvironmentSettings. */
+export interface EnvironmentSettings {
+  requireChangeComment: boolean;
+}
+
 export interface EnvironmentRow {
   id: string;
   projectId: string;
   key: string;
   name: string;
   description: string;
+  settings: EnvironmentSettings;
   createdAt: number;
   updatedAt: number;
 }
 
 const toProject = (r: Database['projects']): ProjectRow => ({ id: r.id, key: r.key, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at });
-const toEnvironment = (r: Database['environments']): EnvironmentRow => ({
+const toEnvironment = (r: Selectable<Database['environments']>): EnvironmentRow => ({
   id: r.id,
   projectId: r.project_id,
   key: r.key,
   name: r.name,
   description: r.description,
+  settings: JSON.parse(r.settings) as EnvironmentSettings,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -93,12 +100,27 @@ export function projectStore(db: Q, dialect: Dialect) {
     async insertEnvironment(orgId: string, e: EnvironmentRow): Promise<void> {
       await db
         .insertInto('environments')
-        .values({ id: e.id, org_id: orgId, project_id: e.projectId, key: e.key, name: e.name, description: e.description, created_at: e.createdAt, updated_at: e.updatedAt })
+        .values({
+          id: e.id,
+          org_id: orgId,
+          project_id: e.projectId,
+          key: e.key,
+          name: e.name,
+          description: e.description,
+          settings: JSON.stringify(e.settings),
+          created_at: e.createdAt,
+          updated_at: e.updatedAt,
+        })
         .execute();
     },
 
-    async updateEnvironment(orgId: string, envId: string, set: { name: string; description: string }, now: number): Promise<void> {
-      await db.updateTable('environments').set({ ...set, updated_at: now }).where('org_id', '=', orgId).where('id', '=', envId).execute();
+    async updateEnvironment(orgId: string, envId: string, set: { name: string; description: string; settings: EnvironmentSettings }, now: number): Promise<void> {
+      await db
+        .updateTable('environments')
+        .set({ name: set.name, description: set.description, settings: JSON.stringify(set.settings), updated_at: now })
+        .where('org_id', '=', orgId)
+        .where('id', '=', envId)
+        .execute();
     },
 
     /** Deletes the environment with its flags and segments. */

@@ -52,6 +52,25 @@ function setup() {
 }
 
 describe('SDK key resolver', () => {
+  it('hashes a working key once, yet a deletion still refuses it at once', async () => {
+    const s = setup();
+    let hashed = 0;
+    const lookupKey = digester.lookupKey;
+    digester.lookupKey = (v) => (hashed++, lookupKey(v));
+    try {
+      for (let i = 0; i < 5; i++) expect(await s.resolver.resolve(s.value, NOW)).not.toBeNull();
+      expect(hashed).toBe(1);
+      s.rows.clear();
+      s.invalidate({ kind: 'sdk-secrets', envIds: ['e1'], secretId: 's1', reason: 'deleted', graceUntil: null });
+      expect(await s.resolver.resolve(s.value, NOW)).toBeNull();
+      // Garbage is never remembered: each try is checked (and refused) again, without a lookup.
+      for (let i = 0; i < 3; i++) expect(await s.resolver.resolve('garbage', NOW)).toBeNull();
+      expect(s.lookups()).toBe(2);
+    } finally {
+      digester.lookupKey = lookupKey;
+    }
+  });
+
   it('answers a known key from memory after the first lookup, until the bound', async () => {
     const s = setup();
     expect(await s.resolver.resolve(s.value, NOW)).toEqual({ secretId: 's1', envId: 'e1', orgId: 'o1', type: 'server', validUntil: null });

@@ -3,11 +3,10 @@
 // (CACHE_REVALIDATE_SECONDS), like API credentials (auth/credential-cache.ts). Deleting or rotating a key publishes
 // an invalidation (every instance drops what it cached before the change's response is sent) and, on every instance,
 // a revocation event, so that open SDK sockets can be closed; a rotated key's grace end is noticed by a timer.
-import type { Kysely } from 'kysely';
 import type { Digester } from '../auth/credential-format.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Invalidation } from '../platform/invalidation-bus.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { parseSdkSecret, type SdkSecretType } from './sdk-key-format.ts';
 import { sdkSecretStore } from './sdk-secret-store.ts';
 
@@ -43,7 +42,7 @@ export interface SdkSecretResolver {
 }
 
 export interface SdkSecretResolverDeps {
-  kysely: Kysely<Database>;
+  kysely: DbHandle;
   digester: Digester;
   clock: Clock;
   /** Entries older than this are read again (the bounded fallback for a lost notification). */
@@ -65,6 +64,10 @@ interface Entry extends ResolvedSdkSecret {
 export function createSdkSecretResolver(deps: SdkSecretResolverDeps): SdkSecretResolver {
   const store = deps.store ?? sdkSecretStore(deps.kysely);
   const entries = new Map<string, Entry>();
+  // Keys that resolved once, by their text → their lookup key (a pure function of the text): an SDK reconnecting or
+  // polling again skips the format check and the keyed hash. Only working keys get in, so garbage cannot fill it;
+  // it decides nothing (the entry looked up with it does), so it needs no invalidation.
+  const lookupKeys = new Map<string, string>();
   const keysBySecret = new Map<string, Set<string>>();
   // secretId → when its previous key stops, with its environment (for the event).
   const graceEnds = new Map<string, { envId: string; until: number }>();
@@ -151,15 +154,18 @@ export function createSdkSecretResolver(deps: SdkSecretResolverDeps): SdkSecretR
   return {
     async resolve(value, now) {
       // Format and checksum first: garbage and forgeries cost no lookup.
-      const type = parseSdkSecret(value);
-      if (!type) return null;
-      const key = deps.digester.lookupKey(value);
+      let key = lookupKeys.get(value);
+      if (key === undefined) {
+        if (!parseSdkSecret(value)) return null;
+        key = deps.digester.lookupKey(value);
+      }
       const cached = entries.get(key);
       if (cached && now - cached.loadedAt < deps.maxAgeMs) {
         if (cached.validUntil !== null && now >= cached.validUntil) return null;
         return { secretId: cached.secretId, envId: cached.envId, orgId: cached.orgId, type: cached.type, validUntil: cached.validUntil };
       }
       const stamp = generation;
+      const type = parseSdkSecret(value);
       const digest = deps.digester.digest(value);
       const row = await store.findByDigest(digest);
       if (!row || row.type !== type) return null;
@@ -173,6 +179,8 @@ export function createSdkSecretResolver(deps: SdkSecretResolverDeps): SdkSecretR
       }
       const resolved: ResolvedSdkSecret = { secretId: row.id, envId: row.envId, orgId: row.orgId, type: row.type, validUntil };
       if (stamp === generation) put(key, { ...resolved, loadedAt: now });
+      if (lookupKeys.size >= MAX_ENTRIES) lookupKeys.clear();
+      lookupKeys.set(value, key);
       return resolved;
     },
 

@@ -1,12 +1,11 @@
 // Rules for an environment's SDK keys. Each change: find the environment in the caller's organization (404), check
 // FeatBit's action on the environment's RN (403), then find the key (404), change and audit in one transaction; a
 // change that refuses a key (delete, rotate) drops it from every instance's cache before the response is sent.
-import type { Transaction } from 'kysely';
 import { actorOf, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, NotFound } from '../platform/errors.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { mintSecret } from './environment-secrets.ts';
 import { generateSdkSecret, sdkSecretHint, type SdkSecretType } from './sdk-key-format.ts';
@@ -34,7 +33,7 @@ export function sdkSecretService(deps: SdkSecretDeps) {
   const { kysely, clock, ids, digester } = deps;
   const dialect = deps.db.dialect;
 
-  const audit = (trx: Transaction<Database>, p: OrgPrincipal, action: string, env: EnvironmentRef, s: SecretRow, before: object | null, after: object | null) =>
+  const audit = (trx: DbTransaction, p: OrgPrincipal, action: string, env: EnvironmentRef, s: SecretRow, before: object | null, after: object | null) =>
     deps.audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),
@@ -50,14 +49,14 @@ export function sdkSecretService(deps: SdkSecretDeps) {
     });
 
   /** The environment (locked against a concurrent delete on PostgreSQL) once the caller holds every action on it. */
-  async function environment(trx: Transaction<Database>, p: OrgPrincipal, envId: string, actions: string[]): Promise<EnvironmentRef> {
+  async function environment(trx: DbTransaction, p: OrgPrincipal, envId: string, actions: string[]): Promise<EnvironmentRef> {
     const env = await findEnvironmentRef(trx, dialect, p.org.id, envId, true);
     if (!env) throw new NotFound();
     for (const action of actions) requirePermission(p, action, envRn(env));
     return env;
   }
 
-  async function existing(trx: Transaction<Database>, p: OrgPrincipal, env: EnvironmentRef, id: string): Promise<SecretRow> {
+  async function existing(trx: DbTransaction, p: OrgPrincipal, env: EnvironmentRef, id: string): Promise<SecretRow> {
     const s = await sdkSecretStore(trx, dialect).find(p.org.id, env.id, id, true);
     if (!s) throw new NotFound();
     return s;

@@ -2,7 +2,7 @@
 // reload rules, and the hub's pushes and revocations, with fake sockets and a fake resolver.
 import { describe, expect, it } from 'vitest';
 import type { SdkSecretRevocation } from '../sdk-keys/sdk-secret-resolver.ts';
-import { CLOSE_REFUSED, createSdkHub } from './sdk-hub.ts';
+import { CLOSE_IDLE, CLOSE_REFUSED, createSdkHub } from './sdk-hub.ts';
 import { changedItems, itemsSince, makeSnapshot, parseUser, syncTimestamp, type SdkFlag, type SdkSegment } from './sdk-payloads.ts';
 import { createSdkReadModel } from './sdk-read-model.ts';
 
@@ -143,7 +143,8 @@ describe('SDK read model', () => {
 });
 
 describe('SDK hub', () => {
-  function setup(resolveTo: (secret: string) => { envId: string; type: 'server' | 'client' } | null = () => null) {
+  function setup(resolveTo: (secret: string) => { envId: string; type: 'server' | 'client' } | null = () => null, idleTimeoutMs = 0) {
+    let now = 0;
     let snapshot = makeSnapshot('e1', [flag('a', 100), flag('b', 100)], []);
     const revoked: ((e: SdkSecretRevocation) => void)[] = [];
     const hub = createSdkHub({
@@ -155,7 +156,8 @@ describe('SDK hub', () => {
         },
         onRevoked: (l) => (revoked.push(l), () => undefined),
       },
-      now: () => 0,
+      now: () => now,
+      idleTimeoutMs,
       onError: (err) => {
         throw err;
       },
@@ -168,7 +170,8 @@ describe('SDK hub', () => {
       const conn = hub.open({ envId, orgId: 'o1', type, secretId, secret, socket: { send, close: (code) => void closed.push(code) } });
       return { sent, raw, closed, conn };
     };
-    return { hub, socket, revoke: (e: SdkSecretRevocation) => revoked.forEach((l) => l(e)), set: (s: typeof snapshot) => (snapshot = s), get: () => snapshot };
+    const advance = (ms: number) => void (now += ms);
+    return { hub, socket, advance, revoke: (e: SdkSecretRevocation) => revoked.forEach((l) => l(e)), set: (s: typeof snapshot) => (snapshot = s), get: () => snapshot };
   }
 
   it('pushes one shared patch string to every server socket of the environment, and each client its user\'s changed flags only', async () => {
@@ -226,5 +229,31 @@ describe('SDK hub', () => {
     await tick();
     expect(c.closed).toEqual([CLOSE_REFUSED]);
     expect(kept.closed).toEqual([]);
+  });
+
+  it('closes a socket that sent nothing for the idle timeout, counting any message (a ping) as a sign of life', async () => {
+    const h = setup(() => null, 60_000);
+    const silent = h.socket('e1', 'server', 'k1');
+    const pinging = h.socket('e1', 'client', 'k2');
+    const garbled = h.socket('e2', 'server', 'k3');
+    h.advance(40_000);
+    pinging.conn.onMessage('{"messageType":"ping"}');
+    garbled.conn.onMessage('not json');
+    h.advance(19_999);
+    expect(h.hub.closeIdle()).toBe(0);
+    h.advance(1);
+    expect(h.hub.closeIdle()).toBe(1);
+    expect([silent.closed, pinging.closed, garbled.closed]).toEqual([[CLOSE_IDLE], [], []]);
+    h.advance(40_000);
+    h.hub.closeIdle();
+    expect([pinging.closed, garbled.closed]).toEqual([[CLOSE_IDLE], [CLOSE_IDLE]]);
+  });
+
+  it('an idle timeout of 0 never closes a socket', () => {
+    const h = setup(() => null, 0);
+    const s = h.socket('e1', 'server', 'k1');
+    h.advance(365 * 86_400_000);
+    expect(h.hub.closeIdle()).toBe(0);
+    expect(s.closed).toEqual([]);
   });
 });

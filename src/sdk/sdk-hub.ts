@@ -1,11 +1,12 @@
 // The open SDK sockets of this instance, by environment: answers their messages (data-sync, ping), pushes every change
 // of their environment as a patch, and closes those whose SDK key stops working. Transport-agnostic: a connection is
 // anything with send/close (sdk-streaming.ts attaches WebSockets).
+import { createHash } from 'node:crypto';
 import type { ClientFlag, EvalUser } from '../evaluation/index.ts';
 import type { SdkSecretResolver, SdkSecretRevocation } from '../sdk-keys/sdk-secret-resolver.ts';
 import type { SdkSecretType } from '../sdk-keys/sdk-key-format.ts';
 import {
-  PONG, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp,
+  PONG_BYTES, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp,
   type EnvSnapshot, type SdkFlag,
 } from './sdk-payloads.ts';
 import type { SdkReadModel } from './sdk-read-model.ts';
@@ -14,6 +15,8 @@ import type { SdkReadModel } from './sdk-read-model.ts';
 export const CLOSE_REFUSED = 4003;
 /** Going away (the instance shuts down): the SDKs reconnect, to another instance. */
 export const CLOSE_GOING_AWAY = 1001;
+/** A socket silent past the idle timeout: a normal close, so a live SDK reconnects (only 4003 stops it). */
+export const CLOSE_IDLE = 1000;
 
 /** Sockets written per turn of the event loop during a push. */
 export const PUSH_SLICE = 1000;
@@ -34,11 +37,15 @@ export interface SdkConnection {
   readonly secret: string;
   /** A client SDK's user, from its latest data-sync. */
   user: EvalUser | null;
+  /** The user as text, computed once per data-sync: client SDKs whose users are alike share one evaluated patch. */
+  userKey: string;
+  /** When the SDK last sent anything (deps.now()); a ping is enough. */
+  lastSeen: number;
 }
 
 export interface SdkHub {
   /** Registers an accepted socket; returns the handler of its messages and the function to call when it closes. */
-  open(conn: Omit<SdkConnection, 'user'>): { onMessage(text: string): void; onClose(): void };
+  open(conn: Omit<SdkConnection, 'user' | 'userKey' | 'lastSeen'>): { onMessage(text: string): void; onClose(): void };
   /** Open sockets per environment on this instance. */
   socketCounts(): Map<string, number>;
   /** Open sockets of one environment (or of all) on this instance. */
@@ -47,32 +54,46 @@ export interface SdkHub {
   pushChange(envId: string, before: EnvSnapshot | null, after: EnvSnapshot | null): void;
   /** Closes every socket (shutdown). */
   closeAll(code: number, reason: string): void;
+  /** Closes the sockets that sent nothing for the idle timeout (none when it is 0); returns how many. */
+  closeIdle(): number;
 }
 
 export interface SdkHubDeps {
   readModel: SdkReadModel;
   resolver: Pick<SdkSecretResolver, 'resolve' | 'onRevoked'>;
   now(): number;
+  /** A socket that sends nothing for this long is closed by closeIdle(); 0: never. */
+  idleTimeoutMs: number;
   onError(err: unknown, what: string): void;
 }
 
-// The last full-sync message of each snapshot, serialized once and shared by every server SDK that asks.
-const fullServerMessages = new WeakMap<EnvSnapshot, string>();
-
-export function fullServerMessage(s: EnvSnapshot): string {
-  let text = fullServerMessages.get(s);
-  if (text === undefined) {
-    text = serverMessage('full', s.flags, s.segments);
-    fullServerMessages.set(s, text);
-  }
-  return text;
+/** A server SDK's data-sync answer, encoded once: the same bytes (and ETag) for every socket and every poll that asks. */
+export interface EncodedSync {
+  bytes: Buffer;
+  etag: string;
 }
 
-/** The data-sync answer for a server SDK at `timestamp`. */
-export function serverSync(s: EnvSnapshot, timestamp: number): string {
-  if (timestamp === 0) return fullServerMessage(s);
-  const { eventType, flags, segments } = itemsSince(s, timestamp);
-  return serverMessage(eventType, flags, segments);
+/** Distinct timestamps answered per snapshot (FIFO): SDKs in step ask with the same few; a stranger cannot grow it. */
+const MAX_CACHED_SYNCS = 32;
+const encodedSyncs = new WeakMap<EnvSnapshot, Map<number, EncodedSync>>();
+
+/**
+ * The data-sync answer for a server SDK at `timestamp`, from memory after the first time per snapshot: serialized,
+ * UTF-8 encoded and hashed once. Every timestamp at or past the snapshot's newest item has the same (empty) answer.
+ */
+export function serverSync(s: EnvSnapshot, timestamp: number): EncodedSync {
+  const key = timestamp !== 0 && timestamp >= s.latest ? Infinity : timestamp;
+  let bySince = encodedSyncs.get(s);
+  if (!bySince) encodedSyncs.set(s, (bySince = new Map()));
+  let encoded = bySince.get(key);
+  if (encoded === undefined) {
+    const { eventType, flags, segments } = itemsSince(s, timestamp);
+    const bytes = Buffer.from(serverMessage(eventType, flags, segments));
+    encoded = { bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"` };
+    if (bySince.size >= MAX_CACHED_SYNCS) bySince.delete(bySince.keys().next().value!);
+    bySince.set(key, encoded);
+  }
+  return encoded;
 }
 
 /** The data-sync answer for a client SDK's `user` at `timestamp`. */
@@ -107,13 +128,15 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       // FeatBit's client data-sync needs a user; a message without one (or with a malformed one) is ignored.
       if (!user) return;
       conn.user = user;
+      conn.userKey = JSON.stringify(user);
     }
     const snapshot = await deps.readModel.get(conn.envId, conn.orgId);
     if (!snapshot || !byEnv.get(conn.envId)?.has(conn)) return;
-    send(conn, conn.type === 'server' ? serverSync(snapshot, timestamp) : clientSync(snapshot, conn.user!, timestamp));
+    send(conn, conn.type === 'server' ? serverSync(snapshot, timestamp).bytes : clientSync(snapshot, conn.user!, timestamp));
   }
 
   function onMessage(conn: SdkConnection, text: string) {
+    conn.lastSeen = deps.now();
     let message: { messageType?: unknown; data?: unknown };
     try {
       message = JSON.parse(text);
@@ -121,7 +144,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       return;
     }
     if (!message || typeof message !== 'object') return;
-    if (message.messageType === 'ping') return send(conn, PONG);
+    if (message.messageType === 'ping') return send(conn, PONG_BYTES);
     if (message.messageType === 'data-sync') dataSync(conn, message.data).catch((err) => deps.onError(err, 'an SDK data-sync failed'));
   }
 
@@ -134,8 +157,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     const forServers = Buffer.from(serverMessage('patch', changed.flags, changed.segments));
     // Client SDKs: their user's results for the changed flags only; users with the same attributes share one string.
     const forUsers = new Map<string, string>();
-    const clientPatch = (user: EvalUser, flags: readonly SdkFlag[]) => {
-      const key = JSON.stringify(user);
+    const clientPatch = (user: EvalUser, key: string, flags: readonly SdkFlag[]) => {
       let text = forUsers.get(key);
       if (text === undefined) {
         const evaluated: ClientFlag[] = clientFlags(flags, user, after.segmentOf);
@@ -153,7 +175,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
         if (!conns.has(conn)) continue;
         if (conn.type === 'server') send(conn, forServers);
         else if (conn.user && changed.flags.length > 0) {
-          const text = clientPatch(conn.user, changed.flags);
+          const text = clientPatch(conn.user, conn.userKey, changed.flags);
           if (text) send(conn, text);
         }
       }
@@ -193,7 +215,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
 
   return {
     open(init) {
-      const conn: SdkConnection = { ...init, user: null };
+      const conn: SdkConnection = { ...init, user: null, userKey: '', lastSeen: deps.now() };
       let set = byEnv.get(conn.envId);
       if (!set) byEnv.set(conn.envId, (set = new Set()));
       set.add(conn);
@@ -209,6 +231,26 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     socketCounts: () => new Map([...byEnv].map(([envId, s]) => [envId, s.size])),
     socketCount: (envId) => (envId === undefined ? [...byEnv.values()].reduce((n, s) => n + s.size, 0) : (byEnv.get(envId)?.size ?? 0)),
     pushChange,
+    closeIdle() {
+      if (deps.idleTimeoutMs <= 0) return 0;
+      const before = deps.now() - deps.idleTimeoutMs;
+      let closed = 0;
+      for (const [envId, s] of byEnv) {
+        for (const c of s) {
+          if (c.lastSeen > before) continue;
+          // Forgotten now, not when the closing handshake ends: it gets no more pushes and is not closed twice.
+          s.delete(c);
+          closed++;
+          try {
+            c.socket.close(CLOSE_IDLE, 'idle timeout');
+          } catch (err) {
+            deps.onError(err, 'closing an idle SDK socket failed');
+          }
+        }
+        if (s.size === 0) byEnv.delete(envId);
+      }
+      return closed;
+    },
     closeAll(code, reason) {
       for (const s of byEnv.values()) for (const c of s) {
         try {

@@ -39,6 +39,8 @@ export interface EnvSnapshot {
   /** Milliseconds of each item's updatedAt, by flag key / segment id. */
   flagTimes: ReadonlyMap<string, number>;
   segmentTimes: ReadonlyMap<string, number>;
+  /** The newest updatedAt of any item (0 when there are none): a sync after it has nothing to send. */
+  latest: number;
   segmentOf: SegmentLookup;
 }
 
@@ -46,14 +48,11 @@ export type EventType = 'full' | 'patch';
 
 export function makeSnapshot(envId: string, flags: readonly SdkFlag[], segments: readonly SdkSegment[]): EnvSnapshot {
   const byId = new Map(segments.map((s) => [s.id, s]));
-  return {
-    envId,
-    flags,
-    segments,
-    flagTimes: new Map(flags.map((f) => [f.key, Date.parse(f.updatedAt)])),
-    segmentTimes: new Map(segments.map((s) => [s.id, Date.parse(s.updatedAt)])),
-    segmentOf: (id) => byId.get(id),
-  };
+  const flagTimes = new Map(flags.map((f) => [f.key, Date.parse(f.updatedAt)]));
+  const segmentTimes = new Map(segments.map((s) => [s.id, Date.parse(s.updatedAt)]));
+  let latest = 0;
+  for (const t of [...flagTimes.values(), ...segmentTimes.values()]) if (t > latest) latest = t;
+  return { envId, flags, segments, flagTimes, segmentTimes, latest, segmentOf: (id) => byId.get(id) };
 }
 
 /** The data-sync timestamp a message answers: a number ≥ 0, anything else reads as 0 (a full sync), like FeatBit. */
@@ -101,6 +100,8 @@ export function clientMessage(eventType: EventType, user: EvalUser, featureFlags
 }
 
 export const PONG = '{"messageType":"pong","data":{}}';
+/** The pong's bytes, shared by every socket. */
+export const PONG_BYTES = Buffer.from(PONG);
 
 /**
  * The user a client SDK sends ({keyId, name, customizedProperties: [{name, value}]}), or null when it is not one.

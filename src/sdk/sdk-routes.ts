@@ -3,10 +3,11 @@
 // credential, sent bare in Authorization (polling) or hidden in the streaming token.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { clientAddressOf } from '../platform/client-address.ts';
 import type { AppContext } from '../platform/context.ts';
 import { JSON_TYPE } from '../platform/envelope.ts';
 import { BadRequest } from '../platform/errors.ts';
-import { ErrorEnvelope, Type } from '../platform/schemas.ts';
+import { ErrorEnvelope, NoBody, Type } from '../platform/schemas.ts';
 import { parseUser } from './sdk-payloads.ts';
 import { sdkService } from './sdk-service.ts';
 import { attachStreaming } from './sdk-streaming.ts';
@@ -16,8 +17,9 @@ const tags = ['SDK (public)'];
 const security = [{ sdkKey: [] }];
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 429: ErrorEnvelope };
 // The SDKs read these bodies as they are: FeatBit's data-sync message, not the {success, errors, data} envelope.
-// Typed as the string it is sent as (pre-serialized, shared across callers); the schema documents its shape.
-const DataSync = Type.Unsafe<string>(Type.Object({ messageType: Type.Literal('data-sync'), data: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }));
+// Typed as what it is sent as: text serialized per poll, or bytes encoded once and shared (Fastify sends a Buffer as
+// it is); the schema documents its shape.
+const DataSync = Type.Unsafe<string | Buffer>(Type.Object({ messageType: Type.Literal('data-sync'), data: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }));
 const User = Type.Object(
   {
     keyId: Type.String({ minLength: 1, maxLength: 512 }),
@@ -30,7 +32,10 @@ const User = Type.Object(
 export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const sdk = sdkService(ctx, fastify.log);
-  const streaming = attachStreaming(fastify.server, sdk, (err) => fastify.log.error({ err }, 'an SDK streaming connection failed'));
+  const streaming = attachStreaming(fastify.server, sdk, {
+    clientAddress: clientAddressOf(ctx.config.trustProxy),
+    onError: (err) => fastify.log.error({ err }, 'an SDK streaming connection failed'),
+  });
   fastify.addHook('preClose', (done) => {
     streaming.close();
     done();
@@ -44,15 +49,16 @@ export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
         security,
         summary: "A server SDK's poll: the data-sync message (timestamp 0 or absent: everything; otherwise what changed after it). ETag / If-None-Match → 304",
         querystring: SyncQuery,
-        response: { 200: DataSync, 304: Type.Null(), ...errors },
+        response: { 200: DataSync, 304: NoBody, ...errors },
       },
     },
     async (request, reply) => {
       const key = await sdk.authorize(request.headers.authorization, 'server', request.ip);
-      const { body, etag } = await sdk.serverLatest(key, request.query.timestamp);
+      const { bytes, etag } = await sdk.serverLatest(key, request.query.timestamp);
       reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send(undefined as unknown as null); // no payload: a 304 carries no body, so no Content-Length either
-      return reply.type(JSON_TYPE).serializer((s: string) => s).send(body);
+      // No payload: a 304 carries no body, so no Content-Length either.
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type(JSON_TYPE).send(bytes);
     },
   );
 

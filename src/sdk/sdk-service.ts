@@ -1,6 +1,5 @@
 // The SDK protocol's rules: which SDK key may connect or poll (FeatBit's RequestValidator), and what each gets.
 // Owns this instance's read model (sdk-read-model.ts) and socket hub (sdk-hub.ts), fed by the invalidation bus.
-import { createHash } from 'node:crypto';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import type { EvalUser } from '../evaluation/index.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -8,7 +7,7 @@ import { TooManyRequests, Unauthorized } from '../platform/errors.ts';
 import type { ResolvedSdkSecret } from '../sdk-keys/sdk-secret-resolver.ts';
 import type { SdkSecretType } from '../sdk-keys/sdk-key-format.ts';
 import { decodeStreamingToken } from '../sdk-keys/streaming-token.ts';
-import { clientSync, createSdkHub, serverSync, type SdkHub } from './sdk-hub.ts';
+import { clientSync, createSdkHub, serverSync, type EncodedSync, type SdkHub } from './sdk-hub.ts';
 import { syncTimestamp } from './sdk-payloads.ts';
 import { createSdkReadModel, type SdkReadModel } from './sdk-read-model.ts';
 import { sdkStore } from './sdk-store.ts';
@@ -27,11 +26,10 @@ export interface SdkService {
   acceptStreaming(type: unknown, token: unknown): Promise<(ResolvedSdkSecret & { secret: string }) | null>;
   /** Past the per-address limit: refuse before any lookup. */
   addressLimited(address: string): TooManyRequests | null;
-  serverLatest(key: ResolvedSdkSecret, timestamp: unknown): Promise<{ body: string; etag: string }>;
+  /** The data-sync message as bytes and its ETag, both computed once per snapshot and timestamp. */
+  serverLatest(key: ResolvedSdkSecret, timestamp: unknown): Promise<EncodedSync>;
   clientLatest(key: ResolvedSdkSecret, user: EvalUser, timestamp: unknown): Promise<string>;
 }
-
-const etagOf = (body: string) => `"${createHash('sha1').update(body).digest('base64url')}"`;
 
 // The services of each app, for whoever needs to count sockets (the benchmark) or wait for reloads (tests).
 const services = new WeakMap<object, SdkService>();
@@ -58,6 +56,7 @@ export function sdkService(ctx: SdkDeps, log: ErrorLog): SdkService {
     readModel,
     resolver: ctx.sdkSecrets,
     now: () => ctx.clock.now(),
+    idleTimeoutMs: ctx.config.sdkIdleTimeoutSeconds * 1000,
     onError: (err, what) => log.error({ err }, what),
   });
   ctx.onInvalidate((event) => readModel.invalidate(event));
@@ -102,8 +101,7 @@ export function sdkService(ctx: SdkDeps, log: ErrorLog): SdkService {
       const snapshot = await readModel.get(key.envId, key.orgId);
       // The environment vanished between the lookup and now: its keys are gone too.
       if (!snapshot) throw new Unauthorized();
-      const body = serverSync(snapshot, syncTimestamp(timestamp));
-      return { body, etag: etagOf(body) };
+      return serverSync(snapshot, syncTimestamp(timestamp));
     },
 
     async clientLatest(key, user, timestamp) {

@@ -40,6 +40,8 @@ const Segment = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
+/** What FeatBit's segment changes answer. */
+const True = responses(Type.Boolean());
 const FlagReference = Type.Object({ id: Type.String(), envId: Type.String(), name: Type.String(), key: Type.String() });
 
 const EnvParams = Type.Object({ envId: Id });
@@ -57,7 +59,7 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary:
-          "List the environment's segments and its project's shared segments that cover it; name matches name or key, tags is any-of, archived segments only with isArchived=true [CanAccessEnv]",
+          "List the environment's segments and its project's shared segments that cover it, most recently changed first (each item holds FeatBit's SegmentVm fields and the rest of the segment); name matches name or key, tags keeps segments carrying all of them, archived segments only with isArchived=true [CanAccessEnv]",
         params: EnvParams,
         querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), tags: TagFilter, isArchived: Type.Optional(Type.Boolean()), ...PageQuery }),
         response: responses(Paged(Segment)),
@@ -133,14 +135,14 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.delete(
     `${base}/:segmentId`,
-    { schema: { tags, summary: 'Delete an archived segment (422 SegmentNotArchived otherwise) [DeleteSegment]', params: SegmentParams, body: CommentBody, response: responses(Type.Boolean()) } },
+    { schema: { tags, summary: 'Delete an archived segment (422 CannotDeleteUnArchivedSegment otherwise) → true [DeleteSegment]', params: SegmentParams, body: CommentBody, response: True } },
     async (request) => ok(await segments.remove(orgPrincipalOf(request), request.params.envId, request.params.segmentId, { comment: request.body?.comment })),
   );
 
   app.put(
     `${base}/:segmentId/name`,
     {
-      schema: { tags, summary: 'Rename a segment [UpdateSegmentName]', params: SegmentParams, body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }), response: responses(Segment) },
+      schema: { tags, summary: 'Rename a segment → true [UpdateSegmentName]', params: SegmentParams, body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }), response: True },
     },
     async (request) => ok(await segments.rename(orgPrincipalOf(request), request.params.envId, request.params.segmentId, request.body.name, { comment: request.body.comment })),
   );
@@ -150,10 +152,10 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Set a segment's description [UpdateSegmentDescription]",
+        summary: "Set a segment's description → true [UpdateSegmentDescription]",
         params: SegmentParams,
         body: Type.Object({ description: Description, comment: Type.Optional(Comment) }, { additionalProperties: false }),
-        response: responses(Segment),
+        response: True,
       },
     },
     async (request) => ok(await segments.describe(orgPrincipalOf(request), request.params.envId, request.params.segmentId, request.body.description, { comment: request.body.comment })),
@@ -164,10 +166,10 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Replace a segment's tags; the body is {tags, comment?} (FeatBit) or the array [UpdateSegmentTags on the segment as tagged now and as it will be tagged]",
+        summary: "Replace a segment's tags; the body is {tags, comment?} (FeatBit) or the array → true [UpdateSegmentTags on the segment as tagged now and as it will be tagged]",
         params: SegmentParams,
         body: TagsBody,
-        response: responses(Segment),
+        response: True,
       },
     },
     async (request) => {
@@ -183,10 +185,10 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary:
-          'Replace the included and excluded users and the rules; a part left out stays as it is. Each part that changes needs its action: included/excluded [UpdateSegmentTargetingUsers], rules [UpdateSegmentRules]',
+          'Replace the included and excluded users and the rules → true; a part left out stays as it is. Each part that changes needs its action: included/excluded [UpdateSegmentTargetingUsers], rules [UpdateSegmentRules]',
         params: SegmentParams,
         body: Type.Object({ included: Type.Optional(Users), excluded: Type.Optional(Users), rules: Type.Optional(MatchRules), comment: Type.Optional(Comment) }, { additionalProperties: false }),
-        response: responses(Segment),
+        response: True,
       },
     },
     async (request) => ok(await segments.setTargeting(orgPrincipalOf(request), request.params.envId, request.params.segmentId, request.body)),
@@ -208,13 +210,13 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.put(
     `${base}/:segmentId/archive`,
-    { schema: { tags, summary: 'Archive a segment; 422 SegmentIsBeingUsed while a flag names it [ArchiveSegment]', params: SegmentParams, body: CommentBody, response: responses(Segment) } },
+    { schema: { tags, summary: 'Archive a segment → true; 422 SegmentIsBeingUsed while a flag names it [ArchiveSegment]', params: SegmentParams, body: CommentBody, response: True } },
     async (request) => ok(await segments.archive(orgPrincipalOf(request), request.params.envId, request.params.segmentId, { comment: request.body?.comment })),
   );
 
   app.put(
     `${base}/:segmentId/restore`,
-    { schema: { tags, summary: 'Restore an archived segment [RestoreSegment]', params: SegmentParams, body: CommentBody, response: responses(Segment) } },
+    { schema: { tags, summary: 'Restore an archived segment → true [RestoreSegment]', params: SegmentParams, body: CommentBody, response: True } },
     async (request) => ok(await segments.restore(orgPrincipalOf(request), request.params.envId, request.params.segmentId, { comment: request.body?.comment })),
   );
 }

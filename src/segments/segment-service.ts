@@ -1,7 +1,6 @@
 // Rules for segments, in the same order as flags: 404 (environment and segment in the caller's
 // organization), 403 (the action on the segment's RN with its stored tags), then the segment's own
 // rules, then write and audit in one transaction.
-import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { flagsNamingSegment, touchFlagsNamingSegment, type FlagReference } from '../flags/flag-references.ts';
@@ -9,7 +8,7 @@ import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
 import { segmentRuleErrors, type MatchRule } from '../targeting/targeting-model.ts';
@@ -121,9 +120,9 @@ export function segmentService(deps: SegmentDeps) {
   const { kysely, clock, ids, audit } = deps;
   const dialect = deps.db.dialect;
   const nextId = () => ids.next();
-  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => kysely.transaction().execute(fn);
+  const inTransaction = <T>(fn: (trx: DbTransaction) => Promise<T>) => kysely.transaction().execute(fn);
 
-  async function environment(db: Transaction<Database> | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
+  async function environment(db: DbTransaction | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
     const env = await findEnvironmentRef(db, dialect, p.org.id, envId, lock);
     if (!env) throw new NotFound();
     return env;
@@ -136,7 +135,7 @@ export function segmentService(deps: SegmentDeps) {
     return env;
   }
 
-  async function record(trx: Transaction<Database>, p: OrgPrincipal, action: string, env: EnvironmentRef, segment: SegmentRow, before: SegmentRow | null, after: SegmentRow | null, comment = '') {
+  async function record(trx: DbTransaction, p: OrgPrincipal, action: string, env: EnvironmentRef, segment: SegmentRow, before: SegmentRow | null, after: SegmentRow | null, comment = '') {
     await audit.record(trx, {
       orgId: p.org.id,
       actor: actorOf(p),
@@ -170,11 +169,11 @@ export function segmentService(deps: SegmentDeps) {
     envId: string,
     segmentId: string,
     action: string,
-    change: (s: SegmentRow, env: EnvironmentRef, trx: Transaction<Database>) => SegmentRow | Promise<SegmentRow>,
+    change: (s: SegmentRow, env: EnvironmentRef, trx: DbTransaction) => SegmentRow | Promise<SegmentRow>,
     opts: MutateOptions = {},
-  ): Promise<SegmentView> {
+  ): Promise<true> {
     let touched: string[] = [];
-    const view = await inTransaction(async (trx) => {
+    await inTransaction(async (trx) => {
       const env = await environment(trx, p, envId);
       const store = segmentStore(trx, dialect);
       const segment = await store.find(p.org.id, env.id, segmentId, true);
@@ -184,16 +183,16 @@ export function segmentService(deps: SegmentDeps) {
       if (!gate.some((a) => permits(p.permission, a, target))) requirePermission(p, gate[0], target);
       if (segment.isArchived && !opts.allowArchived) throw new BusinessRule('SegmentArchived');
       const next = await change(segment, env, trx);
-      if (JSON.stringify(snapshot(next)) === JSON.stringify(snapshot(segment))) return segmentView(segment);
+      if (JSON.stringify(snapshot(next)) === JSON.stringify(snapshot(segment))) return;
       const updated = { ...next, updatedAt: Math.max(clock.now(), segment.updatedAt + 1) };
       await store.update(p.org.id, updated);
       await record(trx, p, opts.auditAction?.(segment, updated) ?? action, env, updated, segment, updated, opts.comment);
       if (segmentTargetingActions(segment, updated).length > 0) touched = await touchFlagsNamingSegment(trx, dialect, p.org.id, segment.id, clock.now(), nextId);
-      return segmentView(updated);
     });
     // Flags naming the segment changed revision: every instance forgets what it cached of them.
     if (touched.length > 0) await deps.invalidate({ kind: 'flags', envIds: touched });
-    return view;
+    // FeatBit's segment changes all answer true, whether or not anything moved.
+    return true;
   }
 
   return {
@@ -258,7 +257,7 @@ export function segmentService(deps: SegmentDeps) {
         try {
           await segmentStore(trx, dialect).insert(p.org.id, segment);
         } catch (err) {
-          if (isUniqueViolation(err)) throw new Conflict();
+          if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
           throw err;
         }
         await record(trx, p, 'CreateSegment', env, segment, null, segment);
@@ -309,7 +308,7 @@ export function segmentService(deps: SegmentDeps) {
 
     /** JSON Patch (RFC 6902) on the segment's editable fields; each field that moves needs its own action. */
     async patch(p: OrgPrincipal, envId: string, id: string, operations: PatchOperation[], o: ChangeOptions = {}): Promise<true> {
-      await mutate(
+      return mutate(
         p,
         envId,
         id,
@@ -336,7 +335,6 @@ export function segmentService(deps: SegmentDeps) {
         },
         { guardActions: [...new Set(Object.values(SEGMENT_FIELD_ACTIONS))], comment: o.comment },
       );
-      return true;
     },
 
     /** A segment that a flag's rules name cannot be archived (422 SegmentIsBeingUsed, FeatBit's ArchiveSegment). */
@@ -355,7 +353,7 @@ export function segmentService(deps: SegmentDeps) {
 
     restore: (p: OrgPrincipal, envId: string, id: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'RestoreSegment', (s) => ({ ...s, isArchived: false }), { allowArchived: true, comment: o.comment }),
 
-    /** Like a flag, a segment must be archived before it can be deleted (422 SegmentNotArchived). */
+    /** Like a flag, a segment must be archived before it can be deleted (422 CannotDeleteUnArchivedSegment, FeatBit's code). */
     async remove(p: OrgPrincipal, envId: string, segmentId: string, o: ChangeOptions = {}): Promise<true> {
       return inTransaction(async (trx) => {
         const env = await environment(trx, p, envId);
@@ -363,7 +361,7 @@ export function segmentService(deps: SegmentDeps) {
         const segment = await store.find(p.org.id, env.id, segmentId, true);
         if (!segment) throw new NotFound();
         requirePermission(p, 'DeleteSegment', segmentRn(env, segment.key, segment.tags));
-        if (!segment.isArchived) throw new BusinessRule('SegmentNotArchived');
+        if (!segment.isArchived) throw new BusinessRule('CannotDeleteUnArchivedSegment');
         await store.remove(p.org.id, segment.id);
         await record(trx, p, 'DeleteSegment', env, segment, segment, null, o.comment);
         return true as const;

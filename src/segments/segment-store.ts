@@ -100,9 +100,10 @@ export function segmentStore(db: Q, dialect: Dialect) {
         const text = filter.name;
         q = q.where((eb) => eb.or([containsIgnoreCase('name', text), containsIgnoreCase('key', text)]));
       }
-      if (filter.tags.length > 0) q = q.where((eb) => eb.or(filter.tags.map((t) => jsonTextHolds(dialect, 'tags', t))));
+      for (const t of filter.tags) q = q.where(jsonTextHolds(dialect, 'tags', t));
       const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
+      // FeatBit's order: the most recently changed first.
+      const rows = await q.selectAll().orderBy('updated_at', 'desc').orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
       return { totalCount: Number(total.n), items: rows.map(toSegment) };
     },
 

@@ -211,6 +211,17 @@ describe.each(backends)('answers before routing (%s)', (backend) => {
       expect(answeredBefore().fast).toBe(1);
     });
 
+    it('warns of a near expiry from memory exactly as the route does (Ensign-Token-Expires-In)', async () => {
+      const tok = await serviceToken('expiring', ['project/web:env/prod'], { expiresAt: new Date(clock.now() + 3 * 86_400_000).toISOString() });
+      const headers = { authorization: tok.secret };
+      const first = await socket(flagPath, headers);
+      const second = await socket(flagPath, headers);
+      expect(answeredBefore().fast).toBe(1);
+      expect(second.headers['ensign-token-expires-in']).toBe(String(3 * 86_400));
+      expect(comparable(second)).toEqual(comparable(first));
+      expect(comparable(second)).toEqual(comparable(await fastify(flagPath, headers)));
+    });
+
     it('answers the 429 itself once the limit is spent, with the headers the route gives', async () => {
       const tok = await serviceToken('greedy');
       const headers = { authorization: tok.secret };

@@ -113,6 +113,66 @@ describe.each(backends)('FeatBit scripts: groups, policies, audit log (%s)', (ba
     expect(data(await fb('GET', '/groups')).items).toEqual([support]);
   });
 
+  it('members: MemberVm with MemberGroupVm groups; paged groups, direct-policies and inherited-policies with FeatBit filters; policies as PolicyVm', async () => {
+    const dana = await addMember(t, owner, { email: 'dana@example.com' });
+    const all = data(await fb('GET', '/policies?pageSize=100')).items;
+    const developer = all.find((p: any) => p.key === 'developer');
+    const owners = all.find((p: any) => p.key === 'owner');
+    clock.at(1);
+    const platform = data(await fb('POST', '/groups', { name: 'Platform', description: 'The platform team' }));
+    clock.at(2);
+    const support = data(await fb('POST', '/groups', { name: 'Support', description: null }));
+    expect(data(await fb('PUT', `/groups/${platform.id}/add-member/${dana.memberId}`))).toBe(true);
+    expect(data(await fb('PUT', `/groups/${platform.id}/add-policy/${owners.id}`))).toBe(true);
+    data(await fb('PUT', `/members/${dana.memberId}/add-policy/${developer.id}`));
+
+    // MemberVm: id, email, name, invitorId, initialPassword, groups (MemberGroupVm).
+    const vm = data(await fb('GET', `/members/${dana.memberId}`));
+    expect(vm).toMatchObject({ id: dana.memberId, email: 'dana@example.com', name: 'dana', invitorId: owner.memberId, initialPassword: null });
+    expect(vm.groups).toEqual([{ id: platform.id, name: 'Platform', description: 'The platform team', memberId: dana.memberId, isGroupMember: true }]);
+
+    // MemberGroupVm pages: only the member's groups, or every group (getAllGroups) marked; `name` matches part of the name.
+    expect(data(await fb('GET', `/members/${dana.memberId}/groups`))).toEqual({
+      totalCount: 1,
+      items: [{ id: platform.id, name: 'Platform', description: 'The platform team', memberId: dana.memberId, isGroupMember: true }],
+    });
+    expect(data(await fb('GET', `/members/${dana.memberId}/groups?getAllGroups=true&pageIndex=0&pageSize=10`))).toEqual({
+      totalCount: 2,
+      items: [
+        { id: support.id, name: 'Support', description: '', memberId: dana.memberId, isGroupMember: false },
+        { id: platform.id, name: 'Platform', description: 'The platform team', memberId: dana.memberId, isGroupMember: true },
+      ],
+    });
+    expect(data(await fb('GET', `/members/${dana.memberId}/groups?getAllGroups=true&name=SUPP`)).items.map((g: any) => g.id)).toEqual([support.id]);
+
+    // MemberPolicyVm pages: id, name, type, description, isMemberPolicy.
+    expect(data(await fb('GET', `/members/${dana.memberId}/direct-policies`))).toEqual({
+      totalCount: 1,
+      items: [{ id: developer.id, name: 'Developer', type: 'SysManaged', description: developer.description, isMemberPolicy: true }],
+    });
+    const everyPolicy = data(await fb('GET', `/members/${dana.memberId}/direct-policies?getAllPolicies=true&name=er`));
+    expect(everyPolicy.items.map((p: any) => [p.name, p.isMemberPolicy]).sort()).toEqual([
+      ['Developer', true],
+      ['Owner', false],
+    ]);
+
+    // InheritedMemberPolicy pages: id, name, type, description, createdAt, groupName.
+    expect(data(await fb('GET', `/members/${dana.memberId}/inherited-policies`))).toEqual({
+      totalCount: 1,
+      items: [{ id: owners.id, name: 'Owner', type: 'SysManaged', description: owners.description, createdAt: ISO, groupName: 'Platform' }],
+    });
+    expect(data(await fb('GET', `/members/${dana.memberId}/inherited-policies?name=dev`))).toEqual({ totalCount: 0, items: [] });
+
+    // GET /members/{id}/policies: PolicyVm items (Ensign adds where each comes from).
+    const held = data(await fb('GET', `/members/${dana.memberId}/policies`));
+    expect(held).toEqual([
+      { id: developer.id, key: 'developer', name: 'Developer', type: 'SysManaged', description: developer.description, statements: developer.statements, updatedAt: developer.updatedAt, inherited: false, groupId: null, groupName: null },
+      { id: owners.id, key: 'owner', name: 'Owner', type: 'SysManaged', description: owners.description, statements: owners.statements, updatedAt: owners.updatedAt, inherited: true, groupId: platform.id, groupName: 'Platform' },
+    ]);
+
+    expect(await fb('GET', '/members/00000000-0000-0000-0000-000000000000/groups')).toMatchObject({ status: 404, body: failure('ResourceNotFound') });
+  });
+
   it('policies: create answers PolicyVm; statements, settings, paged list, clone/{key}, members and groups, delete as FeatBit', async () => {
     const dana = await addMember(t, owner, { email: 'dana@example.com' });
     clock.at(1);

@@ -111,4 +111,19 @@ describe('IAM policies in a real browser', () => {
     await page.getByText('No members yet.').waitFor();
     expect((await owner.ok<{ totalCount: number }>('GET', `/groups/${group.id}/members`)).totalCount).toBe(0);
   });
+
+  it("a member's page names the group a policy comes through and marks a policy held directly as direct (the server's inherited and groupName)", async () => {
+    const { page } = browser;
+    const policies = await owner.ok<{ items: { id: string; key: string }[] }>('GET', '/policies?pageSize=100');
+    const id = (key: string) => policies.items.find((p) => p.key === key)!.id;
+    const dana = await inviteAndRedeem(owner, { email: 'dana@acme.test', name: 'Dana Direct', password: 'member password 1', policyIds: [id('developer')] });
+    const group = await owner.ok<{ id: string }>('POST', '/groups', { name: 'Ops crew', description: '' });
+    await owner.ok('PUT', `/groups/${group.id}/add-member/${dana.id}`);
+    await owner.ok('PUT', `/groups/${group.id}/add-policy/${id('administrator')}`);
+
+    await page.goto(`${server.url}/iam/members/${dana.id}`);
+    await page.getByRole('heading', { name: 'Dana Direct' }).waitFor();
+    await page.getByText('via Ops crew').waitFor();
+    await page.getByText('direct', { exact: true }).waitFor();
+  });
 });

@@ -1,7 +1,7 @@
 // The token policy on the organization settings page, and the Access tokens page's "expiring soon" and "never used"
 // filters, "expires in N days", and a token's allowed addresses, in a real browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupOwner, signIn, OWNER, type Api, inviteAndRedeem } from './api.ts';
+import { setupOwner, OWNER, type Api, inviteAndRedeem } from './api.ts';
 import { launchBrowser } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { signInThroughUi } from './ui.ts';

@@ -1,5 +1,6 @@
 // The IAM API, one integration test group per route family, with the denied cases and escalation attempts named after the attack.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUILTIN_POLICIES } from '../../src/policy/builtin-policies.ts';
 import type { Statement } from '../../src/policy/statement.ts';
 import { addMember, as, expectOk, login, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
@@ -117,7 +118,8 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const group = expectOk(await call('POST', '/groups', { name: 'Ops' }));
       const { member: admin, invitation } = expectOk(await call('POST', '/members', { email: 'alex@example.com', name: 'Alex', policyIds: [builtin.administrator], groupIds: [group.id] }));
       expect(admin.policies.map((p: any) => p.key)).toEqual(['administrator']);
-      expect(admin.groups).toEqual([{ id: group.id, name: 'Ops' }]);
+      // FeatBit's MemberGroupVm.
+      expect(admin.groups).toEqual([{ id: group.id, name: 'Ops', description: '', memberId: admin.id, isGroupMember: true }]);
       // Alex redeems the code with a password of Alex's own, then signs in with it as an Active member.
       expectOk(await t.call('POST', '/api/v1/invitations/redeem', { body: { code: invitation.code, name: 'Alex', password: 'alexs-own-password' } }));
       await login(t, 'alex@example.com', 'alexs-own-password');
@@ -422,10 +424,13 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const owners = expectOk(await call('POST', '/groups', { name: 'Owners' })).id;
       expectOk(await call('PUT', `/groups/${owners}/add-policy/${w.builtin.owner}`));
       expectOk(await call('PUT', `/groups/${owners}/add-member/${w.owner.memberId}`));
+      const owner = BUILTIN_POLICIES.find((x) => x.key === 'owner')!;
+      // Each item is FeatBit's PolicyVm, with where it comes from.
+      const ownerPolicyVm = { id: w.builtin.owner, key: 'owner', name: 'Owner', type: 'SysManaged', description: owner.description, statements: owner.statements, updatedAt: expect.any(String) };
       // Owner only through the group now: dropping the direct policy is fine.
       expectOk(await call('PUT', `/members/${w.owner.memberId}/remove-policy/${w.builtin.owner}`));
       expect(expectOk(await call('GET', `/members/${w.owner.memberId}/policies`))).toEqual([
-        { id: w.builtin.owner, key: 'owner', name: 'Owner', type: 'SysManaged', inherited: true, groupId: owners, groupName: 'Owners' },
+        { ...ownerPolicyVm, inherited: true, groupId: owners, groupName: 'Owners' },
       ]);
 
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${owners}/remove-member/${w.owner.memberId}`), 422, LAST_OWNER);
@@ -637,6 +642,10 @@ describe.each(backends)('IAM API (%s)', (backend) => {
         key,
         name: key === 'iam' ? 'IAM' : key[0].toUpperCase() + key.slice(1),
         type: key === 'iam' ? 'CustomerManaged' : 'SysManaged',
+        // FeatBit's PolicyVm fields.
+        description: key === 'iam' ? '' : BUILTIN_POLICIES.find((x) => x.key === key)!.description,
+        statements: key === 'iam' ? IAM_ONLY.map((st) => ({ ...st, id: expect.any(String) })) : BUILTIN_POLICIES.find((x) => x.key === key)!.statements,
+        updatedAt: expect.any(String),
         inherited,
         groupId,
         groupName,

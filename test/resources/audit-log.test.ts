@@ -78,7 +78,8 @@ describe.each(backends)('audit log (%s)', (backend) => {
     clock.at(10);
     expectOk(await d('PUT', `/envs/${prod}/feature-flags/checkout/off-variation`, { offVariationId: 'c' }));
     clock.at(11);
-    const copy = expectOk(await k('POST', `/envs/${prod}/feature-flags/clone/checkout`, { key: 'checkout-copy', name: 'Copy' }));
+    expect(expectOk(await k('POST', `/envs/${prod}/feature-flags/clone/checkout`, { key: 'checkout-copy', name: 'Copy' }))).toBe(true);
+    const copy = expectOk(await k('GET', `/envs/${prod}/feature-flags/checkout-copy`));
     clock.at(12);
     expectOk(await d('PUT', `/envs/${prod}/feature-flags/checkout/archive`));
     clock.at(13);
@@ -110,7 +111,7 @@ describe.each(backends)('audit log (%s)', (backend) => {
     };
     const final = { ...full, name: 'Checkout v2', isEnabled: true, variations: three, disabledVariationId: 'c', tags: ['beta', 'pay'] };
     const expected = [
-      { createdAt: at(16), action: 'DeleteEnv', refType: 'env', refId: qa.id, refKey: 'qa', projectId: web.id, envId: qa.id, actor: ownerActor, changes: { before: { key: 'qa', name: 'QA', description: '' }, after: null } },
+      { createdAt: at(16), action: 'DeleteEnv', refType: 'env', refId: qa.id, refKey: 'qa', projectId: web.id, envId: qa.id, actor: ownerActor, changes: { before: { key: 'qa', name: 'QA', description: '', settings: { requireChangeComment: false } }, after: null } },
       {
         createdAt: at(15),
         action: 'UpdateSegmentTargetingUsers',
@@ -149,7 +150,7 @@ describe.each(backends)('audit log (%s)', (backend) => {
       { createdAt: at(7), action: 'UpdateFlagName', ...flagRef, actor: tokenActor, changes: { before: { name: 'Checkout' }, after: { name: 'Checkout v2' } } },
       { createdAt: at(5), action: 'ToggleFlag', ...flagRef, actor: danaActor, changes: { before: { isEnabled: false }, after: { isEnabled: true } } },
       { createdAt: at(4), action: 'CreateFlag', ...flagRef, actor: danaActor, changes: { before: null, after: full } },
-      { createdAt: at(3), action: 'CreateEnv', refType: 'env', refId: qa.id, refKey: 'qa', projectId: web.id, envId: qa.id, actor: ownerActor, changes: { before: null, after: { key: 'qa', name: 'QA', description: '' } } },
+      { createdAt: at(3), action: 'CreateEnv', refType: 'env', refId: qa.id, refKey: 'qa', projectId: web.id, envId: qa.id, actor: ownerActor, changes: { before: null, after: { key: 'qa', name: 'QA', description: '', settings: { requireChangeComment: false } } } },
       { createdAt: at(2), action: 'UpdateProjectSettings', refType: 'project', refId: web.id, refKey: 'web', projectId: web.id, envId: null, actor: ownerActor, changes: { before: { name: 'Web' }, after: { name: 'Web site' } } },
       {
         createdAt: at(1),

@@ -14,12 +14,13 @@ describe.each(backends)('concurrent changes (%s)', (backend) => {
   });
   afterEach(async () => t.close());
 
-  it('creating the same key at once: one 200, the rest 409', async () => {
+  it('creating the same key at once: one 200, the rest 422 KeyHasBeenUsed (as a later attempt gets, FeatBit\'s code)', async () => {
     const web = await b.project('web');
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => owner('POST', `/envs/${web.env.prod}/feature-flags`, { key: 'race', name: `r${i}` })));
-    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 422, 422, 422, 422, 422, 422, 422]);
+    expect(results.filter((r) => r.status === 422).every((r) => r.body.errors[0] === 'KeyHasBeenUsed')).toBe(true);
     const projects = await Promise.all(Array.from({ length: 4 }, () => owner('POST', '/projects', { key: 'dup', name: 'dup' })));
-    expect(projects.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    expect(projects.map((r) => r.status).sort()).toEqual([200, 422, 422, 422]);
   });
 
   it('deleting an environment while flags and segments are added to it leaves no orphans', async () => {

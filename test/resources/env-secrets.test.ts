@@ -46,7 +46,7 @@ describe.each(backends)('environment secrets (%s)', (backend) => {
     const { p } = await project();
     expect(p.environments).toHaveLength(2);
     for (const env of p.environments) {
-      expect(env.settings).toEqual([]);
+      expect(env.settings).toEqual({ requireChangeComment: false });
       expect(env.secrets).toEqual([
         { id: expect.any(String), name: 'Server Key', type: 'server', value: expect.stringMatching(SERVER), previousValidUntil: null },
         { id: expect.any(String), name: 'Client Key', type: 'client', value: expect.stringMatching(CLIENT), previousValidUntil: null },

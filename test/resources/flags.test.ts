@@ -106,13 +106,15 @@ describe.each(backends)('feature flags (%s)', (backend) => {
 
   it('deletes only archived flags; an archived flag is read-only until restored', async () => {
     const flag = await b.flag(env, 'old');
-    expect((await owner('DELETE', url('/old'))).body).toEqual({ success: false, errors: ['FlagNotArchived'], data: null });
-    expectOk(await owner('PUT', url('/old/archive')));
+    expect((await owner('DELETE', url('/old'))).body).toEqual({ success: false, errors: ['CannotDeleteUnarchivedFeatureFlag'], data: null });
+    expect(expectOk(await owner('PUT', url('/old/archive')))).toBe(true);
+    expect(expectOk(await owner('GET', url('/old'))).isArchived).toBe(true);
     for (const [tail, body] of [['/old/toggle/true', undefined], ['/old/name', { name: 'n' }], ['/old/description', { description: 'd' }], ['/old/tags', ['t']], ['/old/variations', { variations: flag.variations }], ['/old/off-variation', { offVariationId: flag.enabledVariationId }]] as const) {
       const res = await owner('PUT', url(tail), body);
       expect({ tail, status: res.status, errors: res.body.errors }).toEqual({ tail, status: 422, errors: ['FlagArchived'] });
     }
-    expect(expectOk(await owner('PUT', url('/old/restore'))).isArchived).toBe(false);
+    expect(expectOk(await owner('PUT', url('/old/restore')))).toBe(true);
+    expect(expectOk(await owner('GET', url('/old'))).isArchived).toBe(false);
     expectOk(await owner('PUT', url('/old/archive')));
     expect(expectOk(await owner('DELETE', url('/old')))).toBe(true);
     expect((await owner('GET', url('/old'))).status).toBe(404);
@@ -124,39 +126,61 @@ describe.each(backends)('feature flags (%s)', (backend) => {
     expect([flag.enabledVariationId, flag.disabledVariationId]).toEqual(['a', 'b']);
     const res = await owner('PUT', url('/v/variations'), { variations: [{ id: 'a', name: 'A', value: 'a' }, { id: 'c', name: 'C', value: 'c' }] });
     expect({ status: res.status, errors: res.body.errors }).toEqual({ status: 422, errors: ['VariationInUse'] });
-    const changed = expectOk(await owner('PUT', url('/v/variations'), { variationType: 'json', variations: [{ id: 'a', name: 'A', value: '{"x":1}' }, { id: 'b', name: 'B', value: '[]' }, { name: 'new', value: '2' }] }));
+    const revision = expectOk(await owner('PUT', url('/v/variations'), { variationType: 'json', variations: [{ id: 'a', name: 'A', value: '{"x":1}' }, { id: 'b', name: 'B', value: '[]' }, { name: 'new', value: '2' }] }));
+    const changed = expectOk(await owner('GET', url('/v')));
+    expect(revision).toBe(changed.revision);
+    expect(revision).not.toBe(flag.revision);
     expect(changed.variationType).toBe('json');
     expect(changed.variations).toHaveLength(3);
     expect(changed.variations[2].id).toEqual(expect.any(String));
-    expect(expectOk(await owner('PUT', url('/v/off-variation'), { offVariationId: 'a' })).disabledVariationId).toBe('a');
+    expect(expectOk(await owner('PUT', url('/v/off-variation'), { offVariationId: 'a' }))).toBe(expectOk(await owner('GET', url('/v'))).revision);
+    expect(expectOk(await owner('GET', url('/v'))).disabledVariationId).toBe('a');
   });
 
-  it('toggles, renames, describes, retags (array or {tags}) and clones', async () => {
+  it('toggles, renames, describes (each answering the new revision), retags (array or {tags}) and clones (answering true)', async () => {
     await b.flag(env, 'f', { description: 'd', tags: ['x'] });
-    expect(expectOk(await owner('PUT', url('/f/toggle/true'))).isEnabled).toBe(true);
-    expect(expectOk(await owner('PUT', url('/f/toggle/false'))).isEnabled).toBe(false);
-    expect(expectOk(await owner('PUT', url('/f/name'), { name: '  Trimmed  ' })).name).toBe('Trimmed');
-    expect(expectOk(await owner('PUT', url('/f/description'), { description: '' })).description).toBe('');
-    expect(expectOk(await owner('PUT', url('/f/tags'), ['a', 'b', 'a'])).tags).toEqual(['a', 'b']);
-    expect(expectOk(await owner('PUT', url('/f/tags'), { tags: [] })).tags).toEqual([]);
+    const read = async () => expectOk(await owner('GET', url('/f')));
+    /** The change answers the flag's revision after it, and the flag then reads as `check` says. */
+    const answersRevision = async (method: string, tail: string, body: unknown, check: (f: any) => void) => {
+      const revision = expectOk(await owner(method, url(tail), body));
+      const after = await read();
+      expect(revision).toBe(after.revision);
+      check(after);
+    };
+    const before = await read();
+    await answersRevision('PUT', '/f/toggle/true', undefined, (f) => expect(f.isEnabled).toBe(true));
+    expect((await read()).revision).not.toBe(before.revision);
+    // Unchanged: the same revision again, as FeatBit's handlers answer.
+    const same = (await read()).revision;
+    expect(expectOk(await owner('PUT', url('/f/toggle/true')))).toBe(same);
+    await answersRevision('PUT', '/f/toggle/false', undefined, (f) => expect(f.isEnabled).toBe(false));
+    await answersRevision('PUT', '/f/name', { name: '  Trimmed  ' }, (f) => expect(f.name).toBe('Trimmed'));
+    await answersRevision('PUT', '/f/description', { description: '' }, (f) => expect(f.description).toBe(''));
+    expect(expectOk(await owner('PUT', url('/f/tags'), ['a', 'b', 'a']))).toBe(true);
+    expect((await read()).tags).toEqual(['a', 'b']);
+    expect(expectOk(await owner('PUT', url('/f/tags'), { tags: [] }))).toBe(true);
+    expect((await read()).tags).toEqual([]);
     expectOk(await owner('PUT', url('/f/tags'), ['keep']));
-    const source = expectOk(await owner('PUT', url('/f/toggle/true')));
-    const copy = expectOk(await owner('POST', url('/clone/f'), { key: 'f2', name: 'F2' }));
+    expectOk(await owner('PUT', url('/f/toggle/true')));
+    const source = await read();
+    expect(expectOk(await owner('POST', url('/clone/f'), { key: 'f2', name: 'F2' }))).toBe(true);
+    const copy = expectOk(await owner('GET', url('/f2')));
     expect(copy).toMatchObject({ key: 'f2', name: 'F2', description: source.description, tags: ['keep'], isEnabled: true, variations: source.variations, isArchived: false });
     expect(copy.id).not.toBe(source.id);
-    expect(expectOk(await owner('POST', url('/clone/f'), { key: 'f3', name: 'F3', description: 'new', tags: ['other'] }))).toMatchObject({ description: 'new', tags: ['other'] });
-    expect((await owner('POST', url('/clone/f'), { key: 'f2', name: 'again' })).body.errors).toEqual(['Conflict']);
+    expect(expectOk(await owner('POST', url('/clone/f'), { key: 'f3', name: 'F3', description: 'new', tags: ['other'] }))).toBe(true);
+    expect(expectOk(await owner('GET', url('/f3')))).toMatchObject({ description: 'new', tags: ['other'] });
+    expect(await owner('POST', url('/clone/f'), { key: 'f2', name: 'again' })).toMatchObject({ status: 422, body: { errors: ['KeyHasBeenUsed'] } });
     expect((await owner('POST', url('/clone/missing'), { key: 'f9', name: 'x' })).status).toBe(404);
   });
 
-  it('keys are unique per environment (409), not across environments', async () => {
+  it('keys are unique per environment (422 KeyHasBeenUsed, as FeatBit), not across environments', async () => {
     await b.flag(env, 'same');
     const again = await owner('POST', url(), { key: 'same', name: 'again' });
-    expect({ status: again.status, body: again.body }).toEqual({ status: 409, body: { success: false, errors: ['Conflict'], data: null } });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 422, body: { success: false, errors: ['KeyHasBeenUsed'], data: null } });
     expect((await owner('POST', `/envs/${web.env.dev}/feature-flags`, { key: 'same', name: 'dev' })).status).toBe(200);
   });
 
-  it('filters by name or key (case-insensitive), tags (any of), isEnabled and isArchived, and pages newest first', async () => {
+  it('filters by name or key (case-insensitive), tags (all of), isEnabled and isArchived, and pages newest first or by key', async () => {
     await b.flag(env, 'checkout-v1', { name: 'Checkout One', tags: ['pay', 'beta'] });
     await b.flag(env, 'search', { name: 'Search', tags: ['beta'], isEnabled: true });
     await b.flag(env, 'promo_banner', { name: 'Promo 100%', tags: ['marketing'] });
@@ -170,8 +194,13 @@ describe.each(backends)('feature flags (%s)', (backend) => {
     expect(await keys('name=promo_')).toEqual({ total: 1, keys: ['promo_banner'] });
     expect(await keys('name=100%25')).toEqual({ total: 1, keys: ['promo_banner'] });
     expect(await keys('name=_')).toEqual({ total: 1, keys: ['promo_banner'] });
-    expect(await keys('tags=pay,marketing')).toEqual({ total: 2, keys: ['promo_banner', 'checkout-v1'] });
-    expect(await keys('tags=beta&tags=marketing')).toEqual({ total: 3, keys: ['promo_banner', 'search', 'checkout-v1'] });
+    expect(await keys('tags=pay,marketing')).toEqual({ total: 0, keys: [] });
+    expect(await keys('tags=pay,beta')).toEqual({ total: 1, keys: ['checkout-v1'] });
+    expect(await keys('tags=beta&tags=pay')).toEqual({ total: 1, keys: ['checkout-v1'] });
+    expect(await keys('tags=beta')).toEqual({ total: 2, keys: ['search', 'checkout-v1'] });
+    expect(await keys('sortBy=key')).toEqual({ total: 3, keys: ['checkout-v1', 'promo_banner', 'search'] });
+    expect(await keys('sortBy=created_at')).toEqual({ total: 3, keys: ['promo_banner', 'search', 'checkout-v1'] });
+    expect(await keys('isEnabled=&isArchived=false')).toEqual({ total: 3, keys: ['promo_banner', 'search', 'checkout-v1'] });
     expect(await keys('tags=Beta')).toEqual({ total: 0, keys: [] });
     expect(await keys('tags=bet')).toEqual({ total: 0, keys: [] });
     expect(await keys('isEnabled=true')).toEqual({ total: 1, keys: ['search'] });

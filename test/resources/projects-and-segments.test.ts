@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 import { as, builder, expectOk, otherOrg, setupOrg, type Api, type Org, type ProjectInfo } from '../support/resource-fixtures.ts';
 
+const SETTINGS = { requireChangeComment: false };
+const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 const NOT_FOUND = { status: 404, body: { success: false, errors: ['ResourceNotFound'], data: null } };
 
 describe.each(backends)('projects, environments and segments (%s)', (backend) => {
@@ -31,8 +33,8 @@ describe.each(backends)('projects, environments and segments (%s)', (backend) =>
       key: 'web',
       name: 'Web',
       environments: [
-        { id: expect.any(String), key: 'dev', name: 'Dev', description: '', secrets: expect.any(Array), settings: [] },
-        { id: expect.any(String), key: 'prod', name: 'Prod', description: '', secrets: expect.any(Array), settings: [] },
+        { id: expect.any(String), projectId: p.id, key: 'dev', name: 'Dev', description: '', secrets: expect.any(Array), settings: SETTINGS, createdAt: ISO, updatedAt: ISO },
+        { id: expect.any(String), projectId: p.id, key: 'prod', name: 'Prod', description: '', secrets: expect.any(Array), settings: SETTINGS, createdAt: ISO, updatedAt: ISO },
       ],
     });
     // Later reads show server SDK keys as hints (test/resources/env-secrets.test.ts): compare the rest.
@@ -41,13 +43,14 @@ describe.each(backends)('projects, environments and segments (%s)', (backend) =>
     expect(expectOk(await owner('GET', '/projects')).map(withoutKeys)).toEqual([withoutKeys(p)]);
   });
 
-  it('keeps keys unique per scope (409) and validates bodies (400), changing nothing', async () => {
+  it('keeps keys unique per scope (422 KeyHasBeenUsed, as FeatBit) and validates bodies (400), changing nothing', async () => {
     const web = await b.project('web');
     const api = await b.project('api');
     const before = await everything();
     const attempts: [string, string, unknown, number, string[]][] = [
-      ['POST', '/projects', { key: 'web', name: 'Again' }, 409, ['Conflict']],
-      ['POST', `/projects/${web.id}/envs`, { key: 'prod', name: 'Again' }, 409, ['Conflict']],
+      ['POST', '/projects', { key: 'web', name: 'Again' }, 422, ['KeyHasBeenUsed']],
+      ['POST', `/projects/${web.id}/envs`, { key: 'prod', name: 'Again' }, 422, ['KeyHasBeenUsed']],
+      ['PUT', `/projects/${web.id}/envs/${web.env.dev}`, { name: 'x', settings: { requireChangeComment: 'yes' } }, 400, ['requireChangeComment_is_invalid', 'settings_is_invalid']],
       ['POST', '/projects', { key: 'has space', name: 'x' }, 400, ['key_is_invalid']],
       ['POST', '/projects', { key: 'p', name: 'x', envs: [] }, 400, ['envs_is_unknown']],
       ['POST', '/projects', { key: 'p' }, 400, ['name_is_required']],
@@ -71,8 +74,16 @@ describe.each(backends)('projects, environments and segments (%s)', (backend) =>
 
   it('renames projects and environments but never changes their keys', async () => {
     const web = await b.project('web');
-    expect(expectOk(await owner('PUT', `/projects/${web.id}`, { name: 'Website' }))).toMatchObject({ key: 'web', name: 'Website' });
-    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live' }))).toEqual({ id: web.env.prod, key: 'prod', name: 'Production', description: 'live', secrets: expect.any(Array), settings: [] });
+    // FeatBit's ProjectVm.
+    expect(expectOk(await owner('PUT', `/projects/${web.id}`, { name: 'Website' }))).toEqual({ id: web.id, name: 'Website' });
+    expect(expectOk(await owner('GET', `/projects/${web.id}`))).toMatchObject({ key: 'web', name: 'Website' });
+    const prod = { id: web.env.prod, projectId: web.id, key: 'prod', secrets: expect.any(Array), createdAt: ISO, updatedAt: ISO };
+    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live' }))).toEqual({ ...prod, name: 'Production', description: 'live', settings: SETTINGS });
+    // FeatBit's settings are kept as sent; left out (or null) they stay as they are.
+    const settings = { requireChangeComment: true };
+    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live', settings }))).toEqual({ ...prod, name: 'Production', description: 'live', settings });
+    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Prod', settings: null }))).toMatchObject({ name: 'Prod', description: 'live', settings });
+    expect(expectOk(await owner('GET', `/projects/${web.id}/envs/${web.env.prod}`))).toMatchObject({ name: 'Prod', settings });
   });
 
   it('deleting a project removes its environments, flags and segments in one go', async () => {
@@ -100,21 +111,27 @@ describe.each(backends)('projects, environments and segments (%s)', (backend) =>
     const env = web.env.prod;
     const s = expectOk(await owner('POST', `/envs/${env}/segments`, { key: 'beta-users', name: 'Beta users', included: ['u1', 'u1', 'u2'], excluded: ['u3'], tags: ['beta'] }));
     expect(s).toMatchObject({ envId: env, key: 'beta-users', name: 'Beta users', description: '', included: ['u1', 'u2'], excluded: ['u3'], tags: ['beta'], isArchived: false });
-    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/targeting`, { included: [], excluded: ['u9'] }))).toMatchObject({ included: [], excluded: ['u9'] });
-    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/description`, { description: 'd' })).description).toBe('d');
-    expect((await owner('POST', `/envs/${env}/segments`, { key: 'beta-users', name: 'dup' })).body.errors).toEqual(['Conflict']);
+    const read = async () => expectOk(await owner('GET', `/envs/${env}/segments/${s.id}`));
+    // FeatBit's segment changes answer true.
+    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/targeting`, { included: [], excluded: ['u9'] }))).toBe(true);
+    expect(await read()).toMatchObject({ included: [], excluded: ['u9'] });
+    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/description`, { description: 'd' }))).toBe(true);
+    expect((await read()).description).toBe('d');
+    expect(await owner('POST', `/envs/${env}/segments`, { key: 'beta-users', name: 'dup' })).toMatchObject({ status: 422, body: { errors: ['KeyHasBeenUsed'] } });
     await b.segment(env, 'internal', { name: 'Internal staff', tags: ['staff'] });
 
-    expect((await owner('DELETE', `/envs/${env}/segments/${s.id}`)).body.errors).toEqual(['SegmentNotArchived']);
-    expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/archive`));
+    expect((await owner('DELETE', `/envs/${env}/segments/${s.id}`)).body.errors).toEqual(['CannotDeleteUnArchivedSegment']);
+    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/archive`))).toBe(true);
     const res = await owner('PUT', `/envs/${env}/segments/${s.id}/name`, { name: 'x' });
     expect({ status: res.status, errors: res.body.errors }).toEqual({ status: 422, errors: ['SegmentArchived'] });
     const keys = async (query: string) => expectOk(await owner('GET', `/envs/${env}/segments?${query}`)).items.map((x: any) => x.key);
     expect(await keys('')).toEqual(['internal']);
     expect(await keys('isArchived=true')).toEqual(['beta-users']);
     expect(await keys('name=STAFF')).toEqual(['internal']);
-    expect(await keys('tags=beta,staff&isArchived=false')).toEqual(['internal']);
-    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/restore`)).isArchived).toBe(false);
+    expect(await keys('tags=beta,staff&isArchived=false')).toEqual([]);
+    expect(await keys('tags=staff&isArchived=false')).toEqual(['internal']);
+    expect(expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/restore`))).toBe(true);
+    expect((await read()).isArchived).toBe(false);
     expectOk(await owner('PUT', `/envs/${env}/segments/${s.id}/archive`));
     expect(expectOk(await owner('DELETE', `/envs/${env}/segments/${s.id}`))).toBe(true);
     expect((await owner('GET', `/envs/${env}/segments/${s.id}`)).status).toBe(404);

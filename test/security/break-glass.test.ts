@@ -1,20 +1,25 @@
 // The `ensign` command line's break-glass actions take effect on the running server's very next request, on SQLite
 // too (the server notices another process's commit through PRAGMA data_version) and on PostgreSQL (the CLI publishes
-// on the instances' bus), however long credentials may be cached; each is an audit entry naming the CLI.
+// on the instances' bus), however long credentials may be cached; each is an audit entry naming the CLI. Includes the
+// leak commands: `tokens revoke-leaked <file>` (any organization) and `tokens lookup` (secret from standard input).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PG_URL, backends } from '../support/harness.ts';
+import { alertBody } from '../support/secret-scanning.ts';
 import { repoRoot, spawnServer, type Spawned } from '../reliability/support/server.ts';
 
-async function call(base: string, method: string, path: string, auth?: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+async function call(base: string, method: string, path: string, auth?: string, body?: unknown, org?: string) {
+  const headers = { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...(org ? { organization: org } : {}) };
+  const res = await fetch(`${base}/api/v1${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   return { status: res.status, body: (await res.json().catch(() => null)) as any };
 }
+
+const LIST_TOKENS = [{ resourceType: 'access-token', effect: 'allow', actions: ['ListAccessTokens'], resources: ['access-token/*'] }];
 
 describe.each(backends)('break-glass CLI (%s)', (backend) => {
   let server: Spawned | null = null;
@@ -51,12 +56,18 @@ describe.each(backends)('break-glass CLI (%s)', (backend) => {
     return { server, databaseUrl };
   }
 
-  function cli(args: string[], env: { secret: string; databaseUrl?: string }) {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'bin/ensign.mjs'), ...args], {
+  /** `ensign …` on the server's database; `input` goes to its standard input. */
+  function run(args: string[], env: { secret: string; databaseUrl?: string }, input?: string) {
+    return spawnSync(process.execPath, [join(repoRoot, 'bin/ensign.mjs'), ...args], {
       cwd: repoRoot,
+      input,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, ENSIGN_SECRET: env.secret, ENSIGN_PASSWORD: 'a-new-password', ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}) },
       encoding: 'utf8',
     });
+  }
+
+  function cli(args: string[], env: { secret: string; databaseUrl?: string }, input?: string) {
+    const r = run(args, env, input);
     expect(r.status, r.stderr).toBe(0);
     return r.stdout;
   }
@@ -111,5 +122,62 @@ describe.each(backends)('break-glass CLI (%s)', (backend) => {
     const entry = audit.body.data.items.find((e: any) => e.action === 'ResetPassword');
     expect(entry.actor).toMatchObject({ kind: 'system', memberName: 'ensign CLI' });
     expect(JSON.stringify(audit.body)).not.toContain('a-new-password');
+  });
+
+  it('revoke-leaked deactivates the listed tokens of every organization at once, audited as the CLI; a second run changes nothing', async () => {
+    const { server: s, databaseUrl } = await start();
+    const env = { secret: s.secret, databaseUrl };
+    const setup = await call(s.url, 'POST', '/setup', undefined, { organizationName: 'Acme', name: 'Olivia', email: 'owner@example.com', password: 'owner-password' });
+    const owner = `Bearer ${setup.body.data.session}`;
+    const other = (await call(s.url, 'POST', '/organizations', owner, { name: 'Globex' })).body.data;
+    // The owner now belongs to two organizations: each call names one.
+    const acme = setup.body.data.organizationId;
+    const mine = (await call(s.url, 'POST', '/access-tokens', owner, { name: 'acme-ci', type: 'Service', permissions: LIST_TOKENS }, acme)).body.data;
+    const theirs = (await call(s.url, 'POST', '/access-tokens', owner, { name: 'globex-ci', type: 'Service', permissions: LIST_TOKENS }, other.id)).body.data;
+    const bystander = (await call(s.url, 'POST', '/access-tokens', owner, { name: 'bystander', type: 'Service', permissions: LIST_TOKENS }, acme)).body.data;
+    for (const tok of [mine, theirs, bystander]) for (let i = 0; i < 3; i++) expect((await call(s.url, 'GET', '/access-tokens?pageSize=1', tok.secret)).status).toBe(200);
+
+    const file = join(dataDir, 'alert.json');
+    writeFileSync(file, alertBody([mine.secret, 'not-a-token', theirs.secret], 'https://gist.github.com/someone/abc', 'gist_content'));
+    const first = run(['tokens', 'revoke-leaked', file], env);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('3 listed, 2 Ensign access token(s), 2 deactivated now');
+    expect(first.stdout).not.toContain(mine.secret);
+
+    expect((await call(s.url, 'GET', '/access-tokens?pageSize=1', mine.secret)).status).toBe(403);
+    expect((await call(s.url, 'GET', '/access-tokens?pageSize=1', theirs.secret)).status).toBe(403);
+    expect((await call(s.url, 'GET', '/access-tokens?pageSize=1', bystander.secret)).status).toBe(200);
+    const audit = await call(s.url, 'GET', `/audit-logs?refType=access-token&refId=${theirs.id}`, owner, undefined, other.id);
+    const entry = audit.body.data.items.find((e: any) => e.action === 'DeactivateAccessToken');
+    expect(entry.actor).toMatchObject({ kind: 'system', memberName: 'ensign CLI' });
+    expect(entry.changes.after).toMatchObject({ inactiveReason: 'Leaked', leak: { url: 'https://gist.github.com/someone/abc', source: 'gist_content' } });
+
+    const again = run(['tokens', 'revoke-leaked', file], env);
+    expect(again.stdout).toContain('2 Ensign access token(s), 0 deactivated now');
+    const after = await call(s.url, 'GET', `/audit-logs?refType=access-token&refId=${theirs.id}`, owner, undefined, other.id);
+    expect(after.body.data.totalCount).toBe(audit.body.data.totalCount);
+  });
+
+  it('lookup reads the secret from standard input and prints the token, never the secret; a bad report or string is refused', async () => {
+    const { server: s, databaseUrl } = await start();
+    const env = { secret: s.secret, databaseUrl };
+    const setup = await call(s.url, 'POST', '/setup', undefined, { organizationName: 'Acme', name: 'Olivia', email: 'owner@example.com', password: 'owner-password' });
+    const owner = `Bearer ${setup.body.data.session}`;
+    const tok = (await call(s.url, 'POST', '/access-tokens', owner, { name: 'deploy-bot', type: 'Service', permissions: LIST_TOKENS })).body.data;
+    const found = run(['tokens', 'lookup'], env, `${tok.secret}\n`);
+    expect(found.status, found.stderr).toBe(0);
+    expect(found.stdout).toContain(`id\t${tok.id}`);
+    expect(found.stdout).toContain('name\tdeploy-bot');
+    expect(found.stdout).toContain('secret\tcurrent');
+    expect(found.stdout).not.toContain(tok.secret);
+
+    const bad = run(['tokens', 'lookup', tok.secret.slice(0, -1) + (tok.secret.endsWith('A') ? 'B' : 'A')], env);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/not an Ensign access token/);
+    const notJson = join(dataDir, 'bad.json');
+    writeFileSync(notJson, '{"token": "x"}');
+    const refused = run(['tokens', 'revoke-leaked', notJson], env);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/must be a JSON array/);
   });
 });

@@ -146,7 +146,7 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
     // Policies and groups can be attached to the Invited member meanwhile.
     const group = expectOk(await o('POST', '/groups', { name: 'Later' }));
     expectOk(await o('PUT', `/groups/${group.id}/add-member/${pending.member.id}`));
-    expect(expectOk(await o('GET', `/members/${pending.member.id}`)).groups).toEqual([{ id: group.id, name: 'Later' }]);
+    expect(expectOk(await o('GET', `/members/${pending.member.id}`)).groups).toEqual([{ id: group.id, name: 'Later', description: '', memberId: pending.member.id, isGroupMember: true }]);
     // Once Quinn accepts with the session, Quinn is an Owner of Acme.
     expectOk(await redeem({ code: pending.invitation.code }, quinn.auth));
     expect(expectOk(await t.call('GET', '/api/v1/user/permissions', { auth: quinn.auth, headers: { organization: owner.orgId } })).memberId).toBe(pending.member.id);

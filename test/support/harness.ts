@@ -39,6 +39,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     webDir: join(dataDir, 'no-web'),
     secureCookies: false,
     trustProxy: false,
+    // Off unless a test turns it on: tests move fake clocks by minutes while SDK sockets are open.
+    sdkIdleTimeoutSeconds: 0,
     ...overrides,
   };
 }

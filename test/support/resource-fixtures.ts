@@ -65,7 +65,8 @@ async function newUser(t: TestApp, name: string): Promise<string> {
 /** Another organization with its own owner (a different user), as a second tenant. */
 export async function otherOrg(t: TestApp, name = 'Globex'): Promise<Org> {
   const userId = await newUser(t, 'Gary Globex');
-  const created = await createOrganizationWithOwner(t.db.kysely, t.app.ctx.ids, t.app.ctx.clock.now(), name, userId);
+  const owner = await t.db.kysely.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const created = await createOrganizationWithOwner(t.db.kysely, t.app.ctx.ids, t.app.ctx.clock.now(), name, owner);
   return { id: created.org.id, key: created.org.key, owner: { auth: await newSession(t, userId), memberId: created.memberId, name: 'Gary Globex' } };
 }
 
@@ -141,14 +142,17 @@ export function builder(api: Api) {
     },
     async archivedFlag(envId: string, key: string, extra: Record<string, unknown> = {}): Promise<any> {
       await this.flag(envId, key, extra);
-      return expectOk(await api('PUT', `/envs/${envId}/feature-flags/${key}/archive`), `archive flag ${key}`);
+      // FeatBit's archive answers true: the flag as archived is read back.
+      expectOk(await api('PUT', `/envs/${envId}/feature-flags/${key}/archive`), `archive flag ${key}`);
+      return expectOk(await api('GET', `/envs/${envId}/feature-flags/${key}`), `read flag ${key}`);
     },
     async segment(envId: string, key: string, extra: Record<string, unknown> = {}): Promise<any> {
       return expectOk(await api('POST', `/envs/${envId}/segments`, { key, name: key, ...extra }), `create segment ${key}`);
     },
     async archivedSegment(envId: string, key: string, extra: Record<string, unknown> = {}): Promise<any> {
       const s = await this.segment(envId, key, extra);
-      return expectOk(await api('PUT', `/envs/${envId}/segments/${s.id}/archive`), `archive segment ${key}`);
+      expectOk(await api('PUT', `/envs/${envId}/segments/${s.id}/archive`), `archive segment ${key}`);
+      return expectOk(await api('GET', `/envs/${envId}/segments/${s.id}`), `read segment ${key}`);
     },
   };
 }

@@ -11,10 +11,19 @@ export interface Page<T> {
   items: T[];
 }
 
+/** What a refused permission check names (headers of its 403), to ask `POST /iam/explain` about. */
+export interface Refusal {
+  action: string;
+  resource: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly codes: string[],
+    /** The server's X-Request-Id: what an operator looks for in the logs. */
+    readonly requestId: string | null = null,
+    readonly refused: Refusal | null = null,
   ) {
     super(describeErrors(codes));
     this.name = 'ApiError';
@@ -115,7 +124,9 @@ export async function api<T>(method: string, path: string, opts: RequestOptions 
   }
   if (!res.ok || !envelope || !envelope.success) {
     const codes = envelope?.errors?.length ? envelope.errors : [statusCode(res.status)];
-    throw new ApiError(res.status, codes);
+    const action = res.headers.get('Ensign-Refused-Action');
+    const resource = res.headers.get('Ensign-Refused-Resource');
+    throw new ApiError(res.status, codes, res.headers.get('X-Request-Id'), action && resource ? { action, resource } : null);
   }
   return envelope.data as T;
 }

@@ -1,309 +1,84 @@
+// The server's views as the UI uses them, derived from the OpenAPI document (openapi.d.ts, written by
+// npm run gen:api-types; CI fails when it is stale). A server schema that changes changes these, and
+// npm run typecheck shows the UI code to mend. Hand-written here: only narrowings where a server schema is looser
+// than what it sends (statements are typed by the policy core, which the UI imports).
 import type { Statement } from '../../../src/policy/statement.ts';
+import type { operations } from './openapi.d.ts';
 
 export type { Statement };
 
-export interface OrganizationRef {
-  id: string;
-  name: string;
-}
+type Json<Op extends keyof operations> = operations[Op]['responses'] extends { 200: { content: { 'application/json': infer J } } } ? J : never;
+/** The `data` of an operation's 200 answer. */
+type Data<Op extends keyof operations> = Json<Op> extends { data: infer D } ? NonNullable<D> : never;
+/** One item of a paged list (`data.items`). */
+type Item<Op extends keyof operations> = Data<Op> extends { items: (infer T)[] } ? T : never;
+/** A request's JSON body. */
+type Body<Op extends keyof operations> = operations[Op]['requestBody'] extends { content: { 'application/json': infer B } } | undefined ? B : never;
+/** `T` with its `K` holding statements as the policy core types them. */
+type WithStatements<T, K extends keyof T> = Omit<T, K> & { [P in K]: Statement[] };
 
-export interface Profile {
-  id: string;
-  name: string;
-  email: string;
-  organizations: OrganizationRef[];
-}
+/** The signed-in member (a service token's profile has no organizations). */
+export type Profile = Extract<Data<'getProfile'>, { organizations: unknown }>;
+export type OrganizationRef = Profile['organizations'][number];
+export type Permissions = WithStatements<Data<'getPermissions'>, 'statements'>;
 
-export interface Permissions {
-  memberId: string;
-  statements: Statement[];
-}
+export type AccessTokenView = WithStatements<Data<'getAccessToken'>, 'permissions'>;
+/** The only shape that carries a plaintext secret: the create/reset answer. */
+export type AccessTokenWithSecret = WithStatements<Data<'createAccessToken'>, 'permissions'>;
+export type TokenType = AccessTokenView['type'];
+export type TokenStatus = AccessTokenView['status'];
+/** An organization's token policy: what it asks of every token (GET/PUT /organizations/{id}/token-policy). */
+export type TokenPolicy = Data<'getTokenPolicy'>;
 
-export type TokenType = 'Personal' | 'Service';
-export type TokenStatus = 'Active' | 'Inactive';
-
-export interface AccessTokenView {
-  id: string;
-  name: string;
-  type: TokenType;
-  status: TokenStatus;
-  inactiveReason: null | 'Deactivated' | 'OwnerRemoved';
-  token: string;
-  permissions: Statement[];
-  creator: { id: string; name: string; email: string | null };
-  createdAt: string;
-  updatedAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  // The address ranges it may be used from; null: anywhere.
-  allowedCidrs: string[] | null;
-  // What the caller may do to this token, as the server decides it.
-  allowedOperations?: ('rename' | 'activate' | 'deactivate' | 'reset' | 'remove')[];
-}
-
-export interface TokenPolicy {
-  maxLifetimeDays: number | null;
-  requireExpiry: boolean;
-  allowPersonalTokensThatFollowOwner: boolean;
-}
-
-// The only shape that carries a plaintext secret: the create/reset answer.
-export interface AccessTokenWithSecret extends AccessTokenView {
-  secret: string;
-}
-
-export interface PolicyRef {
-  id: string;
-  key: string;
-  name: string;
-}
-
-export interface GroupRef {
-  id: string;
-  name: string;
-}
-
-export interface Member {
-  id: string;
-  name: string;
-  email: string;
-  // Invited: added, no access until the person redeems their invitation code.
-  status?: 'Active' | 'Invited';
-  invitorId?: string | null;
-  policies: PolicyRef[];
-  groups: GroupRef[];
-}
-
-// The answer that carries an invitation code: shown once, never stored by the UI.
-export interface IssuedInvitation {
-  id: string;
-  code: string;
-  url: string;
-  expiresAt: string;
-}
-
-export interface PendingInvitation {
-  id: string;
-  memberId: string;
-  email: string;
-  name: string;
-  invitorId: string | null;
-  createdAt: string;
-  expiresAt: string;
-  expired: boolean;
-}
-
-export interface MemberPolicy extends PolicyRef {
-  type?: 'SysManaged' | 'CustomerManaged';
-  // Direct policies vs. those inherited through a group.
-  inherited?: boolean;
-  direct?: boolean;
-  groupId?: string | null;
-  groupName?: string | null;
-  group?: GroupRef | null;
-  source?: string;
-}
+export type Member = Data<'getMember'>;
+export type PolicyRef = Member['policies'][number];
+export type GroupRef = Member['groups'][number];
+/** The answer that carries an invitation code: shown once, never stored by the UI. */
+export type IssuedInvitation = Data<'reissueInvitation'>;
+export type PendingInvitation = Item<'listInvitations'>;
+/** Direct policies and those inherited through a group. */
+export type MemberPolicy = Data<'listMemberPolicies'>[number];
 
 /** FeatBit's GroupVm. */
-export interface Group {
-  id: string;
-  name: string;
-  description: string;
-  updatedAt: string;
-}
-
+export type Group = Data<'getGroup'>;
 /** A row of GET /groups/{id}/members (FeatBit's GroupMemberVm). */
-export interface GroupMember {
-  id: string;
-  name: string;
-  email: string;
-  isGroupMember: boolean;
-}
-
+export type GroupMember = Item<'listGroupMembers'>;
 /** A row of GET /groups/{id}/policies (FeatBit's GroupPolicyVm). */
-export interface GroupPolicy {
-  id: string;
-  name: string;
-  type: 'SysManaged' | 'CustomerManaged';
-  description: string;
-  isGroupPolicy: boolean;
-}
+export type GroupPolicy = Item<'listGroupPolicies'>;
+export type Policy = WithStatements<Data<'getPolicy'>, 'statements'>;
 
-export interface Policy {
-  id: string;
-  key: string;
-  name: string;
-  description: string;
-  type: 'SysManaged' | 'CustomerManaged';
-  statements: Statement[];
-}
-
+export type Project = Data<'getProject'>;
+export type Environment = Project['environments'][number];
 /** An SDK key: a client key whole; a server key whole only in the response that created it, a hint afterwards. */
-export interface EnvSecret {
-  id: string;
-  name: string;
-  type: 'server' | 'client';
-  value: string;
-  previousValidUntil: string | null;
-}
+export type EnvSecret = NonNullable<Environment['secrets']>[number];
 
-export interface Environment {
-  id: string;
-  name: string;
-  key: string;
-  description?: string;
-  secrets?: EnvSecret[];
-}
+export type FeatureFlag = Data<'getFeatureFlag'>;
+/** A flag list item: FeatBit's FeatureFlagVm (serves: what is served on and off; lastChange: the latest audit entry). */
+export type FeatureFlagVm = Data<'listFeatureFlags'>['items'][number];
+export type UserVm = NonNullable<FeatureFlagVm['creator']>;
+export type Variation = FeatureFlag['variations'][number];
+export type TargetUser = FeatureFlag['targetUsers'][number];
+export type TargetRule = FeatureFlag['rules'][number];
+export type Fallthrough = FeatureFlag['fallthrough'];
+export type RolloutVariation = TargetRule['variations'][number];
+export type Condition = TargetRule['conditions'][number];
+/** The `targeting` of `PUT …/feature-flags/{key}/targeting {revision, targeting, comment?}`, as the flag's view shows it. */
+export type FlagTargeting = Pick<FeatureFlag, 'targetUsers' | 'rules' | 'fallthrough' | 'exptIncludeAllTargets'>;
 
-export interface Project {
-  id: string;
-  name: string;
-  key: string;
-  environments: Environment[];
-}
+export type Segment = Data<'getSegment'>;
+export type SegmentType = Segment['type'];
+/** A segment's rule: conditions only. */
+export type MatchRule = Segment['rules'][number];
+/** `GET …/segments/{id}/flag-references`: the flags whose rules name a segment. */
+export type FlagReference = Data<'listSegmentFlagReferences'>[number];
 
-export interface Variation {
-  id: string;
-  name: string;
-  value: string;
-}
+/** A user as the SDKs describe one: keyId and name built in, anything else a custom property. */
+export type EvalUser = Body<'evaluateFeatureFlag'>['user'];
+/** `POST …/feature-flags/{key}/evaluate {user}`. */
+export type EvaluationResult = Data<'evaluateFeatureFlag'>;
 
-export interface FeatureFlag {
-  id: string;
-  envId: string;
-  key: string;
-  name: string;
-  description: string;
-  isEnabled: boolean;
-  variationType: 'boolean' | 'string' | 'number' | 'json';
-  variations: Variation[];
-  enabledVariationId: string;
-  disabledVariationId: string;
-  revision: string;
-  targetUsers: TargetUser[];
-  rules: TargetRule[];
-  fallthrough: Fallthrough;
-  exptIncludeAllTargets: boolean;
-  tags: string[];
-  isArchived: boolean;
-  creatorId: string;
-  updatorId: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type AuditEntry = Item<'listAuditLogs'>;
+export type AuditActor = AuditEntry['actor'];
 
-// FeatBit's targeting model, as the server's views show it (src/targeting/targeting-schemas.ts).
-export interface Condition {
-  id?: string;
-  property: string;
-  op: string;
-  value: string;
-}
-
-export interface RolloutVariation {
-  id: string;
-  // [from, to] within [0, 1]: the share of users (by bucket) served this variation.
-  rollout: [number, number];
-  exptRollout: number;
-}
-
-export interface TargetRule {
-  id: string;
-  name: string;
-  dispatchKey: string | null;
-  includedInExpt: boolean;
-  conditions: Condition[];
-  variations: RolloutVariation[];
-}
-
-export interface Fallthrough {
-  dispatchKey: string | null;
-  includedInExpt: boolean;
-  variations: RolloutVariation[];
-}
-
-export interface TargetUser {
-  variationId: string;
-  keyIds: string[];
-}
-
-// The `targeting` of `PUT …/feature-flags/{key}/targeting {revision, targeting, comment?}`.
-export interface FlagTargeting {
-  targetUsers: TargetUser[];
-  rules: TargetRule[];
-  fallthrough: Fallthrough;
-  exptIncludeAllTargets: boolean;
-}
-
-// A segment's rule: conditions only.
-export interface MatchRule {
-  id: string;
-  name: string;
-  conditions: Condition[];
-}
-
-export type SegmentType = 'environment-specific' | 'shared';
-
-export interface Segment {
-  id: string;
-  envId: string;
-  key: string;
-  name: string;
-  description: string;
-  type: SegmentType;
-  scopes: string[];
-  included: string[];
-  excluded: string[];
-  rules: MatchRule[];
-  tags: string[];
-  isArchived: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-// `GET …/segments/{id}/flag-references`: the flags whose rules name a segment.
-export interface FlagReference {
-  id: string;
-  envId: string;
-  name: string;
-  key: string;
-}
-
-// A user as the SDKs describe one; keyId and name are built in, anything else is a custom property.
-export interface EvalUser {
-  keyId: string;
-  name: string;
-  customizedProperties: { name: string; value: string }[];
-}
-
-// `POST …/feature-flags/{key}/evaluate {user}`.
-export interface EvaluationResult {
-  // null when the flag serves the user nothing (rollout ranges leaving the user's bucket uncovered).
-  variation: { id: string; value: string } | null;
-  // FeatBit's matchReason: "flag disabled", "targeted", the matching rule's name, or "default".
-  reason: string;
-  kind: 'disabled' | 'targeted' | 'rule' | 'fallthrough' | 'none' | string;
-}
-
-export interface AuditActor {
-  kind: 'member' | 'token';
-  memberId?: string;
-  memberName?: string;
-  tokenId?: string;
-  tokenName?: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  createdAt: string;
-  action: string;
-  refType: string;
-  refId: string;
-  refKey: string;
-  projectId?: string | null;
-  envId?: string | null;
-  actor: AuditActor;
-  changes: { before: unknown; after: unknown };
-  // The note given with the change; '' when none.
-  comment: string;
-}
+/** `POST /iam/explain`'s answer: the server's own type. */
+export type { Explanation } from '../../../src/policy/explain.ts';

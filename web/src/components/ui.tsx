@@ -1,6 +1,7 @@
 import { Alert, Box, Center, Group, Loader, Stack, Text, Title, Tooltip, type MantineSpacing } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { errorMessage } from '../api/client.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
+import { WhyRefused } from './WhyRefused.tsx';
 import { formatDateTime, formatRelative } from '../format.ts';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
@@ -24,6 +25,7 @@ export function ErrorAlert({ error, title = 'Something went wrong', mb }: { erro
   return (
     <Alert color="red" title={title} mb={mb} role="alert" variant="light">
       {errorMessage(error)}
+      {error instanceof ApiError && error.status === 403 && <WhyRefused error={error} />}
     </Alert>
   );
 }

@@ -260,22 +260,27 @@ function TypeBadge({ type }: { type: AccessTokenView['type'] }) {
   );
 }
 
+const INACTIVE_REASONS: Record<NonNullable<AccessTokenView['inactiveReason']>, string> = {
+  Deactivated: 'Deactivated',
+  OwnerRemoved: 'Its owner left the organization',
+  Leaked: 'Its secret was found in public and it was deactivated (see the audit log). Reset it before activating it again.',
+};
+
 export function StatusBadge({ token }: { token: AccessTokenView }) {
   const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now();
   if (token.status === 'Active' && expired) return <Badge color="orange" variant="light">Expired</Badge>;
   if (token.status === 'Active') return <Badge color="teal" variant="light">Active</Badge>;
   return (
-    <Tooltip label={token.inactiveReason === 'OwnerRemoved' ? 'Its owner left the organization' : 'Deactivated'} disabled={!token.inactiveReason}>
-      <Badge color="gray" variant="light">
-        Inactive
+    <Tooltip label={INACTIVE_REASONS[token.inactiveReason ?? 'Deactivated']} disabled={!token.inactiveReason}>
+      <Badge color={token.inactiveReason === 'Leaked' ? 'red' : 'gray'} variant="light">
+        {token.inactiveReason === 'Leaked' ? 'Leaked' : 'Inactive'}
       </Badge>
     </Tooltip>
   );
 }
 
 function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen: () => void; onAction: (a: Action) => void }) {
-  const session = useSession();
-  const rights = tokenRights(token, session);
+  const rights = tokenRights(token);
   return (
     <Table.Tr data-testid="token-row" data-token-name={token.name}>
       <Table.Td>
@@ -317,8 +322,7 @@ function TokenRow({ token, onOpen, onAction }: { token: AccessTokenView; onOpen:
 }
 
 function TokenCard({ token, onOpen, onAction }: { token: AccessTokenView; onOpen: () => void; onAction: (a: Action) => void }) {
-  const session = useSession();
-  const rights = tokenRights(token, session);
+  const rights = tokenRights(token);
   return (
     <Paper withBorder p="sm" data-testid="token-row" data-token-name={token.name}>
       <Group justify="space-between" wrap="nowrap" align="flex-start">
@@ -350,8 +354,7 @@ function TokenCard({ token, onOpen, onAction }: { token: AccessTokenView; onOpen
 }
 
 function TokenMenu({ token, onAction }: { token: AccessTokenView; onAction: (a: Action) => void }) {
-  const session = useSession();
-  const r = tokenRights(token, session);
+  const r = tokenRights(token);
   return (
     <ActionsMenu label={`Actions for ${token.name}`}>
       {r.rename && <Menu.Item onClick={() => onAction('rename')}>Edit name</Menu.Item>}
@@ -371,9 +374,8 @@ function TokenMenu({ token, onAction }: { token: AccessTokenView; onAction: (a: 
 }
 
 function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | null; onClose: () => void; onAction: (a: Action, t: AccessTokenView) => void }) {
-  const session = useSession();
   const link = useLink();
-  const rights = token ? tokenRights(token, session) : null;
+  const rights = token ? tokenRights(token) : null;
   const rows: [string, ReactNode][] = token
     ? [
         ['Type', <TypeBadge type={token.type} />],
@@ -433,9 +435,14 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
               </Text>
             )}
           </div>
-          <Anchor {...link(`/audit?tokenId=${encodeURIComponent(token.id)}`)} size="sm">
-            What this token changed (audit log)
-          </Anchor>
+          <Group gap="md">
+            <Anchor {...link(`/audit?tokenId=${encodeURIComponent(token.id)}`)} size="sm">
+              What this token changed (audit log)
+            </Anchor>
+            <Anchor {...link(`/audit?refType=access-token&refId=${encodeURIComponent(token.id)}`)} size="sm">
+              This token's own history
+            </Anchor>
+          </Group>
           {hasAnyRight(rights) && (
             <Group gap="xs">
               {rights.rename && <Button variant="default" onClick={() => onAction('rename', token)}>Edit name</Button>}

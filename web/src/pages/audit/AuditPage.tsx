@@ -1,6 +1,6 @@
-import { Badge, Button, Code, Collapse, Group, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Collapse, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { Fragment, useState } from 'react';
-import { get, getAll, type Page } from '../../api/client.ts';
+import { ApiError, errorMessage, get, getAll, post, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AuditEntry, Member } from '../../api/types.ts';
 import { DataTable, ListState, Pager } from '../../components/lists.tsx';
 import { EmptyState, PageHeader, RelativeTime } from '../../components/ui.tsx';
@@ -29,15 +29,18 @@ function dayBound(value: string, end: boolean): string | undefined {
 export function AuditPage() {
   const session = useSession();
   const { search } = useRouter();
-  // Other pages link here with a filter, e.g. a token's activity.
-  const [refType, setRefType] = useState<string | null>(search.get('refType'));
+  // Other pages link here with a filter, e.g. a token's activity (?tokenId=) or its own history (?refType=access-token&refId=).
+  const tokenSubject = search.get('refType') === 'access-token' ? search.get('refId') : null;
+  const [refType, setRefType] = useState<string | null>(tokenSubject ? null : search.get('refType'));
   const [creatorId, setCreatorId] = useState<string | null>(search.get('creatorId'));
-  const [tokenId, setTokenId] = useState<string | null>(search.get('tokenId'));
+  const [tokenId, setTokenId] = useState<string | null>(search.get('tokenId') ?? tokenSubject);
+  // The token that made the changes, or the token the entries are about.
+  const [tokenRole, setTokenRole] = useState<TokenRole>(tokenSubject && !search.get('tokenId') ? 'subject' : 'actor');
   // One flag's or segment's history (linked from its page).
-  const [refId, setRefId] = useState<string | null>(search.get('refId'));
+  const [refId, setRefId] = useState<string | null>(tokenSubject ? null : search.get('refId'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [page, setPage] = usePage([refType, refId, creatorId, tokenId, from, to]);
+  const [page, setPage] = usePage([refType, refId, creatorId, tokenId, tokenRole, from, to]);
   const [open, setOpen] = useState<string | null>(null);
 
   const people = useLoad(
@@ -51,15 +54,21 @@ export function AuditPage() {
     async () => (session.canListTokens ? (await getAll<AccessTokenView>('/access-tokens')).map((t) => ({ value: t.id, label: t.name })) : []),
     [session.canListTokens, session.organizationId],
   );
+  const byToken = tokenId ? (tokenRole === 'actor' ? { tokenId } : { refType: 'access-token', refId: tokenId }) : {};
   const entries = useLoad(
     (signal) =>
       get<Page<AuditEntry>>(
         '/audit-logs',
-        { refType, refId, creatorId, tokenId, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE },
+        { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE },
         signal,
       ),
-    [refType, refId, creatorId, tokenId, from, to, page, session.organizationId],
+    [refType, refId, creatorId, tokenId, tokenRole, from, to, page, session.organizationId],
   );
+  // A token picked by id or by value may be gone from the list (removed): it stays selectable by its id.
+  const [found, setFound] = useState<{ value: string; label: string } | null>(null);
+  const tokenOptions = [...(tokens.data ?? [])];
+  if (found && !tokenOptions.some((o) => o.value === found.value)) tokenOptions.push(found);
+  if (tokenId && !tokenOptions.some((o) => o.value === tokenId)) tokenOptions.push({ value: tokenId, label: tokenId });
   const filtered = refType || refId || creatorId || tokenId || from || to;
   const refKey = refId ? entries.data?.items.find((e) => e.refId === refId)?.refKey : undefined;
 
@@ -68,12 +77,20 @@ export function AuditPage() {
       <PageHeader title="Audit log" description="Who changed what, when. Changes made with an access token name the token. You see entries about what you can read." />
       <Stack>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm">
-          <Select aria-label="Resource type" placeholder="Any resource" data={REF_TYPES} value={refType} onChange={setRefType} clearable />
+          <Select
+            aria-label="Resource type"
+            placeholder={tokenId && tokenRole === 'subject' ? 'Access tokens' : 'Any resource'}
+            data={REF_TYPES}
+            value={tokenId && tokenRole === 'subject' ? null : refType}
+            onChange={setRefType}
+            clearable
+            disabled={!!tokenId && tokenRole === 'subject'}
+          />
           <Select aria-label="Member" placeholder="Any member" data={people.data ?? []} value={creatorId} onChange={setCreatorId} clearable searchable />
           <Select
             aria-label="Access token"
             placeholder={session.canListTokens ? 'Any token' : 'Tokens not listed'}
-            data={tokens.data ?? []}
+            data={tokenOptions}
             value={tokenId}
             onChange={setTokenId}
             clearable
@@ -83,6 +100,26 @@ export function AuditPage() {
           <TextInput aria-label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} leftSection={<Text size="xs">From</Text>} leftSectionWidth={44} />
           <TextInput aria-label="To" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} leftSection={<Text size="xs">To</Text>} leftSectionWidth={36} />
         </SimpleGrid>
+        {session.canListTokens && (
+          <Group gap="sm" align="flex-end">
+            <SegmentedControl
+              aria-label="Token's part"
+              size="xs"
+              value={tokenRole}
+              onChange={(v) => setTokenRole(v as TokenRole)}
+              data={[
+                { value: 'actor', label: 'Changes made with the token' },
+                { value: 'subject', label: "The token's own history" },
+              ]}
+            />
+            <TokenFinder
+              onFound={(t) => {
+                setFound({ value: t.id, label: t.name });
+                setTokenId(t.id);
+              }}
+            />
+          </Group>
+        )}
         {refId && (
           <Group gap="xs">
             <Text size="sm">
@@ -147,6 +184,52 @@ export function AuditPage() {
         <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={entries.data?.totalCount} />
       </Stack>
     </>
+  );
+}
+
+type TokenRole = 'actor' | 'subject';
+
+/** Finds a token by its value or id (POST /access-tokens/lookup for a value); the value is sent once and not kept. */
+function TokenFinder({ onFound }: { onFound: (t: { id: string; name: string }) => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function find() {
+    const value = text.trim();
+    if (!value) return;
+    setBusy(true);
+    setError(null);
+    try {
+      // A token's value starts with its prefix; anything else is taken as an id.
+      const t = value.startsWith('ens_') ? await post<AccessTokenView>('/access-tokens/lookup', { token: value }) : await get<AccessTokenView>(`/access-tokens/${encodeURIComponent(value)}`);
+      onFound({ id: t.id, name: t.name });
+      setText('');
+    } catch (e) {
+      setError(e instanceof ApiError && e.status === 404 ? 'No token of this organization has this value or id' : errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Group gap="xs" align="flex-start">
+      <TextInput
+        aria-label="Find a token by value or id"
+        placeholder="Paste a token's value or id"
+        size="xs"
+        w={320}
+        type="password"
+        autoComplete="off"
+        value={text}
+        error={error}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') void find();
+        }}
+      />
+      <Button size="xs" variant="light" loading={busy} onClick={() => void find()}>
+        Find token
+      </Button>
+    </Group>
   );
 }
 

@@ -11,14 +11,8 @@ import { useAction, useLoad } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
-// Where an effective policy comes from: the member directly, or one of their groups.
-function inheritedFrom(p: MemberPolicy): string | null {
-  if (p.direct === true) return null;
-  const group = p.group?.name ?? p.groupName ?? null;
-  if (group) return group;
-  if (p.inherited === true || p.direct === false) return p.source ?? 'a group';
-  return null;
-}
+// Where an effective policy comes from: the member directly (null), or one of their groups.
+const inheritedFrom = (p: Pick<MemberPolicy, 'inherited' | 'groupName'>): string | null => (p.inherited ? (p.groupName ?? 'a group') : null);
 
 export function MemberDetailPage({ memberId }: { memberId: string }) {
   const session = useSession();
@@ -106,7 +100,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <RelationCard
                 title="Policies"
-                items={(policies.data ?? m.policies.map((p) => ({ ...p, direct: true }) as MemberPolicy)).map((p, i) => {
+                items={(policies.data ?? m.policies.map((p) => ({ ...p, inherited: false, groupName: null }))).map((p, i) => {
                   const via = inheritedFrom(p);
                   return {
                     key: `${p.id}-${i}`,

@@ -14,6 +14,7 @@ import { useSession } from '../../session.tsx';
 import { NewPolicyModal, PolicyTypeBadge } from './PoliciesPage.tsx';
 import { StatementEditor, statementProblems } from './StatementEditor.tsx';
 import { StatementList } from './StatementList.tsx';
+import { PolicyTester } from './PolicyTester.tsx';
 
 export function PolicyDetailPage({ policyId }: { policyId: string }) {
   const session = useSession();
@@ -160,6 +161,7 @@ export function PolicyDetailPage({ policyId }: { policyId: string }) {
                 </Stack>
               )}
             </Card>
+            <PolicyTester policy={p} statements={readOnly ? p.statements : statements} />
           </Stack>
         )}
       </DetailState>

@@ -17,7 +17,7 @@ import { useSession } from '../../session.tsx';
 import { FlagTargetingEditor } from '../targeting/FlagTargeting.tsx';
 import { TestUserPanel } from '../targeting/TestUser.tsx';
 import { FlagInsights } from './FlagInsights.tsx';
-import { useEnvironment } from './FlagsPage.tsx';
+import { useEnvironment } from './environment.tsx';
 
 export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: string; envId: string; flagKey: string }) {
   const session = useSession();

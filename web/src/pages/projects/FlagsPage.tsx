@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Group, Menu, SegmentedControl, Select, Stack, Switch, Table, TagsInput, Text, Textarea, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
-import type { Environment, FeatureFlag, Project } from '../../api/types.ts';
+import type { Environment, FeatureFlagVm, Project } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { Trail } from '../../components/details.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
@@ -14,19 +14,11 @@ import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { EnvTabs } from '../targeting/SegmentsPage.tsx';
+import { EnvTabs, useEnvironment } from './environment.tsx';
 
 const PAGE_SIZE = 20;
 
 // The project and environment an env id belongs to, from the project list.
-export function useEnvironment(projectId: string, envId: string) {
-  const session = useSession();
-  const projects = useLoad((signal) => get<Project[]>('/projects', undefined, signal), [session.organizationId]);
-  const project = projects.data?.find((p) => p.id === projectId);
-  const env = project?.environments.find((e) => e.id === envId);
-  return { projects, project, env };
-}
-
 export function FlagsPage({ projectId, envId }: { projectId: string; envId: string }) {
   const session = useSession();
   const notify = useNotify();
@@ -44,7 +36,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
 
   const flags = useLoad(
     (signal) =>
-      get<Page<FeatureFlag>>(
+      get<Page<FeatureFlagVm>>(
         `/envs/${envId}/feature-flags`,
         { name: debounced, tags, isEnabled: enabled === null ? undefined : enabled, isArchived: archived, pageIndex: page - 1, pageSize: PAGE_SIZE },
         signal,
@@ -55,7 +47,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
     const seen = (flags.data?.items ?? []).flatMap((f) => f.tags);
     setKnownTags((prev) => [...new Set([...prev, ...seen])].sort());
   }, [flags.data]);
-  const confirmAction = useConfirm(({ action, flag }: { action: 'archive' | 'restore' | 'delete'; flag: FeatureFlag }) => ({
+  const confirmAction = useConfirm(({ action, flag }: { action: 'archive' | 'restore' | 'delete'; flag: FeatureFlagVm }) => ({
     title: action === 'archive' ? 'Archive flag?' : action === 'restore' ? 'Restore flag?' : 'Delete flag?',
     confirmLabel: action === 'archive' ? 'Archive' : action === 'restore' ? 'Restore' : 'Delete for good',
     danger: action !== 'restore',
@@ -87,11 +79,11 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
     ),
   }));
 
-  const flagRn = (f: FeatureFlag) => rn.flag(project?.key ?? '', env?.key ?? '', f.key, f.tags);
+  const flagRn = (f: FeatureFlagVm) => rn.flag(project?.key ?? '', env?.key ?? '', f.key, f.tags);
   const canCreate = project && env ? session.can('CreateFlag', rn.flag(project.key, env.key, '*')) : false;
   const filtered = debounced !== '' || tags.length > 0 || enabled !== null;
 
-  const toggle = (f: FeatureFlag, on: boolean) =>
+  const toggle = (f: FeatureFlagVm, on: boolean) =>
     toggling.run(async () => {
       await put(`/envs/${envId}/feature-flags/${encodeURIComponent(f.key)}/toggle/${on}`);
       flags.reload();
@@ -175,12 +167,14 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
             >
               {items.map((f) => {
                 const r = flagRn(f);
-                const canToggle = session.can('ToggleFlag', r) && !f.isArchived;
-                const serving = f.variations.find((v) => v.id === (f.isEnabled ? f.enabledVariationId : f.disabledVariationId));
+                // The list shows archived flags or the others, never both: the filter says which this row is.
+                const isArchived = archived === 'true';
+                const canToggle = session.can('ToggleFlag', r) && !isArchived;
+                const serving = f.isEnabled ? f.serves.enabledVariations.join(', ') : f.serves.disabledVariation;
                 const menu = {
-                  archive: !f.isArchived && session.can('ArchiveFlag', r),
-                  restore: f.isArchived && session.can('RestoreFlag', r),
-                  delete: f.isArchived && session.can('DeleteFlag', r),
+                  archive: !isArchived && session.can('ArchiveFlag', r),
+                  restore: isArchived && session.can('RestoreFlag', r),
+                  delete: isArchived && session.can('DeleteFlag', r),
                 };
                 return (
                   <Table.Tr key={f.id} data-testid="flag-row" data-flag-key={f.key}>
@@ -210,7 +204,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" className="mono">
-                        {serving ? serving.value : '—'}
+                        {serving || '—'}
                       </Text>
                     </Table.Td>
                     <Table.Td>

@@ -122,7 +122,9 @@ export function FlagTargetingEditor({ flag, path, segments, can, onSaved }: { fl
       summary: `Changes: ${[changed.users && 'individual targeting', changed.rules && 'rules', changed.fallthrough && 'default rule'].filter(Boolean).join(', ')}.`,
       save: async (text) => {
         try {
-          const saved = await put<FeatureFlag>(`${path}/targeting`, { revision: base.revision, targeting, comment: text || undefined });
+          // FeatBit's answer is the new revision only: read the flag as saved.
+          await put<string>(`${path}/targeting`, { revision: base.revision, targeting, comment: text || undefined });
+          const saved = await get<FeatureFlag>(path);
           setConflict(false);
           setBase(saved);
           setDraft(draftOf(saved));

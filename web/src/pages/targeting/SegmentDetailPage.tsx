@@ -11,7 +11,7 @@ import { useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { useEnvironment } from '../projects/FlagsPage.tsx';
+import { useEnvironment } from '../projects/environment.tsx';
 import { ConditionsEditor, conditionProblem } from './conditions.tsx';
 import { segmentRn, SegmentTypeBadge } from './SegmentsPage.tsx';
 import { useSegmentArchive } from './segmentArchive.tsx';

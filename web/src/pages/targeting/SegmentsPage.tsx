@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Menu, MultiSelect, SegmentedControl, Select, Stack, Table, TagsInput, Text, Textarea } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Menu, MultiSelect, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, type Page } from '../../api/client.ts';
 import type { Environment, Project, Segment, SegmentType } from '../../api/types.ts';
@@ -14,7 +14,7 @@ import { useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { formatRn, rn } from '../../permissions.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { useEnvironment } from '../projects/FlagsPage.tsx';
+import { EnvTabs, useEnvironment } from '../projects/environment.tsx';
 import { useSegmentArchive } from './segmentArchive.tsx';
 
 const PAGE_SIZE = 20;
@@ -39,21 +39,6 @@ export function SegmentTypeBadge({ type }: { type: string }) {
 }
 
 // Environment pages: flags and segments side by side.
-export function EnvTabs({ projectId, envId, active }: { projectId: string; envId: string; active: 'flags' | 'segments' }) {
-  const { navigate } = useRouter();
-  return (
-    <SegmentedControl
-      aria-label="Flags or segments"
-      value={active}
-      onChange={(v) => navigate(`/projects/${projectId}/envs/${envId}/${v}`)}
-      data={[
-        { value: 'flags', label: 'Feature flags' },
-        { value: 'segments', label: 'Segments' },
-      ]}
-    />
-  );
-}
-
 export function SegmentsPage({ projectId, envId }: { projectId: string; envId: string }) {
   const session = useSession();
   const notify = useNotify();
