@@ -1,6 +1,6 @@
 // Read model: a member's identity and current statements (direct policies ∪ their groups' policies).
 import type { Statement } from '../policy/statement.ts';
-import type { DbHandle, DbTransaction } from '../platform/db.ts';
+import type { DbHandle, } from '../platform/db.ts';
 
 export interface MemberAccess {
   memberId: string;

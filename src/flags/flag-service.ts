@@ -7,7 +7,7 @@ import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/
 import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import type { DbHandle, DbTransaction } from '../platform/db.ts';
+import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';

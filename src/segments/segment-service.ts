@@ -5,7 +5,7 @@ import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
 import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';

@@ -33,7 +33,7 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
       open('server', ''),
       open('server', token(s.server.value, Date.now() - 60_000)),
       open('server', token(s.server.value, Date.now() + 60_000)),
-      open('server', token(s.server.value.slice(0, -2) + 'xx')),
+      open('server', token(`${s.server.value.slice(0, -2)}xx`)),
       open('server', token(s.client.value)),
       open('client', token(s.server.value)),
       open('relay', token(s.server.value)),
@@ -176,7 +176,7 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
     expect(changed.headers.etag).not.toBe(etag);
     expect(changed.body.data.featureFlags.find((f: any) => f.key === 'checkout').isEnabled).toBe(false);
 
-    const bad = [null, '', 'garbage', s.server.value.slice(0, -2) + 'xx', s.client.value, `Bearer ${s.server.value}`];
+    const bad = [null, '', 'garbage', `${s.server.value.slice(0, -2)}xx`, s.client.value, `Bearer ${s.server.value}`];
     for (const auth of bad) {
       const res = await poll(auth);
       expect({ auth, status: res.status, body: res.body }).toEqual({ auth, status: 401, body: UNAUTHORIZED });
