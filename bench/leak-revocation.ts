@@ -26,7 +26,6 @@ const signed = (body: string) => ({
 });
 const alert = (tokens: string[]) => JSON.stringify(tokens.map((token) => ({ token, type: 'ensign_access_token', url: 'https://github.com/bench/leak/blob/main/.env', source: 'content' })));
 
-// biome-ignore lint/suspicious/noExplicitAny: the bench reads a few fields of whatever the API answers.
 async function call(base: string, method: string, path: string, auth?: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
   const json = (await res.json()) as { data: unknown };

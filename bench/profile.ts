@@ -36,7 +36,7 @@ export function summarize(profile: { nodes: ProfileNode[] }, top = 25): string {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const label = (n: ProfileNode) => {
-    const file = n.callFrame.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '').replace(/.*node_modules\//, '');
+    const file = n.callFrame.url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '').replace(/.*node_modules\//, '');
     return `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
   };
   const self = new Map<string, number>();

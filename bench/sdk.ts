@@ -238,8 +238,8 @@ export function writeSdkSection(section: string): void {
   const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
   let next: string;
   if (doc.includes(BEGIN) && doc.includes(END)) next = doc.slice(0, doc.indexOf(BEGIN)) + section.trimEnd() + doc.slice(doc.indexOf(END) + END.length);
-  else if (doc.includes(ANALYSIS)) next = doc.slice(0, doc.indexOf(ANALYSIS)) + section + '\n' + doc.slice(doc.indexOf(ANALYSIS));
-  else next = doc + '\n' + section;
+  else if (doc.includes(ANALYSIS)) next = `${doc.slice(0, doc.indexOf(ANALYSIS)) + section}\n${doc.slice(doc.indexOf(ANALYSIS))}`;
+  else next = `${doc}\n${section}`;
   writeFileSync(DOC, next);
 }
 

@@ -19,8 +19,8 @@ function vitest(extra, report) {
     totals.skipped += r.numPendingTests + r.numTodoTests;
     for (const file of r.testResults ?? []) {
       const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
-      for (const t of failed) failedTests.push(`${file.name.replace(process.cwd() + '/', '')} > ${t.fullName}\n      ${String(t.failureMessages?.[0] ?? '').split('\n').slice(0, 3).join('\n      ')}`);
-      if (file.status === 'failed' && failed.length === 0) failedTests.push(`${file.name.replace(process.cwd() + '/', '')}: ${String(file.message ?? 'failed to run').split('\n')[0]}`);
+      for (const t of failed) failedTests.push(`${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}\n      ${String(t.failureMessages?.[0] ?? '').split('\n').slice(0, 3).join('\n      ')}`);
+      if (file.status === 'failed' && failed.length === 0) failedTests.push(`${file.name.replace(`${process.cwd()}/`, '')}: ${String(file.message ?? 'failed to run').split('\n')[0]}`);
     }
   } catch {
     totals.failed += 1;
@@ -39,7 +39,7 @@ if (vitest([], '.tmp/vitest-main.json') !== 0) failures.push('unit/integration')
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(chromium)) {
-  console.log('\n== Browser tests (Chromium at ' + chromium + ')');
+  console.log(`\n== Browser tests (Chromium at ${chromium})`);
   if (!webBuilt) failures.push('browser (web build failed)');
   else if (vitest(['--config', 'test/e2e/vitest.config.ts'], '.tmp/vitest-e2e.json') !== 0) failures.push('browser');
 } else {

@@ -1,4 +1,5 @@
 // buildApp(deps): platform plugins + each feature's routes. Tests call it; main.ts only listens.
+import { flagReferences } from './flags/flag-references.ts';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerOptions } from 'node:http';
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { ctx: 
     audit: createAuditLog(clock, ids),
     sdkSecrets,
     insights,
+    flagReferences,
     async invalidate(event: Invalidation) {
       applyLocally(event);
       await bus.publish(event);

@@ -1,8 +1,7 @@
 // Every change writes one entry in the same transaction as the change itself.
-import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../auth/principal.ts';
 import type { Clock, Ids } from '../platform/clock.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle, DbTransaction } from '../platform/db.ts';
 
 export interface AuditEntryInput {
   orgId: string;
@@ -22,7 +21,7 @@ export interface AuditEntryInput {
 }
 
 export interface AuditLog {
-  record(db: Kysely<Database> | Transaction<Database>, entry: AuditEntryInput): Promise<void>;
+  record(db: DbHandle | DbTransaction, entry: AuditEntryInput): Promise<void>;
 }
 
 /** Keep only the fields that changed, so an entry shows exactly what moved. */

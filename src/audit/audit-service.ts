@@ -4,7 +4,7 @@
 import { requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import type { AppContext } from '../platform/context.ts';
 import { NotFound } from '../platform/errors.ts';
-import { envRn, findEnvironmentRef } from '../projects/environment-read-model.ts';
+import { envRn, findEnvironmentRef } from '../environments/environment-read-model.ts';
 import { auditLogVm, ensignRefType, matchesQuery, type AuditLogVm } from './audit-featbit-view.ts';
 import { auditStore, type AuditCursor, type AuditFilter, type AuditRow } from './audit-store.ts';
 import { auditEntryView, type AuditEntryView } from './audit-view.ts';

@@ -22,7 +22,7 @@ describe('credential format', () => {
   it('credentials checksummed with zlib\'s CRC-32 (as issued before the table-driven one) still verify', () => {
     const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     for (let i = 0; i < 500; i++) {
-      const head = 'ens_svc_' + Array.from(randomBytes(32), (b) => ALPHABET[b % 62]).join('');
+      const head = `ens_svc_${Array.from(randomBytes(32), (b) => ALPHABET[b % 62]).join('')}`;
       let n = crc32(Buffer.from(head, 'latin1'));
       let check = '';
       for (let k = 0; k < 6; k++) {
@@ -34,7 +34,7 @@ describe('credential format', () => {
   });
 
   it('rejects malformed input without throwing', () => {
-    for (const bad of ['', 'ens_pat_', 'Bearer x', 'ens_xxx_' + 'a'.repeat(38), 'ens_pat_' + '!'.repeat(38), 'é'.repeat(46)]) {
+    for (const bad of ['', 'ens_pat_', 'Bearer x', `ens_xxx_${'a'.repeat(38)}`, `ens_pat_${'!'.repeat(38)}`, 'é'.repeat(46)]) {
       expect(parseCredential(bad)).toBeNull();
     }
     expect(parseCredential(undefined as unknown as string)).toBeNull();

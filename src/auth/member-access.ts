@@ -1,7 +1,6 @@
 // Read model: a member's identity and current statements (direct policies ∪ their groups' policies).
-import type { Kysely } from 'kysely';
 import type { Statement } from '../policy/statement.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle, } from '../platform/db.ts';
 
 export interface MemberAccess {
   memberId: string;
@@ -14,7 +13,7 @@ export interface MemberAccess {
 }
 
 export async function loadMemberAccess(
-  db: Kysely<Database>,
+  db: DbHandle,
   where: { memberId: string } | { orgId: string; userId: string },
 ): Promise<MemberAccess | null> {
   let q = db
@@ -42,7 +41,7 @@ export interface MemberPolicy {
  * A member's policies, direct and through groups, each with its statements. `loadMemberAccess` flattens exactly
  * these, so what explains a decision (explain/) and what enforces it read the same rows.
  */
-export async function loadMemberPolicies(db: Kysely<Database>, memberId: string): Promise<MemberPolicy[]> {
+export async function loadMemberPolicies(db: DbHandle, memberId: string): Promise<MemberPolicy[]> {
   const rows = await db
     .selectFrom('policies')
     .select(['policies.id', 'policies.name', 'policies.statements'])

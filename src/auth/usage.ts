@@ -1,7 +1,6 @@
 // lastUsedAt, accurate to a minute, without a database write per request:
 // uses are noted in memory and flushed in batches, at most one write per token per WRITE_EVERY_MS.
-import type { Kysely } from 'kysely';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle, } from '../platform/db.ts';
 import { recordLastUse } from './credential-store.ts';
 
 /** With a flush every FLUSH_EVERY_MS, a stored lastUsedAt is never more than a minute behind. */
@@ -12,7 +11,7 @@ export class UsageTracker {
   private readonly pending = new Map<string, number>();
   private readonly writtenAt = new Map<string, number>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: DbHandle) {}
 
   touch(tokenId: string, now: number): void {
     this.pending.set(tokenId, now);

@@ -167,7 +167,7 @@ function sdkWith(quirks: Quirk[], flag: EvalFlag, segments: EvalSegment[], user:
 // The SDK decides a rule's sendToExperiment from fallthrough.includedInExpt instead of the rule's own flag
 // (Evaluator.getEvalEventAndVariation); the server reads the rule's. Only the experiment bit is then skipped.
 function ruleExperimentReadsFallthroughFlag(flag: EvalFlag, e: Evaluation | null): boolean {
-  if (!e || e.kind !== 'rule' || flag.exptIncludeAllTargets) return false;
+  if (e?.kind !== 'rule' || flag.exptIncludeAllTargets) return false;
   const rule = flag.rules.find((r) => r.id === e.ruleId)!;
   return rule.includedInExpt !== flag.fallthrough.includedInExpt;
 }

@@ -212,7 +212,7 @@ describe('bucketOf', () => {
   });
 
   it('is |Int32LE(MD5(utf8 key)[0..4]) / int.MinValue| (recomputed with node:crypto)', () => {
-    for (const key of ['a', 'new-checkoutalice', '日本語', '\u{1F600}x', 'expt' + 'k'.repeat(300)]) {
+    for (const key of ['a', 'new-checkoutalice', '日本語', '\u{1F600}x', `expt${'k'.repeat(300)}`]) {
       const digest = createHash('md5').update(Buffer.from(key, 'utf8')).digest();
       const int32 = digest[0] | (digest[1] << 8) | (digest[2] << 16) | (digest[3] << 24);
       expect(bucketOf(key), key).toBe(Math.abs(int32 / -(2 ** 31)));

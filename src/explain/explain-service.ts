@@ -4,13 +4,12 @@
 // own statements; a service token's frozen statements; a personal token's owner's current statements, plus its own
 // when it has any. Usability comes first, as there: an expired or inactive token, or a personal token whose owner
 // left, is refused whatever its statements say.
-import type { Kysely } from 'kysely';
 import { loadMemberAccess, loadMemberPolicies, type MemberPolicy } from '../auth/member-access.ts';
 import { isSelf, permits, requirePermission, type OrgPrincipal, type Principal } from '../auth/principal.ts';
 import { findToken } from '../access-tokens/access-token-store.ts';
 import type { Clock } from '../platform/clock.ts';
 import { BadRequest, NotFound } from '../platform/errors.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle, } from '../platform/db.ts';
 import { actionType, validateStatements } from '../policy/actions.ts';
 import { explain, type ExplainLayer, type ExplainPolicy, type Explanation } from '../policy/explain.ts';
 import { parseRn, rn } from '../policy/rn.ts';
@@ -29,7 +28,7 @@ export interface InlinePolicy {
 export type Subject = { member: string } | { token: string } | { policies: InlinePolicy[] } | { self: true };
 
 export interface ExplainDeps {
-  kysely: Kysely<Database>;
+  kysely: DbHandle;
   clock: Clock;
 }
 

@@ -3,7 +3,7 @@
 import type { Statement as SqliteStatement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
-import type { EnvironmentRef } from '../projects/environment-read-model.ts';
+import type { EnvironmentRef } from '../environments/environment-read-model.ts';
 import type { Fallthrough, TargetRule, TargetUser } from '../targeting/targeting-model.ts';
 import type { FlagRow } from './flag-store.ts';
 import type { Variation, VariationType } from './flag-variations.ts';

@@ -31,3 +31,13 @@ export async function touchFlagsNamingSegment(db: Q, dialect: Dialect, orgId: st
   await flagStore(db, dialect).touch(orgId, flags, now, nextRevision);
   return [...new Set(flags.map((f) => f.envId))];
 }
+
+/** What segments may ask of flags, given to them through the context so that segments import nothing of flags. */
+export const flagReferences = { flagsNamingSegment, touchFlagsNamingSegment };
+
+declare module '../platform/context.ts' {
+  interface AppContext {
+    /** Flags naming a segment, and the revision bump a segment change gives them (flags/flag-references.ts). */
+    flagReferences: typeof flagReferences;
+  }
+}

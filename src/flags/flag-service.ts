@@ -1,15 +1,14 @@
 // Rules for feature flags. Each change: find the environment and flag in the caller's organization
 // (404), check the action on the flag's RN built from stored keys and stored tags (403), apply the
 // flag's own rules (400/409/422), then write and audit in one transaction.
-import type { Transaction } from 'kysely';
 import { Value } from 'typebox/value';
 import { evaluate, type EvalUser } from '../evaluation/index.ts';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import type { Database } from '../platform/tables.ts';
-import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
+import type { DbTransaction } from '../platform/db.ts';
+import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
 import { visibleSegments } from '../segments/segment-read-model.ts';
@@ -128,20 +127,20 @@ export function flagService(deps: FlagDeps) {
   deps.onInvalidate((e) => cache.invalidate(e));
 
   /** A write to the flags of `envId`; once committed, every instance forgets what it cached of them, before the response. */
-  async function inTransaction<T>(envId: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(envId: string, fn: (trx: DbTransaction) => Promise<T>): Promise<T> {
     const result = await kysely.transaction().execute(fn);
     await deps.invalidate({ kind: 'flags', envIds: [envId] });
     return result;
   }
 
-  async function environment(db: Transaction<Database> | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
+  async function environment(db: DbTransaction | typeof kysely, p: OrgPrincipal, envId: string, lock = false): Promise<EnvironmentRef> {
     const env = await findEnvironmentRef(db, dialect, p.org.id, envId, lock);
     if (!env) throw new NotFound();
     return env;
   }
 
   async function record(
-    trx: Transaction<Database>,
+    trx: DbTransaction,
     p: OrgPrincipal,
     action: string,
     env: EnvironmentRef,
@@ -168,7 +167,7 @@ export function flagService(deps: FlagDeps) {
   }
 
   /** Inserts a new flag; the key is unique per environment (422 KeyHasBeenUsed, as FeatBit). */
-  async function insert(trx: Transaction<Database>, p: OrgPrincipal, flag: FlagRow) {
+  async function insert(trx: DbTransaction, p: OrgPrincipal, flag: FlagRow) {
     try {
       await flagStore(trx, dialect).insert(p.org.id, flag);
     } catch (err) {
@@ -178,7 +177,7 @@ export function flagService(deps: FlagDeps) {
   }
 
   /** Refuses (400) targeting that names unknown variations or segments the environment cannot use, or breaks FeatBit's rules. */
-  async function checkTargeting(trx: Transaction<Database>, p: OrgPrincipal, env: EnvironmentRef, f: FlagRow, t: FlagTargeting) {
+  async function checkTargeting(trx: DbTransaction, p: OrgPrincipal, env: EnvironmentRef, f: FlagRow, t: FlagTargeting) {
     const usable = await visibleSegments(trx, dialect, p.org.id, env, referencedSegments(t.rules));
     const known = new Set(usable.map((s) => s.id));
     const errors = targetingErrors(t, new Set(f.variations.map((v) => v.id)), (id) => known.has(id));
@@ -204,7 +203,7 @@ export function flagService(deps: FlagDeps) {
     envId: string,
     key: string,
     action: string,
-    change: (flag: FlagRow, env: EnvironmentRef, trx: Transaction<Database>) => FlagRow | Promise<FlagRow>,
+    change: (flag: FlagRow, env: EnvironmentRef, trx: DbTransaction) => FlagRow | Promise<FlagRow>,
     opts: MutateOptions = {},
   ): Promise<FlagRow> {
     return inTransaction(envId, async (trx) => {

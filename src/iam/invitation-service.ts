@@ -4,7 +4,7 @@ import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
 import type { Statement } from '../policy/statement.ts';
 import { iso } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
-import { AppError, BadRequest, BusinessRule, Conflict, Forbidden, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { AppError, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { findGroup, groupStatements } from './group-store.ts';
 import { iamRn, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
 import { defaultPolicyIds, type Q } from './iam-store.ts';

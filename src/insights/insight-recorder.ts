@@ -81,3 +81,10 @@ export class InsightRecorder {
     return this.store.sweep(hourOf(now - KEEP_MS));
   }
 }
+
+declare module '../platform/context.ts' {
+  interface AppContext {
+    /** Flag evaluations reported by SDKs, counted in memory and written in batches. */
+    insights: InsightRecorder;
+  }
+}

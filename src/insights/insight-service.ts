@@ -4,7 +4,7 @@ import { requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { flagReadModel } from '../flags/flag-read-model.ts';
 import type { AppContext } from '../platform/context.ts';
 import { AppError, NotFound } from '../platform/errors.ts';
-import { envRn } from '../projects/environment-read-model.ts';
+import { envRn } from '../environments/environment-read-model.ts';
 import type { ResolvedSdkSecret } from '../sdk-keys/sdk-secret-resolver.ts';
 import { evaluationsOf, HOUR_MS, hourOf, MAX_TRACK_ITEMS, seriesOf, type InsightSeries } from './insight-model.ts';
 

@@ -8,8 +8,6 @@ import type { Clock, Ids } from './clock.ts';
 import type { Db, DbHandle } from './db.ts';
 import type { Invalidation } from './invalidation-bus.ts';
 import type { PreRouter, RawSend } from './raw-response.ts';
-import type { SdkSecretResolver } from '../sdk-keys/sdk-secret-resolver.ts';
-import type { InsightRecorder } from '../insights/insight-recorder.ts';
 import { BadRequest } from './errors.ts';
 
 export interface AppContext {
@@ -28,10 +26,6 @@ export interface AppContext {
    */
   preRoute(handler: PreRouter): void;
   sendRaw: RawSend;
-  /** SDK key → environment for the public SDK routes, with revocation events (sdk-keys/sdk-secret-resolver.ts). */
-  sdkSecrets: SdkSecretResolver;
-  /** Flag evaluations reported by SDKs, counted in memory and written in batches (insights/insight-recorder.ts). */
-  insights: InsightRecorder;
 }
 
 /** The caller, as the authentication hook set it (auth/principal.ts declares `request.principal`). */

@@ -37,7 +37,7 @@ function get(doc: Json, path: string[]): { found: true; value: Json } | { found:
       const i = arrayIndex(t, cur.length, false);
       if (i === null) return { found: false };
       cur = cur[i];
-    } else if (isObject(cur) && Object.prototype.hasOwnProperty.call(cur, t)) cur = cur[t];
+    } else if (isObject(cur) && Object.hasOwn(cur, t)) cur = cur[t];
     else return { found: false };
   }
   return { found: true, value: cur };
@@ -72,7 +72,7 @@ function remove(doc: Json, path: string[]): Json | null {
     const i = arrayIndex(last, parent.length, false);
     if (i === null) return null;
     parent.splice(i, 1);
-  } else if (isObject(parent) && Object.prototype.hasOwnProperty.call(parent, last)) delete parent[last];
+  } else if (isObject(parent) && Object.hasOwn(parent, last)) delete parent[last];
   else return null;
   return doc;
 }

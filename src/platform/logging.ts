@@ -51,7 +51,10 @@ class LazyRequestLogger {
   }
 
   private write(level: string, args: unknown[]): void {
-    if (this.real) return this.real[level](...args);
+    if (this.real) {
+      this.real[level](...args);
+      return;
+    }
     const wanted = this.options.level;
     const enabled = wanted ? this.parent.levels.values[level] >= this.parent.levels.values[wanted] : this.parent.isLevelEnabled(level);
     if (enabled) this.logger[level](...args);

@@ -199,7 +199,7 @@ function widen(text: string, dice: number[]): string {
 // ---------------------------------------------------------------- reference matcher
 
 // Independent of rn.ts: the whole pattern becomes one RegExp over the RN text.
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function referenceMatches(patternText: string, rnText: string): boolean {
   if (patternText === '*') return true;
   const [body, tagText] = patternText.split(';');
@@ -207,7 +207,7 @@ function referenceMatches(patternText: string, rnText: string): boolean {
     .split(':')
     .map((segment) => {
       const [type, key] = segment.split('/');
-      return `${escape(type)}/${key.split('*').map(escape).join('[^:;,/]*')}`;
+      return `${escapeRegExp(type)}/${key.split('*').map(escape).join('[^:;,/]*')}`;
     })
     .join(':');
   const found = new RegExp(`^${segments}(?::[^;]*)?(?:;(.*))?$`).exec(rnText);

@@ -47,7 +47,7 @@ export const MAX_SEGMENTS = 16;
 export const MAX_LENGTH = 1024;
 
 const TYPE = /^[a-z][a-z0-9-]*$/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a resource name may not contain.
 const NAME = /^[^:;,/\u0000-\u001f\u007f]+$/;
 
 function segment(type: string, key: string): RnSegment {

@@ -17,10 +17,10 @@ describe('SDK key format', () => {
     const flipped = k.slice(0, 12) + (k[12] === 'a' ? 'b' : 'a') + k.slice(13);
     expect(parseSdkSecret(flipped)).toBeNull();
     expect(parseSdkSecret(k.slice(0, -1) + (k.endsWith('0') ? '1' : '0'))).toBeNull();
-    expect(parseSdkSecret('ens_cli_' + k.slice(8))).toBeNull();
-    expect(parseSdkSecret(k + '=')).toBeNull();
+    expect(parseSdkSecret(`ens_cli_${k.slice(8)}`)).toBeNull();
+    expect(parseSdkSecret(`${k}=`)).toBeNull();
     expect(parseSdkSecret(k.slice(0, -1))).toBeNull();
-    expect(parseSdkSecret('ens_pat_' + k.slice(8))).toBeNull();
+    expect(parseSdkSecret(`ens_pat_${k.slice(8)}`)).toBeNull();
     expect(parseSdkSecret(undefined)).toBeNull();
     expect(parseSdkSecret(42)).toBeNull();
   });

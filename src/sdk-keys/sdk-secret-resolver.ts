@@ -197,3 +197,10 @@ export function createSdkSecretResolver(deps: SdkSecretResolverDeps): SdkSecretR
     },
   };
 }
+
+declare module '../platform/context.ts' {
+  interface AppContext {
+    /** SDK key → environment for the public SDK routes, with revocation events. */
+    sdkSecrets: SdkSecretResolver;
+  }
+}

@@ -6,7 +6,7 @@ import { formatRn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, NotFound } from '../platform/errors.ts';
 import type { DbTransaction } from '../platform/db.ts';
-import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
+import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';
 import { mintSecret } from './environment-secrets.ts';
 import { generateSdkSecret, sdkSecretHint, type SdkSecretType } from './sdk-key-format.ts';
 import { sdkSecretStore, type SecretRow } from './sdk-secret-store.ts';

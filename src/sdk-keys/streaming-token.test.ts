@@ -46,10 +46,10 @@ describe('FeatBit streaming token', () => {
 
   it('refuses malformed tokens without throwing', () => {
     const good = encodeStreamingToken(generateSdkSecret('server'), NOW);
-    for (const bad of ['', 'QQ', 'QQWBS', 'AAAAAabc', good.slice(0, 10), 'QQWBSab' + 'x'.repeat(20), 'x'.repeat(5000), null, 17, { a: 1 }]) {
+    for (const bad of ['', 'QQ', 'QQWBS', 'AAAAAabc', good.slice(0, 10), `QQWBSab${'x'.repeat(20)}`, 'x'.repeat(5000), null, 17, { a: 1 }]) {
       expect(decodeStreamingToken(bad, NOW)).toBeNull();
     }
     // A header whose split points past the end.
-    expect(decodeStreamingToken('UUU' + good.slice(3), NOW)).toBeNull();
+    expect(decodeStreamingToken(`UUU${good.slice(3)}`, NOW)).toBeNull();
   });
 });

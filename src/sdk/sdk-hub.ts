@@ -191,7 +191,7 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
     for (const c of conns) byKey.set(c.secret, [...(byKey.get(c.secret) ?? []), c]);
     await Promise.all(
       [...byKey].map(async ([secret, group]) => {
-        let resolved;
+        let resolved: Awaited<ReturnType<typeof deps.resolver.resolve>>;
         try {
           resolved = await deps.resolver.resolve(secret, deps.now());
         } catch (err) {

@@ -53,12 +53,10 @@ export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
       },
     },
     async (request, reply) => {
-      const key = await sdk.authorize(request.headers.authorization, 'server', request.ip);
-      const { bytes, etag } = await sdk.serverLatest(key, request.query.timestamp);
-      reply.header('etag', etag).header('cache-control', 'no-cache');
+      const poll = await sdk.serverPoll(request.headers.authorization, request.headers['if-none-match'], request.ip, request.query.timestamp);
       // No payload: a 304 carries no body, so no Content-Length either.
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      return reply.type(JSON_TYPE).send(bytes);
+      if (poll.notModified) return reply.code(304).send();
+      return reply.header('etag', poll.etag).type(JSON_TYPE).send(poll.bytes);
     },
   );
 

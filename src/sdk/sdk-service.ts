@@ -10,6 +10,7 @@ import { decodeStreamingToken } from '../sdk-keys/streaming-token.ts';
 import { clientSync, createSdkHub, serverSync, type EncodedSync, type SdkHub } from './sdk-hub.ts';
 import { syncTimestamp } from './sdk-payloads.ts';
 import { createSdkReadModel, type SdkReadModel } from './sdk-read-model.ts';
+import { createPollEtags } from './poll-etag.ts';
 import { sdkStore } from './sdk-store.ts';
 
 export type SdkDeps = Pick<AppContext, 'db' | 'clock' | 'sdkSecrets' | 'onInvalidate' | 'config'>;
@@ -28,6 +29,11 @@ export interface SdkService {
   addressLimited(address: string): TooManyRequests | null;
   /** The data-sync message as bytes and its ETag, both computed once per snapshot and timestamp. */
   serverLatest(key: ResolvedSdkSecret, timestamp: unknown): Promise<EncodedSync>;
+  /**
+   * A server SDK's poll, whole: the key from Authorization or, when the SDK revalidates without it, from its sealed
+   * ETag (poll-etag.ts); 304 when the body is the one that ETag describes, else the body and a new sealed ETag.
+   */
+  serverPoll(authorization: string | undefined, ifNoneMatch: string | undefined, address: string, timestamp: unknown): Promise<{ notModified: true } | { notModified: false; bytes: Buffer; etag: string }>;
   clientLatest(key: ResolvedSdkSecret, user: EvalUser, timestamp: unknown): Promise<string>;
 }
 
@@ -43,6 +49,7 @@ export function openSdkSockets(ctx: object): Map<string, number> {
 /** One per app: registered under `ctx`, so that `openSdkSockets(ctx)` finds it. */
 export function sdkService(ctx: SdkDeps, log: ErrorLog): SdkService {
   const store = sdkStore(ctx.db);
+  const pollEtags = createPollEtags(ctx.config.secret);
   // Per SDK key and per address, like API credentials (configurable: RATE_LIMIT_PER_MINUTE; 0 disables).
   const limiter = ctx.config.rateLimitPerMinute > 0 ? new RateLimiter(ctx.config.rateLimitPerMinute) : null;
   let hub: SdkHub | null = null;
@@ -102,6 +109,16 @@ export function sdkService(ctx: SdkDeps, log: ErrorLog): SdkService {
       // The environment vanished between the lookup and now: its keys are gone too.
       if (!snapshot) throw new Unauthorized();
       return serverSync(snapshot, syncTimestamp(timestamp));
+    },
+
+    async serverPoll(authorization, ifNoneMatch, address, timestamp) {
+      const previous = typeof ifNoneMatch === 'string' ? pollEtags.open(ifNoneMatch) : null;
+      const given = typeof authorization === 'string' && authorization.trim() !== '' ? authorization.trim() : undefined;
+      const secret = given ?? previous?.secret;
+      const key = await service.authorize(secret, 'server', address);
+      const sync = await service.serverLatest(key, timestamp);
+      if (previous && previous.bodyTag === sync.etag) return { notModified: true };
+      return { notModified: false, bytes: sync.bytes, etag: pollEtags.seal(secret!, sync.etag) };
     },
 
     async clientLatest(key, user, timestamp) {

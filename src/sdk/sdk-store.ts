@@ -3,7 +3,7 @@
 import type { Db } from '../platform/db.ts';
 import type { Database } from '../platform/tables.ts';
 import { jsonTextHolds } from '../platform/sql-helpers.ts';
-import { findEnvironmentRef } from '../projects/environment-read-model.ts';
+import { findEnvironmentRef } from '../environments/environment-read-model.ts';
 import { segmentReach } from '../segments/segment-read-model.ts';
 import type { SdkFlag, SdkSegment } from './sdk-payloads.ts';
 

@@ -1,7 +1,7 @@
 // Read model for other features (flags): which segments an environment can use, and who uses a segment.
 import { formatRn, rn } from '../policy/rn.ts';
 import type { Dialect } from '../platform/db.ts';
-import type { EnvironmentRef } from '../projects/environment-read-model.ts';
+import type { EnvironmentRef } from '../environments/environment-read-model.ts';
 import type { Q } from '../projects/project-store.ts';
 import { segmentStore, type SegmentReach, type SegmentRow } from './segment-store.ts';
 

@@ -3,13 +3,12 @@
 // rules, then write and audit in one transaction.
 import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { flagsNamingSegment, touchFlagsNamingSegment, type FlagReference } from '../flags/flag-references.ts';
 import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
 import type { DbTransaction } from '../platform/db.ts';
-import { envRn, findEnvironmentRef, type EnvironmentRef } from '../projects/environment-read-model.ts';
+import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';
 import { normalizeTags } from '../projects/tags.ts';
 import { segmentRuleErrors, type MatchRule } from '../targeting/targeting-model.ts';
 import { normalizeMatchRules, type MatchRuleBody } from '../targeting/targeting-schemas.ts';
@@ -17,7 +16,7 @@ import { EditableSegment, SEGMENT_FIELD_ACTIONS, editableOf, type EditableSegmen
 import { segmentReach } from './segment-read-model.ts';
 import { segmentStore, type SegmentFilter, type SegmentRow, type SegmentType } from './segment-store.ts';
 
-export type SegmentDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate'>;
+export type SegmentDeps = Pick<AppContext, 'kysely' | 'db' | 'clock' | 'ids' | 'audit' | 'invalidate' | 'flagReferences'>;
 
 /** A segment as the API shows it: the stored segment, with its times as ISO strings. */
 export type SegmentView = Omit<SegmentRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
@@ -187,7 +186,7 @@ export function segmentService(deps: SegmentDeps) {
       const updated = { ...next, updatedAt: Math.max(clock.now(), segment.updatedAt + 1) };
       await store.update(p.org.id, updated);
       await record(trx, p, opts.auditAction?.(segment, updated) ?? action, env, updated, segment, updated, opts.comment);
-      if (segmentTargetingActions(segment, updated).length > 0) touched = await touchFlagsNamingSegment(trx, dialect, p.org.id, segment.id, clock.now(), nextId);
+      if (segmentTargetingActions(segment, updated).length > 0) touched = await deps.flagReferences.touchFlagsNamingSegment(trx, dialect, p.org.id, segment.id, clock.now(), nextId);
     });
     // Flags naming the segment changed revision: every instance forgets what it cached of them.
     if (touched.length > 0) await deps.invalidate({ kind: 'flags', envIds: touched });
@@ -224,11 +223,11 @@ export function segmentService(deps: SegmentDeps) {
     },
 
     /** The flags of this environment whose rules name the segment [CanAccessEnv]. */
-    async flagReferences(p: OrgPrincipal, envId: string, segmentId: string): Promise<FlagReference[]> {
+    async flagReferences(p: OrgPrincipal, envId: string, segmentId: string): ReturnType<SegmentDeps['flagReferences']['flagsNamingSegment']> {
       const env = await readableEnvironment(p, envId);
       const segment = await segmentStore(kysely, dialect).findVisible(p.org.id, segmentReach(env), segmentId);
       if (!segment) throw new NotFound();
-      return flagsNamingSegment(kysely, dialect, p.org.id, segment.id, env.id);
+      return deps.flagReferences.flagsNamingSegment(kysely, dialect, p.org.id, segment.id, env.id);
     },
 
     /** Checks CreateSegment on `…:segment/*` carrying the new segment's tags. */
@@ -345,7 +344,7 @@ export function segmentService(deps: SegmentDeps) {
         id,
         'ArchiveSegment',
         async (s, _env, trx) => {
-          if (!s.isArchived && (await flagsNamingSegment(trx, dialect, p.org.id, s.id)).length > 0) throw new BusinessRule('SegmentIsBeingUsed');
+          if (!s.isArchived && (await deps.flagReferences.flagsNamingSegment(trx, dialect, p.org.id, s.id)).length > 0) throw new BusinessRule('SegmentIsBeingUsed');
           return { ...s, isArchived: true };
         },
         { allowArchived: true, comment: o.comment },

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Statement } from '../../src/policy/statement.ts';
-import { addMember, as, builtinPolicyId, createPolicy, expectOk, login, setupOwner, type Session } from '../support/fixtures.ts';
+import { addMember, as, builtinPolicyId, expectOk, login, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 
 const ENV_READ: Omit<Statement, 'id'> = { resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] };
@@ -170,7 +170,7 @@ describe.each(backends)('token attacks (%s)', (backend) => {
     const forged = svc.secret.slice(0, -1) + (svc.secret.endsWith('A') ? 'B' : 'A');
     // With the database closed, any query would be a 500: a 401 proves none was made.
     await t.db.close();
-    for (const credential of [forged, `Bearer ${forged}`, 'ens_pat_' + 'a'.repeat(38), 'ens_svc_short']) {
+    for (const credential of [forged, `Bearer ${forged}`, `ens_pat_${'a'.repeat(38)}`, 'ens_svc_short']) {
       const res = await toggle(credential, true);
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ success: false, errors: ['Unauthorized'], data: null });

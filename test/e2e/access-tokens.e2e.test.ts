@@ -137,7 +137,7 @@ describe('Integrations / Access tokens, in a real browser', () => {
     await page.reload();
     await row.waitFor();
     const everything = await page.evaluate(
-      () => document.documentElement.outerHTML + document.body.innerText + JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href,
+      () => document.documentElement.outerHTML + document.body.textContent + JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href,
     );
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(secret.slice(8, 40));

@@ -74,7 +74,7 @@ describe.each(backends)('identity and organizations (%s)', (backend) => {
     });
 
     it('password guessing is throttled per email: after repeated failures even the right password gets 429 with Retry-After', async () => {
-      let now = Date.parse('2030-01-01T00:00:00Z');
+      const now = Date.parse('2030-01-01T00:00:00Z');
       t = await makeApp(backend, { clock: { now: () => now } });
       const owner = await setupOwner(t);
       const other = await addMember(t, owner, { policyIds: [] });

@@ -26,7 +26,7 @@ describe.each(backends)("the node server SDK's events reach the flag's insights 
     const serverKey = prod.secrets.find((s: any) => s.type === 'server').value;
     const created = expectOk(await owner('POST', `/envs/${prod.id}/feature-flags`, { key: 'checkout', name: 'Checkout', isEnabled: true }));
     // Two variations served: the targeted user gets the off one, everyone else the fallthrough (on).
-    const flag = expectOk(
+    expectOk(
       await owner('PUT', `/envs/${prod.id}/feature-flags/checkout/targeting`, {
         revision: created.revision,
         targeting: { targetUsers: [{ variationId: created.disabledVariationId, keyIds: ['vip'] }], rules: [], fallthrough: { variations: [{ id: created.enabledVariationId, rollout: [0, 1] }] } },

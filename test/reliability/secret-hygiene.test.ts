@@ -172,7 +172,7 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
     for (const { what, allowed, res } of responses) expect(found(Buffer.from(JSON.stringify(res.headers) + res.text), secrets.filter((s) => allowed.includes(s.label))).length, what).toBe(allowed.length * 2);
     // 1. Every response except the one that handed a secret out (headers included: Set-Cookie).
     for (const { what, allowed, res } of responses) {
-      const text = Buffer.from(JSON.stringify(res.headers) + '\n' + res.text);
+      const text = Buffer.from(`${JSON.stringify(res.headers)}\n${res.text}`);
       for (const label of found(text, secrets.filter((s) => !allowed.includes(s.label)))) problems.push(`response "${what}" contains ${label}`);
     }
     // 2. The database as it is on disk while running (SQLite: ensign.db, -wal, -shm; PostgreSQL: every table as text).

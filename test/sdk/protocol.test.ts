@@ -33,7 +33,7 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
       open('server', ''),
       open('server', token(s.server.value, Date.now() - 60_000)),
       open('server', token(s.server.value, Date.now() + 60_000)),
-      open('server', token(s.server.value.slice(0, -2) + 'xx')),
+      open('server', token(`${s.server.value.slice(0, -2)}xx`)),
       open('server', token(s.client.value)),
       open('client', token(s.server.value)),
       open('relay', token(s.server.value)),
@@ -176,11 +176,44 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
     expect(changed.headers.etag).not.toBe(etag);
     expect(changed.body.data.featureFlags.find((f: any) => f.key === 'checkout').isEnabled).toBe(false);
 
-    const bad = [null, '', 'garbage', s.server.value.slice(0, -2) + 'xx', s.client.value, `Bearer ${s.server.value}`];
+    const bad = [null, '', 'garbage', `${s.server.value.slice(0, -2)}xx`, s.client.value, `Bearer ${s.server.value}`];
     for (const auth of bad) {
       const res = await poll(auth);
       expect({ auth, status: res.status, body: res.body }).toEqual({ auth, status: 401, body: UNAUTHORIZED });
     }
+  });
+
+  it('FeatBit\'s SDK revalidates with If-None-Match alone (it drops Authorization): the sealed ETag stands in for its key, and stops with it', async () => {
+    s = await serve(backend);
+    await targetingFixture(s);
+    const poll = (auth: string | null, headers: Record<string, string> = {}) => s.t.call('GET', '/api/public/sdk/server/latest-all?timestamp=0', { auth, headers });
+    const first = await poll(s.server.value);
+    const etag: string = first.headers.etag;
+    // Sealed: neither the key nor anything readable of it is in the tag.
+    expect(etag).not.toContain(s.server.value);
+    expect(Buffer.from(etag.slice(4, -1), 'base64url').toString('latin1')).not.toContain(s.server.value);
+    // It stands in for the key: no cache may keep it (every API answer is no-store).
+    expect(first.headers['cache-control']).toBe('no-store');
+
+    // Unchanged: 304 without any Authorization, as the SDK asks.
+    expect((await poll(null, { 'if-none-match': etag })).status).toBe(304);
+    // Changed: the new body, and a new sealed tag that works the same way.
+    expectOk(await s.owner('PUT', `/envs/${s.envId}/feature-flags/checkout/toggle/false`));
+    const changed = await poll(null, { 'if-none-match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.body.data.featureFlags.find((f: any) => f.key === 'checkout').isEnabled).toBe(false);
+    expect((await poll(null, { 'if-none-match': changed.headers.etag })).status).toBe(304);
+
+    // Anything this server did not seal is no key at all.
+    const altered = `${etag.slice(0, 10)}${etag[10] === 'A' ? 'B' : 'A'}${etag.slice(11)}`;
+    for (const tag of [altered, '"abc"', '"p1."', `"p1.${'A'.repeat(2000)}"`, 'W/"x"']) {
+      const res = await poll(null, { 'if-none-match': tag });
+      expect({ tag, status: res.status, body: res.body }).toEqual({ tag, status: 401, body: UNAUTHORIZED });
+    }
+
+    // The key rotated out (no grace): its tags stop working with it.
+    expectOk(await s.owner('POST', `/envs/${s.envId}/secrets/${s.server.id}/rotate`, { graceSeconds: 0 }));
+    expect((await poll(null, { 'if-none-match': changed.headers.etag })).status).toBe(401);
   });
 
   it('client polling: the user\'s evaluated flags; 401 for a server key; 400 for a body that is not a user', async () => {

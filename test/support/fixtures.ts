@@ -22,7 +22,7 @@ export async function setupOwner(t: TestApp, email = 'owner@example.com'): Promi
   return { auth: `Bearer ${data.session}`, orgId: data.organizationId, memberId: data.memberId, email };
 }
 
-export async function login(t: TestApp, email: string, password: string, orgId?: string): Promise<string> {
+export async function login(t: TestApp, email: string, password: string, _orgId?: string): Promise<string> {
   const data = expectOk(await t.call('POST', '/api/v1/identity/login-by-email', { body: { email, password } }), 'login');
   return `Bearer ${data.session}`;
 }

@@ -31,7 +31,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     port: 0,
     dataDir,
     databaseUrl: null,
-    secret: 'test-secret-' + randomBytes(12).toString('hex'),
+    secret: `test-secret-${randomBytes(12).toString('hex')}`,
     logLevel: 'silent',
     sessionTtlSeconds: 3600,
     rateLimitPerMinute: 0,

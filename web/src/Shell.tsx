@@ -92,7 +92,7 @@ export function Shell() {
                   {s.items
                     .filter((i) => i.visible)
                     .map((i) => (
-                      <NavLink key={i.to} label={i.label} active={path === i.to || path.startsWith(i.to + '/')} component="a" {...link(i.to)} />
+                      <NavLink key={i.to} label={i.label} active={path === i.to || path.startsWith(`${i.to}/`)} component="a" {...link(i.to)} />
                     ))}
                 </div>
               ))}

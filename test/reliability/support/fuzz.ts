@@ -42,8 +42,8 @@ export function materialize(body: BodySpec | undefined): string | undefined {
   if (!body) return undefined;
   if ('json' in body) return body.json === undefined ? undefined : JSON.stringify(body.json);
   if ('text' in body) return body.text;
-  if ('huge' in body) return body.inField ? `{"name":"${'a'.repeat(body.huge)}"}` : ' '.repeat(body.huge) + '{}';
-  return body.open.repeat(body.deep) + '1' + body.close.repeat(body.deep);
+  if ('huge' in body) return body.inField ? `{"name":"${'a'.repeat(body.huge)}"}` : `${' '.repeat(body.huge)}{}`;
+  return `${body.open.repeat(body.deep)}1${body.close.repeat(body.deep)}`;
 }
 
 export function describe(r: FuzzRequest): string {
@@ -118,6 +118,7 @@ export function bodyAccepted(op: Operation, text: string | undefined): boolean {
 
 const ODD = [
   '\u0000', '\u0001', '\u0007', '\u001b[31m', '\u007f', '\u0085', '\u00a0', '\u00ad', '\u200b', '\u200d', '\u202e', '\u2028', '\u2029', '\ufeff', '\ufffd', '\uffff',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as the literal text it is.
   '\ud800', '\udfff', '\ud83d', '𝕏', '👩‍👩‍👧‍👦', 'é', 'ﷺ', 'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǫ̗͕̘', '\r\n', '\t', '\n', '../', '..\\', '%00', '%', '%ZZ', '{{7*7}}', '${jndi:ldap://x/a}',
   "' or '1'='1", '"; drop table users; --', '<script>alert(1)</script>', '\\', '*', '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '-0', '1e999', ' ', '',
 ];
@@ -247,7 +248,7 @@ function mutate(value: unknown, schema: any, kind: Mutation, rnd: () => number, 
     }
     case 'nul': {
       const s = pick(strings);
-      if (s) s.parent[s.key] = String(s.parent[s.key]) + '\u0000';
+      if (s) s.parent[s.key] = `${String(s.parent[s.key])}\u0000`;
       return root;
     }
     case 'deep': {

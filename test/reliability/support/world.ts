@@ -104,8 +104,8 @@ export async function buildWorld(t: TestApp): Promise<World> {
     { name: 'session cookie without X-Requested-With', headers: { cookie: cookie(cookieSession) }, validForGet: true, validForWrite: false, session: true },
     { name: 'session cookie with a wrong X-Requested-With', headers: { cookie: cookie(cookieSession), [WEB_CLIENT_HEADER]: 'XMLHttpRequest' }, validForGet: true, validForWrite: false, session: true },
     { name: 'first of two Authorization headers is bad', headers: { authorization: ['garbage', service.secret] }, validForGet: false, validForWrite: false, session: false },
-    { name: 'token prefix with a 2 KiB tail', headers: { authorization: 'ens_svc_' + 'A'.repeat(2048) }, validForGet: false, validForWrite: false, session: false },
-    { name: 'session prefix in latin-1', headers: { authorization: 'Bearer ens_ses_' + 'é'.repeat(38) }, validForGet: false, validForWrite: false, session: false },
+    { name: 'token prefix with a 2 KiB tail', headers: { authorization: `ens_svc_${'A'.repeat(2048)}` }, validForGet: false, validForWrite: false, session: false },
+    { name: 'session prefix in latin-1', headers: { authorization: `Bearer ens_ses_${'é'.repeat(38)}` }, validForGet: false, validForWrite: false, session: false },
   ];
   return {
     own: { ...own, orgId: owner.orgId, memberId: dev.memberId, id: personal.id, status: 'true' },

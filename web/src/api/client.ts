@@ -94,7 +94,7 @@ export async function api<T>(method: string, path: string, opts: RequestOptions 
     'X-Requested-With': 'ensign-web',
   };
   const org = storedOrganizationId();
-  if (org && !opts.withoutOrganization) headers['Organization'] = org;
+  if (org && !opts.withoutOrganization) headers.Organization = org;
   let body: string | undefined;
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -122,7 +122,7 @@ export async function api<T>(method: string, path: string, opts: RequestOptions 
   if (res.status === 401 && !opts.quietUnauthorized) {
     unauthorizedListeners.forEach((l) => l());
   }
-  if (!res.ok || !envelope || !envelope.success) {
+  if (!res.ok || !envelope?.success) {
     const codes = envelope?.errors?.length ? envelope.errors : [statusCode(res.status)];
     const action = res.headers.get('Ensign-Refused-Action');
     const resource = res.headers.get('Ensign-Refused-Resource');

@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Group, Menu, SegmentedControl, Select, Stack, Switch, Table, TagsInput, Text, Textarea, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
-import type { Environment, FeatureFlagVm, Project } from '../../api/types.ts';
+import type { Environment, FeatureFlagVm, } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { Trail } from '../../components/details.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';

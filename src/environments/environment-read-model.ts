@@ -1,7 +1,9 @@
 // Read model for flags and segments: which environment (and project) an id names, within one organization.
 import { rn, type Rn } from '../policy/rn.ts';
 import type { Dialect } from '../platform/db.ts';
-import type { Q } from './project-store.ts';
+import type { DbHandle, DbTransaction } from '../platform/db.ts';
+
+type Q = DbHandle | DbTransaction;
 
 export interface EnvironmentRef {
   id: string;
