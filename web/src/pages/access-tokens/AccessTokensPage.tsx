@@ -378,8 +378,8 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
   const rights = token ? tokenRights(token) : null;
   const rows: [string, ReactNode][] = token
     ? [
-        ['Type', <TypeBadge type={token.type} />],
-        ['Status', <StatusBadge token={token} />],
+        ['Type', <TypeBadge key="type" type={token.type} />],
+        ['Status', <StatusBadge key="status" token={token} />],
         ['Created by', token.creator?.email ? `${token.creator.name} (${token.creator.email})` : (token.creator?.name ?? '—')],
         ['Created', formatDateTime(token.createdAt)],
         ['Last used', token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'],
@@ -387,7 +387,7 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
         [
           'Allowed from',
           token.allowedCidrs ? (
-            <Group gap={4} data-testid="token-allowed-cidrs">
+            <Group key="cidrs" gap={4} data-testid="token-allowed-cidrs">
               {token.allowedCidrs.map((c) => (
                 <Code key={c}>{c}</Code>
               ))}
@@ -396,7 +396,7 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
             'Anywhere'
           ),
         ],
-        ['Token', <Code>{token.token}</Code>],
+        ['Token', <Code key="token">{token.token}</Code>],
       ]
     : [];
   return (
