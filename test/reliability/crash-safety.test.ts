@@ -197,7 +197,9 @@ async function worker(server: Spawned, auth: string, envId: string, ledger: Ledg
         const f = mine.flags[Math.floor(Math.random() * mine.flags.length)];
         f.inflight = { isEnabled: !f.isEnabled };
         const data = ok(await request(server.url, 'PUT', `/api/v1/envs/${envId}/feature-flags/${f.key}/toggle/${!f.isEnabled}`, { agent, headers }), 'toggle flag');
-        Object.assign(f, { isEnabled: data.isEnabled, inflight: undefined, toggles: f.toggles + 1 });
+        // FeatBit's answer to a toggle is the flag's new revision; the acknowledged state is the one asked for.
+        if (typeof data !== 'string' || data === '') throw new Error(`toggle flag answered ${JSON.stringify(data)}`);
+        Object.assign(f, { isEnabled: f.inflight.isEnabled, inflight: undefined, toggles: f.toggles + 1 });
       }
       ledger.acknowledged++;
     }
