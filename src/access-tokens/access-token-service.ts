@@ -1,6 +1,5 @@
 // The token lifecycle: create (secret shown once), rename, activate, deactivate, reset, remove.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { generateCredential, credentialHint, parseCredential } from '../auth/credential-format.ts';
 import { loadMemberAccess } from '../auth/member-access.ts';
@@ -14,9 +13,9 @@ import { AppError, BadRequest, BusinessRule, Forbidden, NotFound, isUniqueViolat
 import { canonicalCidrs, cidrsWithin } from '../auth/cidr.ts';
 import { compileTokenPolicy, tokenPolicyViolations } from '../auth/token-policy.ts';
 import { findTokenPolicy } from './token-policy-store.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle, DbTransaction } from '../platform/db.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
-import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, listTokens, ownedPersonalTokens, updateToken, type TokenFilter, type TokenRow } from './access-token-store.ts';
+import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, listTokens, ownedPersonalTokens, updateToken, type TokenFilter, type TokenRow, type StoredToken } from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
 export const MAX_ALLOWED_CIDRS = 32;
@@ -44,7 +43,7 @@ type TokenAuditRow = Pick<TokenRow, 'id' | 'org_id' | 'name' | 'type' | 'status'
 const snapshot = (t: TokenAuditRow) => ({ name: t.name, type: t.type, status: t.status, inactiveReason: t.inactive_reason, hint: t.hint, expiresAt: t.expires_at });
 
 /** Every token state change is an entry in that token's history: actor, before/after, never the secret. */
-function auditToken(trx: Transaction<Database>, log: AuditLog, actor: Actor, action: string, t: TokenAuditRow, before: TokenAuditRow | null, after: TokenAuditRow | null) {
+function auditToken(trx: DbTransaction, log: AuditLog, actor: Actor, action: string, t: TokenAuditRow, before: TokenAuditRow | null, after: TokenAuditRow | null) {
   return log.record(trx, {
     orgId: t.org_id,
     actor,
@@ -65,7 +64,7 @@ export const CLI_ACTOR: Actor = Object.freeze({ kind: 'system', memberId: null, 
  * A member left the organization: each of their personal tokens there becomes Inactive (OwnerRemoved), with an
  * entry in that token's own history. Runs inside the removal's transaction; returns the ids to invalidate.
  */
-export async function deactivateOwnedTokens(trx: Transaction<Database>, log: AuditLog, actor: Actor, orgId: string, memberId: string, now: number): Promise<string[]> {
+export async function deactivateOwnedTokens(trx: DbTransaction, log: AuditLog, actor: Actor, orgId: string, memberId: string, now: number): Promise<string[]> {
   const owned = await ownedPersonalTokens(trx, orgId, memberId);
   // Already-deactivated ones too: OwnerRemoved is what keeps them from ever being activated again.
   for (const t of owned) {
@@ -78,7 +77,7 @@ export async function deactivateOwnedTokens(trx: Transaction<Database>, log: Aud
 }
 
 /** The command line's deactivation: no principal, no permission check (the operator holds the database), audited as the CLI. */
-export async function deactivateAsOperator(db: Kysely<Database>, log: AuditLog, tokenId: string, now: number): Promise<boolean> {
+export async function deactivateAsOperator(db: DbHandle, log: AuditLog, tokenId: string, now: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const t = await findTokenAnyOrg(trx, tokenId);
     if (!t) return false;
@@ -100,7 +99,7 @@ export interface LeakReport {
  * A token whose secret is public: Inactive (Leaked), its pre-reset secret's grace ended too, with an entry naming where
  * it was found. A token already marked Leaked, or dead for good (OwnerRemoved), is left as it is: returns false.
  */
-export async function deactivateLeaked(trx: Transaction<Database>, log: AuditLog, actor: Actor, t: Database['access_tokens'], leak: LeakReport, now: number): Promise<boolean> {
+export async function deactivateLeaked(trx: DbTransaction, log: AuditLog, actor: Actor, t: StoredToken, leak: LeakReport, now: number): Promise<boolean> {
   if (t.inactive_reason === 'Leaked' || t.inactive_reason === 'OwnerRemoved') return false;
   const after = { ...t, status: 'Inactive' as const, inactive_reason: 'Leaked' as const };
   await updateToken(trx, t.org_id, t.id, { status: after.status, inactive_reason: after.inactive_reason, prev_digest: null, prev_digest_until: null, updated_at: now });
@@ -142,7 +141,7 @@ export type AccessTokenDeps = Pick<AppContext, 'kysely' | 'clock' | 'ids' | 'dig
 export function createAccessTokenService(deps: AccessTokenDeps) {
   const { kysely, clock, ids, digester } = deps;
 
-  const audit = (trx: Transaction<Database>, p: OrgPrincipal, action: string, t: TokenRow, before: TokenRow | null, after: TokenRow | null) =>
+  const audit = (trx: DbTransaction, p: OrgPrincipal, action: string, t: TokenRow, before: TokenRow | null, after: TokenRow | null) =>
     auditToken(trx, deps.audit, actorOf(p), action, t, before, after);
 
   async function get(p: OrgPrincipal, id: string): Promise<TokenRow> {
@@ -160,7 +159,7 @@ export function createAccessTokenService(deps: AccessTokenDeps) {
     return t;
   }
 
-  async function change(p: OrgPrincipal, t: TokenRow, action: string, set: Partial<Database['access_tokens']>): Promise<TokenRow> {
+  async function change(p: OrgPrincipal, t: TokenRow, action: string, set: Partial<StoredToken>): Promise<TokenRow> {
     const now = clock.now();
     const after = { ...t, ...set, updated_at: now };
     try {

@@ -4,7 +4,9 @@ import type { Database } from '../platform/tables.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
-export type TokenRow = Database['access_tokens'] & { creator_email: string | null };
+/** A token as stored. */
+export type StoredToken = Database['access_tokens'];
+export type TokenRow = StoredToken & { creator_email: string | null };
 
 export interface TokenFilter {
   name?: string;

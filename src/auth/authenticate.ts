@@ -2,10 +2,9 @@
 // and expired credentials all become the same 401 (token-decision.ts decides; this file only gathers what it needs).
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
 import { AppError, BadRequest, Forbidden, Unauthorized } from '../platform/errors.ts';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { createAdmission } from './admission.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { credentialFromHeader, parseCredential, type Digester } from './credential-format.ts';
@@ -21,7 +20,7 @@ export const SESSION_COOKIE = 'ensign_session';
 export { WEB_CLIENT_HEADER, WEB_CLIENT_VALUE } from './csrf.ts';
 
 export interface AuthDeps {
-  db: Kysely<Database>;
+  db: DbHandle;
   digester: Digester;
   cache: CredentialCache;
   clock: Clock;

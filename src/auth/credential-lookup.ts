@@ -1,6 +1,5 @@
 // Look-up for authentication: this instance's cache first, then the credential store, one load per key at a time.
-import type { Kysely } from 'kysely';
-import type { Database } from '../platform/tables.ts';
+import type { DbHandle } from '../platform/db.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { memberEntry, memberKey, sessionMemberKey, tokenEntry, type MemberEntry, type SessionEntry, type TokenEntry } from './credential-entry.ts';
 import type { Digester } from './credential-format.ts';
@@ -8,7 +7,7 @@ import { findSessionByDigest, findTokenByDigest } from './credential-store.ts';
 import { loadMemberAccess } from './member-access.ts';
 
 export interface LookupDeps {
-  db: Kysely<Database>;
+  db: DbHandle;
   digester: Digester;
   cache: CredentialCache;
 }
