@@ -7,14 +7,15 @@ module.exports = {
   forbidden: [
     {
       name: 'pure-cores-import-only-themselves',
-      comment: 'src/policy (the IAM core: rn, glob, actions, statement, evaluate, covers) and src/evaluation (the flag-targeting language) are pure: each imports only its own folder, no app code and no node: or npm modules (evaluation/md5.ts is pure for that reason), so they can be tested, benchmarked and used by the web UI alone.',
+      comment:
+        'src/policy (the IAM core: rn, glob, actions, statement, evaluate, covers) and src/evaluation (the flag-targeting language) are pure: each imports only its own folder, no app code and no node: or npm modules (evaluation/md5.ts is pure for that reason), so they can be tested, benchmarked and used by the web UI alone.',
       severity: 'error',
       from: { path: '^src/(policy|evaluation)/' },
       to: { pathNot: '^src/$1/' },
     },
     {
       name: 'routes-do-not-import-routes',
-      comment: 'A *-routes.ts file is HTTP only. Schemas or helpers two features share belong in a schema or service module, not in another feature\'s routes.',
+      comment: "A *-routes.ts file is HTTP only. Schemas or helpers two features share belong in a schema or service module, not in another feature's routes.",
       severity: 'error',
       from: { path: '-routes\\.ts$' },
       to: { path: '-routes\\.ts$' },
@@ -28,14 +29,16 @@ module.exports = {
     },
     {
       name: 'only-stores-import-tables',
-      comment: 'src/platform/tables.ts holds the database row types: only stores (*-store.ts), read models (*-read-model.ts), platform/db.ts and platform/migrations.ts know them. A service that runs a transaction types its handle with DbExecutor / DbTransaction from platform/db.ts.',
+      comment:
+        'src/platform/tables.ts holds the database row types: only stores (*-store.ts), read models (*-read-model.ts), platform/db.ts and platform/migrations.ts know them. A service that runs a transaction types its handle with DbExecutor / DbTransaction from platform/db.ts.',
       severity: 'error',
       from: { path: '^src/', pathNot: ['-store\\.ts$', '-read-model\\.ts$', '^src/platform/(db|migrations|tables)\\.ts$'] },
       to: { path: '^src/platform/tables\\.ts$' },
     },
     {
       name: 'web-imports-only-the-policy-core',
-      comment: 'The web UI talks to the server over /api; of the server\'s code it uses only the pure policy core (the permission picker). Its API types are generated from the OpenAPI document (web/src/api/openapi.d.ts).',
+      comment:
+        "The web UI talks to the server over /api; of the server's code it uses only the pure policy core (the permission picker). Its API types are generated from the OpenAPI document (web/src/api/openapi.d.ts).",
       severity: 'error',
       from: { path: '^web/src/' },
       to: { path: '^(src|test|bench|scripts)/', pathNot: '^src/policy/' },

@@ -54,7 +54,11 @@ export async function load(url: string, opts: { headers?: Record<string, string>
   if (warmup > 0) await autocannon({ url, connections: CONNECTIONS, duration: warmup, headers });
   const r = await autocannon({ url, connections: CONNECTIONS, duration, headers });
   const stats = (r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats;
-  const wrong = stats ? Object.entries(stats).filter(([code]) => Number(code) !== expectStatus).reduce((n, [, v]) => n + v.count, 0) : r.non2xx;
+  const wrong = stats
+    ? Object.entries(stats)
+        .filter(([code]) => Number(code) !== expectStatus)
+        .reduce((n, [, v]) => n + v.count, 0)
+    : r.non2xx;
   if (r.errors > 0 || wrong > 0) throw new Error(`${url}: ${r.errors} errors, ${wrong} responses not ${expectStatus}`);
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99 };
 }
@@ -88,7 +92,11 @@ export async function startEnsign(env: Record<string, string>, dataDir: string, 
 /** An owner, a project with a `prod` environment, one flag, a personal token and a service token that can read it. */
 export async function seed(base: string): Promise<Seeded> {
   const call = async (method: string, path: string, auth: string | null, body?: unknown) => {
-    const r = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const r = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const json = (await r.json()) as { success: boolean; data: any; errors: string[] };
     if (!json.success) throw new Error(`${method} ${path}: ${json.errors}`);
     return json.data;
@@ -99,7 +107,13 @@ export async function seed(base: string): Promise<Seeded> {
   const env = project.environments.find((e: { key: string }) => e.key === 'prod');
   await call('POST', `/envs/${env.id}/feature-flags`, owner, { key: 'checkout', name: 'Checkout', tags: ['beta'] });
   const personal = (await call('POST', '/access-tokens', owner, { name: 'bench-pat', type: 'Personal', permissions: [] })).secret;
-  const service = (await call('POST', '/access-tokens', owner, { name: 'bench-svc', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] })).secret;
+  const service = (
+    await call('POST', '/access-tokens', owner, {
+      name: 'bench-svc',
+      type: 'Service',
+      permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }],
+    })
+  ).secret;
   return { envId: env.id, flagUrl: `${base}/api/v1/envs/${env.id}/feature-flags/checkout`, personal, service };
 }
 

@@ -75,9 +75,7 @@ function conditions(i: number, matches: boolean): Condition[] {
       { property: 'email', op: 'NotContain', value: `spam-${i}` },
     ],
   ];
-  const last: Condition = matches
-    ? { property: 'plan', op: 'NotEqual', value: `free-${i}` }
-    : { property: 'plan', op: 'EndsWith', value: `-tier-${i}` };
+  const last: Condition = matches ? { property: 'plan', op: 'NotEqual', value: `free-${i}` } : { property: 'plan', op: 'EndsWith', value: `-tier-${i}` };
   return [...holding[i % holding.length], last];
 }
 
@@ -98,7 +96,10 @@ function heavyFlag(matchingLast: boolean): EvalFlag {
     isEnabled: true,
     disabledVariationId: 'off',
     variationType: 'boolean',
-    variations: [{ id: 'on', value: 'true' }, { id: 'off', value: 'false' }],
+    variations: [
+      { id: 'on', value: 'true' },
+      { id: 'off', value: 'false' },
+    ],
     targetUsers: [
       { variationId: 'on', keyIds: Array.from({ length: 100 }, (_, i) => `vip-${i}`) },
       { variationId: 'off', keyIds: Array.from({ length: 100 }, (_, i) => `blocked-${i}`) },

@@ -27,7 +27,11 @@ const signed = (body: string) => ({
 const alert = (tokens: string[]) => JSON.stringify(tokens.map((token) => ({ token, type: 'ensign_access_token', url: 'https://github.com/bench/leak/blob/main/.env', source: 'content' })));
 
 async function call(base: string, method: string, path: string, auth?: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const json = (await res.json()) as { data: unknown };
   if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json.data;
@@ -109,7 +113,9 @@ async function main() {
     // Large reports: 1,000 well-formed tokens of which 10 are real, on A.
     const big: number[] = [];
     for (let r = 0; r < 5; r++) {
-      const real = await Promise.all(Array.from({ length: 10 }, async (_, k) => (await call(a.base, 'POST', '/access-tokens', owner, { name: `big-${r}-${k}`, type: 'Service', permissions })).secret as string));
+      const real = await Promise.all(
+        Array.from({ length: 10 }, async (_, k) => (await call(a.base, 'POST', '/access-tokens', owner, { name: `big-${r}-${k}`, type: 'Service', permissions })).secret as string),
+      );
       big.push(await postAlert(a.base, [...real, ...Array.from({ length: 990 }, () => generateCredential('Service'))]));
     }
 
@@ -119,7 +125,17 @@ async function main() {
       `| A answers a 1-token alert (ms) | ${pct(answered, 0.5)} | ${pct(answered, 0.99)} | ${pct(answered, 1)} | ${TRIALS} alerts |`,
       `| A answers a 1,000-token alert, 10 real (ms) | ${pct(big, 0.5)} | ${pct(big, 0.99)} | ${pct(big, 1)} | 5 alerts |`,
     ];
-    console.log(['## Leak → revocation across two instances (PostgreSQL)', '', `${TRIALS} trials, ${HAMMERS} clients hammering B; B's cache would trust a token for an hour.`, '', '| measure | p50 | p99 | max | note |', '|---|---:|---:|---:|---|', ...rows].join('\n'));
+    console.log(
+      [
+        '## Leak → revocation across two instances (PostgreSQL)',
+        '',
+        `${TRIALS} trials, ${HAMMERS} clients hammering B; B's cache would trust a token for an hour.`,
+        '',
+        '| measure | p50 | p99 | max | note |',
+        '|---|---:|---:|---:|---|',
+        ...rows,
+      ].join('\n'),
+    );
   } finally {
     await stop(b.child);
     await stop(a.child);

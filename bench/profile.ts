@@ -36,7 +36,10 @@ export function summarize(profile: { nodes: ProfileNode[] }, top = 25): string {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const label = (n: ProfileNode) => {
-    const file = n.callFrame.url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '').replace(/.*node_modules\//, '');
+    const file = n.callFrame.url
+      .replace(/^file:\/\//, '')
+      .replace(`${process.cwd()}/`, '')
+      .replace(/.*node_modules\//, '');
     return `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
   };
   const self = new Map<string, number>();
@@ -89,7 +92,9 @@ async function main() {
   if (which === 'bare') {
     // The yardstick under the same measurement (a SIGTERM handler so the profile gets written).
     const port = freePort();
-    const child = startProcess(process.execPath, [...nodeArgs, '--input-type=module', '-e', "process.on('SIGTERM', () => process.exit(0)); await import('./bench/bare-fastify.mjs');"], { PORT: String(port) });
+    const child = startProcess(process.execPath, [...nodeArgs, '--input-type=module', '-e', "process.on('SIGTERM', () => process.exit(0)); await import('./bench/bare-fastify.mjs');"], {
+      PORT: String(port),
+    });
     server = { child, base: `http://127.0.0.1:${port}` };
     await waitFor(server.base);
     url = `${server.base}/`;

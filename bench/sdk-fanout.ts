@@ -78,7 +78,9 @@ if (process.env.FANOUT_CHILD) {
     child.send({ collect: true });
     const { arrivals } = await next();
     const lat = (arrivals as number[]).map((a) => a - t0).sort((x, y) => x - y);
-    console.log(`round ${round + 1}: ${lat.length}/${N} patches; REST answered after ${answered} ms; from the request p50 ${pct(lat, 0.5)} ms, p99 ${pct(lat, 0.99)} ms, max ${lat[lat.length - 1]} ms`);
+    console.log(
+      `round ${round + 1}: ${lat.length}/${N} patches; REST answered after ${answered} ms; from the request p50 ${pct(lat, 0.5)} ms, p99 ${pct(lat, 0.99)} ms, max ${lat[lat.length - 1]} ms`,
+    );
   }
   child.send({ stop: true });
   await t.close();

@@ -138,7 +138,15 @@ async function ratePhase(s: SdkLoadSettings): Promise<SdkLoadResult['rate']> {
   await Promise.race([Promise.all(pending), sleep(PHASE_TIMEOUT_MS)]);
   const serverCpuUs = Math.round((cpuUsOf(s.serverPid) - cpuBefore) / Math.max(1, times.length));
   const seconds = (lastDone - started) / 1000;
-  return { offered: s.rate, seconds: Math.round(seconds * 100) / 100, completed: times.length, failed, perSecond: Math.round(times.length / Math.max(seconds, s.rateSeconds)), latency: latencies(times), serverCpuUs };
+  return {
+    offered: s.rate,
+    seconds: Math.round(seconds * 100) / 100,
+    completed: times.length,
+    failed,
+    perSecond: Math.round(times.length / Math.max(seconds, s.rateSeconds)),
+    latency: latencies(times),
+    serverCpuUs,
+  };
 }
 
 async function main() {
@@ -176,7 +184,15 @@ async function main() {
   const open = sockets.filter(Boolean);
   for (const ws of open) ws.send('{"messageType":"ping"}');
   for (let waited = 0; pongs < open.length && waited < 30_000; waited += 50) await sleep(50);
-  const held = { opened: open.length, failed, seconds: Math.round(heldSeconds * 10) / 10, pongs, serverRssMb: rssOf(s.serverPid), loadRssMb: rssOf(process.pid), serverFds: readdirSync(`/proc/${s.serverPid}/fd`).length };
+  const held = {
+    opened: open.length,
+    failed,
+    seconds: Math.round(heldSeconds * 10) / 10,
+    pongs,
+    serverRssMb: rssOf(s.serverPid),
+    loadRssMb: rssOf(process.pid),
+    serverFds: readdirSync(`/proc/${s.serverPid}/fd`).length,
+  };
 
   const rounds: SdkLoadResult['broadcast']['rounds'] = [];
   for (let round = 0; round < s.rounds; round++) {

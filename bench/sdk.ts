@@ -42,7 +42,11 @@ const hardOpenFiles = (): number => {
 };
 
 async function call(base: string, method: string, path: string, auth: string | null, body?: unknown) {
-  const r = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const json = (await r.json()) as { success: boolean; data: any; errors: string[] };
   if (!json.success) throw new Error(`${method} ${path}: ${json.errors}`);
   return json.data;
@@ -123,7 +127,15 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
     [...(process.env.SDK_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/ensign.mjs', 'serve'],
     // The load generator pings each held socket once, when all are open, not every 18 s as an SDK does: an idle
     // timeout longer than the whole run keeps its sockets open (the sweep itself still runs).
-    { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ENSIGN_SECRET: randomBytes(24).toString('hex'), RATE_LIMIT_PER_MINUTE: '10000000', SDK_IDLE_TIMEOUT_SECONDS: '3600' },
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ENSIGN_SECRET: randomBytes(24).toString('hex'),
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      SDK_IDLE_TIMEOUT_SECONDS: '3600',
+    },
     'ignore',
     process.env.SDK_SERVER_DIR,
   );
@@ -165,7 +177,20 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
 
     // The streaming phases, in the load generator's process (SDK_STREAMING=0 skips them).
     if (process.env.SDK_STREAMING === '0') return { rows, settings: `${pollSeconds} s polls` };
-    const settings: SdkLoadSettings = { host: '127.0.0.1', port, serverKey: seeded.serverKey, owner: seeded.owner, envId: seeded.envId, flagKey: 'flag-0', expectFlags: FLAGS, serverPid: server.pid!, rate, rateSeconds, held, rounds };
+    const settings: SdkLoadSettings = {
+      host: '127.0.0.1',
+      port,
+      serverKey: seeded.serverKey,
+      owner: seeded.owner,
+      envId: seeded.envId,
+      flagKey: 'flag-0',
+      expectFlags: FLAGS,
+      serverPid: server.pid!,
+      rate,
+      rateSeconds,
+      held,
+      rounds,
+    };
     const gen = withOpenFiles(process.execPath, ['--import', 'tsx', 'bench/sdk-load.ts'], { SDK_LOAD: JSON.stringify(settings) }, 'pipe');
     let out = '';
     gen.stdout!.on('data', (d) => (out += d));

@@ -56,8 +56,18 @@ export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ensign-checks-'));
   const db = await openDatabase({ databaseUrl: null, dataDir });
   const config = {
-    host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, secret: 'bench-secret-0123456789', logLevel: 'silent',
-    sessionTtlSeconds: 3600, rateLimitPerMinute: 0, cacheRevalidateSeconds: 3600, webDir: join(dataDir, 'none'), secureCookies: false, trustProxy: false,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    databaseUrl: null,
+    secret: 'bench-secret-0123456789',
+    logLevel: 'silent',
+    sessionTtlSeconds: 3600,
+    rateLimitPerMinute: 0,
+    cacheRevalidateSeconds: 3600,
+    webDir: join(dataDir, 'none'),
+    secureCookies: false,
+    trustProxy: false,
     sdkIdleTimeoutSeconds: 0,
   };
   const app = await buildApp({ config, db, logger: false, background: false });

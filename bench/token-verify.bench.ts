@@ -26,8 +26,19 @@ export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ensign-verify-'));
   const db = await openDatabase({ databaseUrl: null, dataDir });
   const config = {
-    host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, secret: 'bench-secret-0123456789', logLevel: 'silent',
-    sessionTtlSeconds: 3600, rateLimitPerMinute: 0, cacheRevalidateSeconds: 3600, webDir: join(dataDir, 'none'), secureCookies: false, trustProxy: false, sdkIdleTimeoutSeconds: 60,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    databaseUrl: null,
+    secret: 'bench-secret-0123456789',
+    logLevel: 'silent',
+    sessionTtlSeconds: 3600,
+    rateLimitPerMinute: 0,
+    cacheRevalidateSeconds: 3600,
+    webDir: join(dataDir, 'none'),
+    secureCookies: false,
+    trustProxy: false,
+    sdkIdleTimeoutSeconds: 60,
   };
   const app = await buildApp({ config, db, logger: false, background: false });
   const call = async (method: string, url: string, auth: string | null, body?: unknown) =>
@@ -35,7 +46,8 @@ export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
   const setup = await call('POST', '/api/v1/setup', null, { organizationName: 'Bench', name: 'B', email: 'b@example.com', password: 'bench-password' });
   const owner = `Bearer ${setup.data.session}`;
   const personal = (await call('POST', '/api/v1/access-tokens', owner, { name: 'pat', type: 'Personal', permissions: [] })).data.secret as string;
-  const service = (await call('POST', '/api/v1/access-tokens', owner, { name: 'svc', type: 'Service', permissions: [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }] })).data.secret as string;
+  const service = (await call('POST', '/api/v1/access-tokens', owner, { name: 'svc', type: 'Service', permissions: [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }] })).data
+    .secret as string;
   const ctx = app.ctx;
   const { authenticate } = createAuthenticator({ db: db.kysely, digester: ctx.digester, cache: ctx.cache, clock: ctx.clock, usage: ctx.usage, limiter: null });
   const reply = { header: () => reply } as never;
@@ -49,7 +61,7 @@ export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
       const t0 = process.hrtime.bigint();
       const outcome = await authenticate(request(credential), reply);
       // A rejection is returned (an AppError value), not thrown.
-      if ((outcome instanceof AppError) !== expectFailure) throw new Error(`${name}: unexpected outcome ${outcome instanceof AppError ? outcome.codes : 'principal'}`);
+      if (outcome instanceof AppError !== expectFailure) throw new Error(`${name}: unexpected outcome ${outcome instanceof AppError ? outcome.codes : 'principal'}`);
       const dt = Number(process.hrtime.bigint() - t0) / 1000;
       if (i >= 2000) times.push(dt);
     }

@@ -118,7 +118,9 @@ async function seedTargeting(owner: Api, prodId: string) {
   return beta.id;
 }
 
-const only = process.env.SCREENSHOTS?.split(',').map((n) => n.trim()).filter(Boolean);
+const only = process.env.SCREENSHOTS?.split(',')
+  .map((n) => n.trim())
+  .filter(Boolean);
 
 async function shot(page: Page, name: string) {
   if (only && !only.includes(name)) return;

@@ -19,7 +19,13 @@ function vitest(extra, report) {
     totals.skipped += r.numPendingTests + r.numTodoTests;
     for (const file of r.testResults ?? []) {
       const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
-      for (const t of failed) failedTests.push(`${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}\n      ${String(t.failureMessages?.[0] ?? '').split('\n').slice(0, 3).join('\n      ')}`);
+      for (const t of failed)
+        failedTests.push(
+          `${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}\n      ${String(t.failureMessages?.[0] ?? '')
+            .split('\n')
+            .slice(0, 3)
+            .join('\n      ')}`,
+        );
       if (file.status === 'failed' && failed.length === 0) failedTests.push(`${file.name.replace(`${process.cwd()}/`, '')}: ${String(file.message ?? 'failed to run').split('\n')[0]}`);
     }
   } catch {

@@ -74,7 +74,8 @@ function trustProxyFrom(text: string | undefined): boolean | number | string {
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return intFrom(value, 0, 'TRUST_PROXY', 1, 32);
   const entries = value.split(',').map((e) => e.trim());
-  if (!entries.every((e) => PROXY_ENTRY.test(e))) throw new ConfigError('TRUST_PROXY must be true, a hop count, or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal.');
+  if (!entries.every((e) => PROXY_ENTRY.test(e)))
+    throw new ConfigError('TRUST_PROXY must be true, a hop count, or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal.');
   return entries.join(',');
 }
 

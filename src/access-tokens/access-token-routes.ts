@@ -43,7 +43,14 @@ export async function accessTokenRoutes(untyped: FastifyInstance, ctx: AppContex
 
   app.get(
     '/access-tokens/is-name-used',
-    { schema: { ...tag, summary: 'Whether a token name is taken in this organization (case-insensitive)', querystring: Type.Object({ name: Type.String({ maxLength: 256 }) }), response: responses(Type.Boolean()) } },
+    {
+      schema: {
+        ...tag,
+        summary: 'Whether a token name is taken in this organization (case-insensitive)',
+        querystring: Type.Object({ name: Type.String({ maxLength: 256 }) }),
+        response: responses(Type.Boolean()),
+      },
+    },
     async (request) => ok(await service.isNameUsed(orgPrincipalOf(request), request.query.name)),
   );
 

@@ -47,14 +47,20 @@ const callers: Record<string, OrgPrincipal> = {
   'service token holding only token actions': serviceToken('svc-tokens', TOKENS_ONLY),
 };
 
-const service = (id: string, creator: string | null, statements: Statement[], creatorTokenId: string | null = null): TokenFacts => ({ id, type: 'Service', ownerMemberId: creator, creatorTokenId, permissions: statements });
+const service = (id: string, creator: string | null, statements: Statement[], creatorTokenId: string | null = null): TokenFacts => ({
+  id,
+  type: 'Service',
+  ownerMemberId: creator,
+  creatorTokenId,
+  permissions: statements,
+});
 const personal = (id: string, ownerId: string, statements: Statement[]): TokenFacts => ({ id, type: 'Personal', ownerMemberId: ownerId, creatorTokenId: null, permissions: statements });
 
 const targets: Record<string, TokenFacts> = {
   "Owner's service token *": service('t1', 'owner', OWNER),
   "Developer's service token (toggle)": service('t2', 'dev', TOGGLE),
   'service token * made by the service token *': service('t3', null, OWNER, 'svc-star'),
-  "service token (toggle) made by the token-actions service token": service('t4', null, TOGGLE, 'svc-tokens'),
+  'service token (toggle) made by the token-actions service token': service('t4', null, TOGGLE, 'svc-tokens'),
   "Developer's personal token following them": personal('t5', 'dev', []),
   "Developer's personal token (toggle)": personal('t6', 'dev', TOGGLE),
   "Owner's personal token": personal('t7', 'owner', []),
@@ -123,7 +129,18 @@ describe('tokenRefusal: reset and activate never give anyone more than they hold
 // ------------------------------------------------------------- properties against the IAM core
 
 const ACTIONS = ['ToggleFlag', 'DeleteFlag', 'CanAccessEnv', 'UpdateSegmentRules', 'CreateEnv'];
-const PATTERNS = ['*', 'project/*', 'project/web', 'project/web:env/*', 'project/web:env/prod', 'project/*:env/prod', 'project/web:env/prod:flag/*', 'project/web:env/prod:flag/a*', 'project/*:env/*:flag/*;beta', 'project/web:env/*:segment/*'];
+const PATTERNS = [
+  '*',
+  'project/*',
+  'project/web',
+  'project/web:env/*',
+  'project/web:env/prod',
+  'project/*:env/prod',
+  'project/web:env/prod:flag/*',
+  'project/web:env/prod:flag/a*',
+  'project/*:env/*:flag/*;beta',
+  'project/web:env/*:segment/*',
+];
 const statementArb = (denyWeight: number) =>
   fc.record({
     id: fc.constant(''),
@@ -137,7 +154,14 @@ const requestArb: fc.Arbitrary<{ action: string; rn: Rn }> = fc
   .tuple(fc.constantFrom(...ACTIONS), fc.constantFrom('web', 'api'), fc.constantFrom('prod', 'dev'), fc.constantFrom('a1', 'b1'), fc.constantFrom<string[][]>([], ['beta']))
   .map(([action, project, env, key, tags]) => ({
     action,
-    rn: action === 'CreateEnv' ? rn.project(project) : action === 'CanAccessEnv' ? rn.env(project, env) : action === 'UpdateSegmentRules' ? rn.segment(project, env, key, tags) : rn.flag(project, env, key, tags),
+    rn:
+      action === 'CreateEnv'
+        ? rn.project(project)
+        : action === 'CanAccessEnv'
+          ? rn.env(project, env)
+          : action === 'UpdateSegmentRules'
+            ? rn.segment(project, env, key, tags)
+            : rn.flag(project, env, key, tags),
   }));
 
 const can = (statements: Statement[], r: { action: string; rn: Rn }) => permits({ layers: [layer(statements)] }, r.action, r.rn);

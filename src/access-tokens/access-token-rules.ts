@@ -97,5 +97,4 @@ export const mayManage = (p: OrgPrincipal, token: TokenFacts, op: TokenOperation
 export const mayList = (p: OrgPrincipal, tokenId = '*'): boolean => permits(p.permission, 'ListAccessTokens', rn.accessToken(tokenId));
 
 /** The operations a caller may perform on a token: the UI shows only these. */
-export const allowedOperations = (p: OrgPrincipal, token: TokenFacts): TokenOperation[] =>
-  (['rename', 'activate', 'deactivate', 'reset', 'remove'] as const).filter((op) => mayManage(p, token, op));
+export const allowedOperations = (p: OrgPrincipal, token: TokenFacts): TokenOperation[] => (['rename', 'activate', 'deactivate', 'reset', 'remove'] as const).filter((op) => mayManage(p, token, op));

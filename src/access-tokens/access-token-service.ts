@@ -15,14 +15,26 @@ import { compileTokenPolicy, tokenPolicyViolations } from '../auth/token-policy.
 import { findTokenPolicy } from './token-policy-store.ts';
 import type { DbHandle, DbTransaction } from '../platform/db.ts';
 import { mayList, tokenFacts, tokenRefusal, type TokenOperation } from './access-token-rules.ts';
-import { deleteToken, findToken, findTokenAnyOrg, findTokensByDigests, insertToken, isNameUsed, listTokens, ownedPersonalTokens, updateToken, type TokenFilter, type TokenRow, type StoredToken } from './access-token-store.ts';
+import {
+  deleteToken,
+  findToken,
+  findTokenAnyOrg,
+  findTokensByDigests,
+  insertToken,
+  isNameUsed,
+  listTokens,
+  ownedPersonalTokens,
+  updateToken,
+  type TokenFilter,
+  type TokenRow,
+  type StoredToken,
+} from './access-token-store.ts';
 
 export const MAX_GRACE_SECONDS = 86_400;
 export const MAX_ALLOWED_CIDRS = 32;
 
 /** The three IAM actions that govern tokens. */
 const TOKEN_ACTIONS = ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'] as const;
-
 
 /** Trimmed, 1–128 characters; otherwise a 400 with a stable code. */
 export function tokenName(input: string): string {

@@ -13,7 +13,9 @@ export const TokenView = Type.Object({
   name: Type.String(),
   type: Type.Union([Type.Literal('Personal'), Type.Literal('Service')]),
   status: Type.Union([Type.Literal('Active'), Type.Literal('Inactive')]),
-  inactiveReason: Type.Union([Type.Literal('Deactivated'), Type.Literal('OwnerRemoved'), Type.Literal('Leaked'), Type.Null()], { description: 'Leaked: reported by secret scanning (or `ensign tokens revoke-leaked`); the secret is public.' }),
+  inactiveReason: Type.Union([Type.Literal('Deactivated'), Type.Literal('OwnerRemoved'), Type.Literal('Leaked'), Type.Null()], {
+    description: 'Leaked: reported by secret scanning (or `ensign tokens revoke-leaked`); the secret is public.',
+  }),
   token: Type.String({ description: 'A hint: the prefix and the last four characters. The secret itself is never returned after creation or reset.' }),
   permissions: Type.Array(StatementSchema),
   creator: Type.Object({ id: Type.String(), name: Type.String(), email: Type.Union([Type.String(), Type.Null()]) }),
@@ -26,7 +28,14 @@ export const TokenView = Type.Object({
 });
 
 /** Only the create and reset responses use this schema: the one place a secret is serialized. */
-export const TokenWithSecret = Type.Intersect([TokenView, Type.Object({ secret: Type.String({ description: 'Shown once. Store it now: it cannot be retrieved again. In this response `token` holds the whole secret too (as FeatBit answers); every later view shows the hint.' }) })]);
+export const TokenWithSecret = Type.Intersect([
+  TokenView,
+  Type.Object({
+    secret: Type.String({
+      description: 'Shown once. Store it now: it cannot be retrieved again. In this response `token` holds the whole secret too (as FeatBit answers); every later view shows the hint.',
+    }),
+  }),
+]);
 
 export function tokenView(t: TokenRow, p: OrgPrincipal, usage: Pick<UsageTracker, 'lastUsed'>): Static<typeof TokenView> {
   return {

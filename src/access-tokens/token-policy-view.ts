@@ -13,4 +13,8 @@ export const TokenPolicyView = Type.Object(
   { additionalProperties: false },
 );
 
-export const tokenPolicyView = (p: TokenPolicy): TokenPolicy => ({ maxLifetimeDays: p.maxLifetimeDays, requireExpiry: p.requireExpiry, allowPersonalTokensThatFollowOwner: p.allowPersonalTokensThatFollowOwner });
+export const tokenPolicyView = (p: TokenPolicy): TokenPolicy => ({
+  maxLifetimeDays: p.maxLifetimeDays,
+  requireExpiry: p.requireExpiry,
+  allowPersonalTokensThatFollowOwner: p.allowPersonalTokensThatFollowOwner,
+});

@@ -19,7 +19,8 @@ export async function auditRoutes(untyped: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags: ['audit'],
-        summary: 'Audit entries, newest first; only entries about what the caller could read (flag/segment/env: CanAccessEnv; project: CanAccessProject; tokens: ListAccessTokens; IAM: CanManageIAM; organization: everyone)',
+        summary:
+          'Audit entries, newest first; only entries about what the caller could read (flag/segment/env: CanAccessEnv; project: CanAccessProject; tokens: ListAccessTokens; IAM: CanManageIAM; organization: everyone)',
         querystring: Type.Object({
           refType: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
           refId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),

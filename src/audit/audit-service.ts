@@ -66,7 +66,16 @@ export function auditService(deps: Pick<AppContext, 'kysely' | 'db'>) {
       for (;;) {
         const batch = await store.scan(p.org.id, filter, cursor, BATCH);
         const seen = batch.filter((head) => visible(head.rn));
-        const full = match ? new Map((await store.findByIds(p.org.id, seen.map((h) => h.id))).map((r) => [r.id, r])) : null;
+        const full = match
+          ? new Map(
+              (
+                await store.findByIds(
+                  p.org.id,
+                  seen.map((h) => h.id),
+                )
+              ).map((r) => [r.id, r]),
+            )
+          : null;
         for (const head of seen) {
           if (full) {
             const row = full.get(head.id);

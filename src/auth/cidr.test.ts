@@ -24,9 +24,29 @@ describe('parseCidr', () => {
   });
 
   it.each([
-    '', '10.0.0.0/', '10.0.0.0/33', '10.0.0/8', '10.0.0.0.0', '256.0.0.0', '010.0.0.0', '1.2.3.4/08', ' 10.0.0.0/8', '10.0.0.0/8 ',
+    '',
+    '10.0.0.0/',
+    '10.0.0.0/33',
+    '10.0.0/8',
+    '10.0.0.0.0',
+    '256.0.0.0',
+    '010.0.0.0',
+    '1.2.3.4/08',
+    ' 10.0.0.0/8',
+    '10.0.0.0/8 ',
     '10.0.0.1/8', // host bits set: a typo more often than not
-    '::/129', '1::2::3', ':1', '1:', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', 'g::', '12345::', 'fe80::1%eth0', '1.2.3.4::', 'localhost', '*',
+    '::/129',
+    '1::2::3',
+    ':1',
+    '1:',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7::8',
+    'g::',
+    '12345::',
+    'fe80::1%eth0',
+    '1.2.3.4::',
+    'localhost',
+    '*',
   ])('%j is refused', (text) => {
     expect(parseCidr(text)).toBeNull();
   });
@@ -68,7 +88,14 @@ describe('CidrSet.has', () => {
   const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
   const v6 = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }).map((g) => g.map((x) => x.toString(16)).join(':'));
   /** Addresses near a range's network, so that matches are common. */
-  const nearV4 = (base: string) => fc.tuple(fc.nat(255), fc.nat(255)).map(([c, d]) => base.split('.').slice(0, 2).concat([String(c), String(d)]).join('.'));
+  const nearV4 = (base: string) =>
+    fc.tuple(fc.nat(255), fc.nat(255)).map(([c, d]) =>
+      base
+        .split('.')
+        .slice(0, 2)
+        .concat([String(c), String(d)])
+        .join('.'),
+    );
 
   it('agrees with node:net BlockList on random IPv4 ranges and addresses', () => {
     fc.assert(

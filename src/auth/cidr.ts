@@ -203,7 +203,7 @@ function inside(v6: boolean, words: readonly number[], c: Cidr): boolean {
   if (v6 !== c.v6) return false;
   const offset = v6 ? 0 : 96;
   for (let i = v6 ? 0 : 3; i < 4; i++) {
-    if (((words[i] & maskWord(i, c.bits + offset)) >>> 0) !== c.words[i]) return false;
+    if ((words[i] & maskWord(i, c.bits + offset)) >>> 0 !== c.words[i]) return false;
   }
   return true;
 }
@@ -248,7 +248,7 @@ export class CidrSet {
   }
 
   private hasV4(n: number): boolean {
-    for (const r of this.v4) if (((n & r.mask) >>> 0) === r.net) return true;
+    for (const r of this.v4) if ((n & r.mask) >>> 0 === r.net) return true;
     return false;
   }
 }

@@ -6,7 +6,25 @@ import { memberEntry, tokenEntry, type SessionEntry } from './credential-entry.t
 
 const MAX_AGE = 1000;
 const token = (id: string, orgId = 'o1', loadedAt = 0) =>
-  tokenEntry({ id, orgId, orgKey: 'acme', name: id, type: 'Service', status: 'Active', expiresAt: null, ownerMemberId: null, permissions: [], current: true, prevDigestUntil: null, createdAt: 0, allowedCidrs: null, policy: null }, loadedAt);
+  tokenEntry(
+    {
+      id,
+      orgId,
+      orgKey: 'acme',
+      name: id,
+      type: 'Service',
+      status: 'Active',
+      expiresAt: null,
+      ownerMemberId: null,
+      permissions: [],
+      current: true,
+      prevDigestUntil: null,
+      createdAt: 0,
+      allowedCidrs: null,
+      policy: null,
+    },
+    loadedAt,
+  );
 const session = (id: string, userId: string, orgIds: string[], loadedAt = 0): SessionEntry => ({ id, userId, name: 'Ada', email: 'ada@x', expiresAt: 10_000, orgIds, loadedAt });
 const member = (memberId: string, orgId = 'o1', loadedAt = 0) => memberEntry({ memberId, userId: 'u1', orgId, orgKey: 'acme', name: 'Ada', email: 'ada@x', statements: [] }, loadedAt);
 

@@ -19,7 +19,7 @@ describe('credential format', () => {
     expect(parseCredential(c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'))).toBeNull();
   });
 
-  it('credentials checksummed with zlib\'s CRC-32 (as issued before the table-driven one) still verify', () => {
+  it("credentials checksummed with zlib's CRC-32 (as issued before the table-driven one) still verify", () => {
     const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     for (let i = 0; i < 500; i++) {
       const head = `ens_svc_${Array.from(randomBytes(32), (b) => ALPHABET[b % 62]).join('')}`;

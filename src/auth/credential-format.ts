@@ -81,9 +81,7 @@ export interface Digester {
 }
 
 // One-shot hashing (Node ≥ 20.12) skips building a Hash object per call.
-const sha256 = nodeCrypto.hash
-  ? (text: string) => nodeCrypto.hash('sha256', text, 'base64url')
-  : (text: string) => nodeCrypto.createHash('sha256').update(text).digest('base64url');
+const sha256 = nodeCrypto.hash ? (text: string) => nodeCrypto.hash('sha256', text, 'base64url') : (text: string) => nodeCrypto.createHash('sha256').update(text).digest('base64url');
 
 /** A keyed digest (HMAC-SHA256) with a pepper derived from ENSIGN_SECRET; the pepper never reaches the database. */
 export function createDigester(serverSecret: string): Digester {

@@ -33,7 +33,12 @@ export function createCredentialGate({ prefix, openPaths, send, clock = systemCl
   }
   // Each refusal's answer, serialized once: the same body and headers the error envelope gives.
   const answers = new Map(
-    ([[UNAUTHORIZED, new Unauthorized()], [FORBIDDEN, new Forbidden()]] as const).map(([refusal, error]) => {
+    (
+      [
+        [UNAUTHORIZED, new Unauthorized()],
+        [FORBIDDEN, new Forbidden()],
+      ] as const
+    ).map(([refusal, error]) => {
       const body = errorBody(error);
       return [refusal, { body, length: Buffer.byteLength(body), extra: Object.entries(errorHeaders(error) ?? {}).flat() }];
     }),

@@ -66,8 +66,7 @@ export function createCredentialLookup({ db, digester, cache }: LookupDeps) {
 
     token: (key: string, secret: string, now: number): Promise<TokenEntry | null> => shared(`t:${key}`, () => loadToken(key, secret, now)),
     owner: (t: TokenEntry, now: number): Promise<MemberEntry | null> => shared(t.ownerKey!, () => loadMember(t.ownerKey!, { memberId: t.ownerMemberId! }, now)),
-    session: (key: string, secret: string, now: number): SessionEntry | Promise<SessionEntry | null> =>
-      cache.session(key, now) ?? shared(`s:${key}`, () => loadSession(key, secret, now)),
+    session: (key: string, secret: string, now: number): SessionEntry | Promise<SessionEntry | null> => cache.session(key, now) ?? shared(`s:${key}`, () => loadSession(key, secret, now)),
     /** A session user's membership of `orgId`: null when not a member. */
     member(orgId: string, userId: string, now: number): MemberEntry | null | Promise<MemberEntry | null> {
       const key = sessionMemberKey(orgId, userId);

@@ -31,10 +31,7 @@ export async function findTokenByDigest(db: Kysely<Database>, digest: string): P
     createdAt: row.created_at,
     allowedCidrs: row.allowed_cidrs === null ? null : (JSON.parse(row.allowed_cidrs) as string[]),
     // No policy row: the left join's columns are all null (require_expiry is NOT NULL in a real row).
-    policy:
-      row.require_expiry === null
-        ? null
-        : { maxLifetimeDays: row.max_lifetime_days, requireExpiry: !!row.require_expiry, allowPersonalTokensThatFollowOwner: !!row.allow_following_owner },
+    policy: row.require_expiry === null ? null : { maxLifetimeDays: row.max_lifetime_days, requireExpiry: !!row.require_expiry, allowPersonalTokensThatFollowOwner: !!row.allow_following_owner },
   };
 }
 

@@ -7,5 +7,4 @@ export const WEB_CLIENT_VALUE = 'ensign-web';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Whether a request authenticated by the session cookie may proceed: safe methods always, others with the header. */
-export const passesCsrfCheck = (method: string, headers: Record<string, string | string[] | undefined>): boolean =>
-  !UNSAFE.has(method) || headers[WEB_CLIENT_HEADER] === WEB_CLIENT_VALUE;
+export const passesCsrfCheck = (method: string, headers: Record<string, string | string[] | undefined>): boolean => !UNSAFE.has(method) || headers[WEB_CLIENT_HEADER] === WEB_CLIENT_VALUE;

@@ -1,6 +1,6 @@
 // Read model: a member's identity and current statements (direct policies ∪ their groups' policies).
 import type { Statement } from '../policy/statement.ts';
-import type { DbHandle, } from '../platform/db.ts';
+import type { DbHandle } from '../platform/db.ts';
 
 export interface MemberAccess {
   memberId: string;
@@ -12,10 +12,7 @@ export interface MemberAccess {
   statements: Statement[];
 }
 
-export async function loadMemberAccess(
-  db: DbHandle,
-  where: { memberId: string } | { orgId: string; userId: string },
-): Promise<MemberAccess | null> {
+export async function loadMemberAccess(db: DbHandle, where: { memberId: string } | { orgId: string; userId: string }): Promise<MemberAccess | null> {
   let q = db
     .selectFrom('members')
     .innerJoin('users', 'users.id', 'members.user_id')

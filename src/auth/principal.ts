@@ -19,12 +19,10 @@ export interface Permission {
 
 export const layer = (statements: Statement[], memberId?: string): Layer => ({ statements, compiled: compilePolicy(statements), ...(memberId ? { memberId } : {}) });
 
-export const permits = (p: Permission, action: string, target: Rn): boolean =>
-  p.layers.length > 0 && p.layers.every((l) => decide(l.compiled, action, target));
+export const permits = (p: Permission, action: string, target: Rn): boolean => p.layers.length > 0 && p.layers.every((l) => decide(l.compiled, action, target));
 
 /** Exact for an intersection: T ⊆ A∩B ⇔ T ⊆ A ∧ T ⊆ B. */
-export const coversAll = (p: Permission, requested: Statement[]): boolean =>
-  p.layers.length > 0 && p.layers.every((l) => covers(l.statements, requested));
+export const coversAll = (p: Permission, requested: Statement[]): boolean => p.layers.length > 0 && p.layers.every((l) => covers(l.statements, requested));
 
 export interface OrgRef {
   id: string;
@@ -76,8 +74,7 @@ export type OrgPrincipal = MemberPrincipal | TokenPrincipal;
  * The caller is this member acting with all of their own rights: their session, or a personal token of theirs that
  * follows them in full. A narrowed token is bounded by its own statements everywhere, "self" included.
  */
-export const isSelf = (p: OrgPrincipal, memberId: string): boolean =>
-  p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
+export const isSelf = (p: OrgPrincipal, memberId: string): boolean => p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
 
 export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
   if (!permits(p.permission, action, target)) throw new PermissionRefused(action, formatRn(target));

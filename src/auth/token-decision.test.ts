@@ -13,7 +13,23 @@ const ALL: Statement[] = [{ id: 's2', resourceType: '*', effect: 'allow', action
 
 function token(over: Partial<Parameters<typeof tokenEntry>[0]> = {}): TokenEntry {
   return tokenEntry(
-    { id: 't1', orgId: 'o1', orgKey: 'acme', name: 'ci', type: 'Service', status: 'Active', expiresAt: null, ownerMemberId: 'm1', permissions: READ, current: true, prevDigestUntil: null, createdAt: NOW - DAY, allowedCidrs: null, policy: null, ...over },
+    {
+      id: 't1',
+      orgId: 'o1',
+      orgKey: 'acme',
+      name: 'ci',
+      type: 'Service',
+      status: 'Active',
+      expiresAt: null,
+      ownerMemberId: 'm1',
+      permissions: READ,
+      current: true,
+      prevDigestUntil: null,
+      createdAt: NOW - DAY,
+      allowedCidrs: null,
+      policy: null,
+      ...over,
+    },
     NOW,
   );
 }
@@ -86,16 +102,46 @@ const TABLE: Row[] = [
   ['a policy that asks nothing', { kind: 'Service', token: token({ policy: DEFAULT_TOKEN_POLICY }) }, header, 'Service principal, 1 layer(s)'],
   ['no expiry where the policy requires one', { kind: 'Service', token: token({ policy: policy({ requireExpiry: true }) }) }, header, '403 TokenViolatesPolicy'],
   ['an expiry where the policy requires one', { kind: 'Service', token: token({ policy: policy({ requireExpiry: true }), expiresAt: NOW + DAY }) }, header, 'Service principal, 1 layer(s)'],
-  ['a lifetime within the cap (measured from creation)', { kind: 'Service', token: token({ policy: policy({ maxLifetimeDays: 30 }), createdAt: NOW - 29 * DAY, expiresAt: NOW + DAY }) }, header, 'Service principal, 1 layer(s)'],
+  [
+    'a lifetime within the cap (measured from creation)',
+    { kind: 'Service', token: token({ policy: policy({ maxLifetimeDays: 30 }), createdAt: NOW - 29 * DAY, expiresAt: NOW + DAY }) },
+    header,
+    'Service principal, 1 layer(s)',
+  ],
   ['a lifetime beyond the cap', { kind: 'Service', token: token({ policy: policy({ maxLifetimeDays: 30 }), createdAt: NOW - 29 * DAY, expiresAt: NOW + 2 * DAY }) }, header, '403 TokenViolatesPolicy'],
   ['no expiry under a lifetime cap', { kind: 'Service', token: token({ policy: policy({ maxLifetimeDays: 30 }) }) }, header, '403 TokenViolatesPolicy'],
   ['inactive and breaking the policy: Forbidden first', { kind: 'Service', token: token({ policy: policy({ requireExpiry: true }), status: 'Inactive' }) }, header, '403 Forbidden'],
-  ['expired and breaking the policy: the 401 first', { kind: 'Service', token: token({ policy: policy({ requireExpiry: true, maxLifetimeDays: 1 }), createdAt: NOW - 9 * DAY, expiresAt: NOW }) }, header, '401 Unauthorized'],
-  ['breaking the policy, from elsewhere: the address refusal first', { kind: 'Service', token: token({ policy: policy({ requireExpiry: true }), allowedCidrs: ELSEWHERE }) }, header, '403 AddressNotAllowed'],
+  [
+    'expired and breaking the policy: the 401 first',
+    { kind: 'Service', token: token({ policy: policy({ requireExpiry: true, maxLifetimeDays: 1 }), createdAt: NOW - 9 * DAY, expiresAt: NOW }) },
+    header,
+    '401 Unauthorized',
+  ],
+  [
+    'breaking the policy, from elsewhere: the address refusal first',
+    { kind: 'Service', token: token({ policy: policy({ requireExpiry: true }), allowedCidrs: ELSEWHERE }) },
+    header,
+    '403 AddressNotAllowed',
+  ],
   ['breaking the policy, address not resolved: nothing decided', { kind: 'Service', token: token({ policy: policy({ requireExpiry: true }), allowedCidrs: HERE }) }, unresolved, 'look up address'],
-  ['personal token following its owner where the policy forbids it: refused before its owner is looked up', { kind: 'Personal', token: personal({ policy: policy({ allowPersonalTokensThatFollowOwner: false }) }) }, header, '403 TokenViolatesPolicy'],
-  ['narrowed personal token where following is forbidden', { kind: 'Personal', token: personal({ permissions: READ, policy: policy({ allowPersonalTokensThatFollowOwner: false }) }) }, header, 'look up owner'],
-  ['service token with no own statements is not "following"', { kind: 'Service', token: token({ policy: policy({ allowPersonalTokensThatFollowOwner: false }) }) }, header, 'Service principal, 1 layer(s)'],
+  [
+    'personal token following its owner where the policy forbids it: refused before its owner is looked up',
+    { kind: 'Personal', token: personal({ policy: policy({ allowPersonalTokensThatFollowOwner: false }) }) },
+    header,
+    '403 TokenViolatesPolicy',
+  ],
+  [
+    'narrowed personal token where following is forbidden',
+    { kind: 'Personal', token: personal({ permissions: READ, policy: policy({ allowPersonalTokensThatFollowOwner: false }) }) },
+    header,
+    'look up owner',
+  ],
+  [
+    'service token with no own statements is not "following"',
+    { kind: 'Service', token: token({ policy: policy({ allowPersonalTokensThatFollowOwner: false }) }) },
+    header,
+    'Service principal, 1 layer(s)',
+  ],
 ];
 
 describe('decideToken', () => {

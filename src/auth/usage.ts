@@ -1,6 +1,6 @@
 // lastUsedAt, accurate to a minute, without a database write per request:
 // uses are noted in memory and flushed in batches, at most one write per token per WRITE_EVERY_MS.
-import type { DbHandle, } from '../platform/db.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { recordLastUse } from './credential-store.ts';
 
 /** With a flush every FLUSH_EVERY_MS, a stored lastUsedAt is never more than a minute behind. */

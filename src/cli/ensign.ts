@@ -78,7 +78,10 @@ program
         let user = await trx.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
         if (!user) {
           user = { id: uuidIds.next(), email, name: opts.name };
-          await trx.insertInto('users').values({ ...user, password_hash: hash, created_at: now }).execute();
+          await trx
+            .insertInto('users')
+            .values({ ...user, password_hash: hash, created_at: now })
+            .execute();
         }
         return createOrganizationWithOwner(trx, uuidIds, now, opts.org, user);
       });
@@ -102,9 +105,24 @@ program
         await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
         await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
         // One entry in each organization the person belongs to, naming the CLI (never the password).
-        const memberships = await trx.selectFrom('members').innerJoin('organizations', 'organizations.id', 'members.org_id').select(['members.id', 'members.org_id', 'organizations.key']).where('members.user_id', '=', user.id).execute();
+        const memberships = await trx
+          .selectFrom('members')
+          .innerJoin('organizations', 'organizations.id', 'members.org_id')
+          .select(['members.id', 'members.org_id', 'organizations.key'])
+          .where('members.user_id', '=', user.id)
+          .execute();
         for (const m of memberships)
-          await log.record(trx, { orgId: m.org_id, actor: CLI_ACTOR, action: 'ResetPassword', refType: 'iam', refId: m.id, refKey: email, rn: `iam/${m.key}`, before: null, after: { sessionsEnded: true } });
+          await log.record(trx, {
+            orgId: m.org_id,
+            actor: CLI_ACTOR,
+            action: 'ResetPassword',
+            refType: 'iam',
+            refId: m.id,
+            refKey: email,
+            rn: `iam/${m.key}`,
+            before: null,
+            after: { sessionsEnded: true },
+          });
       });
       await broadcast(db, { kind: 'session', userId: user.id });
       console.log(`password reset for ${email}; their sessions ended`);
@@ -180,7 +198,9 @@ tokens
 
 tokens
   .command('revoke-leaked <file>')
-  .description("deactivate (Leaked) every token listed in a leak report: GitHub's secret-scanning alert JSON, [{token, type, url, source}], \"-\" for standard input; any organization; audited as the CLI; running servers refuse them from their next request")
+  .description(
+    'deactivate (Leaked) every token listed in a leak report: GitHub\'s secret-scanning alert JSON, [{token, type, url, source}], "-" for standard input; any organization; audited as the CLI; running servers refuse them from their next request',
+  )
   .action(async (file: string) => {
     const alerts = leakReportFrom(file === '-' ? await readStdin() : readFileSync(file, 'utf8'));
     await withDb(async (db, config) => {

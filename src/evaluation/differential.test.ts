@@ -67,12 +67,17 @@ function sameChoice(a: Outcome, b: Outcome): boolean {
 
 // ---------- the SDK quirks, each with a correction (the server's semantics, written here independently) ----------
 
-interface Quirk { name: (raw: Outcome) => string; apply: () => () => void }
+interface Quirk {
+  name: (raw: Outcome) => string;
+  apply: () => () => void;
+}
 
 function patch<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): () => void {
   const saved = target[key];
   target[key] = value;
-  return () => { target[key] = saved; };
+  return () => {
+    target[key] = saved;
+  };
 }
 
 // The server's double.TryParse (invariant culture, Float | AllowThousands) and double.CompareTo.
@@ -96,11 +101,17 @@ function serverList(r: string): string[] | null | 'throws' {
     const v = JSON.parse(r);
     if (v === null) return null;
     if (Array.isArray(v) && v.every((x) => x === null || typeof x === 'string')) return v;
-  } catch { /* falls through */ }
+  } catch {
+    /* falls through */
+  }
   return 'throws';
 }
 function serverRegex(r: string): RegExp | undefined {
-  try { return new RegExp(r); } catch { return undefined; }
+  try {
+    return new RegExp(r);
+  } catch {
+    return undefined;
+  }
 }
 
 const QUIRKS: Quirk[] = [
@@ -108,9 +119,12 @@ const QUIRKS: Quirk[] = [
     // The SDK reads a missing attribute as undefined (the server: ""). Contains/NotContain then throw (the quirk
     // spec 05 names), StartsWith/EndsWith throw likewise, Equal/NotEqual/IsOneOf compare undefined, and a
     // dispatchKey naming a missing attribute hashes the text "undefined".
-    name: (raw) => raw.status === 'threw' && /reading 'includes'/.test(raw.message) ? 'containsOnMissingAttributeThrows'
-      : raw.status === 'threw' && /reading '(startsWith|endsWith)'/.test(raw.message) ? 'startsOrEndsWithOnMissingAttributeThrows'
-      : 'missingAttributeReadAsUndefined',
+    name: (raw) =>
+      raw.status === 'threw' && /reading 'includes'/.test(raw.message)
+        ? 'containsOnMissingAttributeThrows'
+        : raw.status === 'threw' && /reading '(startsWith|endsWith)'/.test(raw.message)
+          ? 'startsOrEndsWithOnMissingAttributeThrows'
+          : 'missingAttributeReadAsUndefined',
     apply: () => {
       const original = Context.prototype.value;
       return patch(Context.prototype, 'value', function (this: unknown, property: string) {
@@ -123,8 +137,14 @@ const QUIRKS: Quirk[] = [
     name: () => 'matchRegexArgumentsReversed',
     apply: () => {
       const a = patch(Operator.MatchRegex, 'func', (u: string, r: string) => serverRegex(r)?.test(u) ?? false);
-      const b = patch(Operator.NotMatchRegex, 'func', (u: string, r: string) => { const re = serverRegex(r); return re ? !re.test(u) : false; });
-      return () => { a(); b(); };
+      const b = patch(Operator.NotMatchRegex, 'func', (u: string, r: string) => {
+        const re = serverRegex(r);
+        return re ? !re.test(u) : false;
+      });
+      return () => {
+        a();
+        b();
+      };
     },
   },
   {
@@ -134,10 +154,26 @@ const QUIRKS: Quirk[] = [
     name: () => 'numericParseDiffersFromDotnet',
     apply: () => {
       const undo = [
-        patch(Operator.LessThan, 'func', serverNumeric((c) => c < 0)),
-        patch(Operator.LessEqualThan, 'func', serverNumeric((c) => c <= 0)),
-        patch(Operator.BiggerThan, 'func', serverNumeric((c) => c > 0)),
-        patch(Operator.BiggerEqualThan, 'func', serverNumeric((c) => c >= 0)),
+        patch(
+          Operator.LessThan,
+          'func',
+          serverNumeric((c) => c < 0),
+        ),
+        patch(
+          Operator.LessEqualThan,
+          'func',
+          serverNumeric((c) => c <= 0),
+        ),
+        patch(
+          Operator.BiggerThan,
+          'func',
+          serverNumeric((c) => c > 0),
+        ),
+        patch(
+          Operator.BiggerEqualThan,
+          'func',
+          serverNumeric((c) => c >= 0),
+        ),
       ];
       return () => undo.forEach((u) => u());
     },
@@ -148,9 +184,18 @@ const QUIRKS: Quirk[] = [
     // as "not one of" holding. Ensign: unreadable → neither holds; null → NotOneOf holds, as the server.
     name: () => 'oneOfValueNotAStringList',
     apply: () => {
-      const a = patch(Operator.IsOneOf, 'func', (u: string, r: string) => { const l = serverList(r); return Array.isArray(l) && l.includes(u); });
-      const b = patch(Operator.NotOneOf, 'func', (u: string, r: string) => { const l = serverList(r); return l === null || (Array.isArray(l) && !l.includes(u)); });
-      return () => { a(); b(); };
+      const a = patch(Operator.IsOneOf, 'func', (u: string, r: string) => {
+        const l = serverList(r);
+        return Array.isArray(l) && l.includes(u);
+      });
+      const b = patch(Operator.NotOneOf, 'func', (u: string, r: string) => {
+        const l = serverList(r);
+        return l === null || (Array.isArray(l) && !l.includes(u));
+      });
+      return () => {
+        a();
+        b();
+      };
     },
   },
 ];
@@ -176,9 +221,39 @@ function ruleExperimentReadsFallthroughFlag(flag: EvalFlag, e: Evaluation | null
 
 const ATTRIBUTES = ['keyId', 'name', 'country', 'age', 'plan', 'beta', 'email', 'absent'];
 const VALUES = [
-  '', 'US', 'us', 'FR', 'u1', 'u2', 'alice', '18', '18.5', '-3', '0', '1e3', '1000', '1,000', '42', ' 42 ', '12abc',
-  'Infinity', '-Infinity', 'NaN', '.5', '5.',
-  'true', 'TRUE', 'True', 'false', 'FALSE', 'yes', 'alice@example.com', 'bob@test.org', 'a.b', 'abc', '[x]',
+  '',
+  'US',
+  'us',
+  'FR',
+  'u1',
+  'u2',
+  'alice',
+  '18',
+  '18.5',
+  '-3',
+  '0',
+  '1e3',
+  '1000',
+  '1,000',
+  '42',
+  ' 42 ',
+  '12abc',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '.5',
+  '5.',
+  'true',
+  'TRUE',
+  'True',
+  'false',
+  'FALSE',
+  'yes',
+  'alice@example.com',
+  'bob@test.org',
+  'a.b',
+  'abc',
+  '[x]',
 ];
 const PATTERNS = ['^U', 'S$', '\\d+', '^[a-z]+@', '(', '.*', 'a.b', '^$', '[A-Z]{2}', 'e\\.', 'x|y', '^\\s*\\d+\\s*$'];
 const SEGMENT_IDS = ['s1', 's2', 's3', 'sMissing'];
@@ -203,15 +278,11 @@ function conditionValue(op: string): fc.Arbitrary<string> {
   return value;
 }
 
-const attributeCondition: fc.Arbitrary<Condition> = fc.tuple(fc.constantFrom(...ATTRIBUTES), operator)
-  .chain(([property, op]) => conditionValue(op).map((v) => ({ property, op, value: v })));
+const attributeCondition: fc.Arbitrary<Condition> = fc.tuple(fc.constantFrom(...ATTRIBUTES), operator).chain(([property, op]) => conditionValue(op).map((v) => ({ property, op, value: v })));
 const segmentCondition: fc.Arbitrary<Condition> = fc.record({
   property: fc.constantFrom(IN_SEGMENT, NOT_IN_SEGMENT),
   op: fc.constant(''),
-  value: fc.oneof(
-    { weight: 8, arbitrary: fc.uniqueArray(fc.constantFrom(...SEGMENT_IDS), { maxLength: 3 }).map((a) => JSON.stringify(a)) },
-    { weight: 1, arbitrary: fc.constant('null') },
-  ),
+  value: fc.oneof({ weight: 8, arbitrary: fc.uniqueArray(fc.constantFrom(...SEGMENT_IDS), { maxLength: 3 }).map((a) => JSON.stringify(a)) }, { weight: 1, arbitrary: fc.constant('null') }),
 });
 const condition = fc.oneof({ weight: 4, arbitrary: attributeCondition }, { weight: 1, arbitrary: segmentCondition });
 
@@ -221,50 +292,72 @@ const variationRef = fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...VARIAT
 // Rollouts: a partition of [0, 1] into consecutive ranges, or the edge shapes ([0,0], [0,1], a gap).
 const cut = fc.oneof(fc.constantFrom(0, 0.1, 0.3, 0.5, 0.7, 0.99999, 1), fc.double({ min: 0, max: 1, noNaN: true }));
 const rollouts: fc.Arbitrary<RolloutVariation[]> = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.array(cut, { maxLength: 3 }), fc.array(variationRef, { minLength: 4, maxLength: 4 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 4, maxLength: 4 }))
-    .map(([cuts, ids, expt]) => {
-      const points = [0, ...cuts.sort((a, b) => a - b), 1];
-      return points.slice(1).map((max, i) => ({ id: ids[i], rollout: [points[i], max] as [number, number], exptRollout: expt[i] }));
-    }) },
-  { weight: 2, arbitrary: fc.tuple(variationRef, variationRef, fc.double({ min: 0, max: 1, noNaN: true }))
-    .map(([a, b, e]) => [{ id: a, rollout: [0, 0] as [number, number], exptRollout: 0 }, { id: b, rollout: [0, 1] as [number, number], exptRollout: e }]) },
-  { weight: 1, arbitrary: fc.tuple(variationRef, fc.double({ min: 0.2, max: 0.8, noNaN: true }))
-    .map(([a, max]) => [{ id: a, rollout: [0.1, max] as [number, number], exptRollout: 0.5 }]) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.array(cut, { maxLength: 3 }), fc.array(variationRef, { minLength: 4, maxLength: 4 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 4, maxLength: 4 }))
+      .map(([cuts, ids, expt]) => {
+        const points = [0, ...cuts.sort((a, b) => a - b), 1];
+        return points.slice(1).map((max, i) => ({ id: ids[i], rollout: [points[i], max] as [number, number], exptRollout: expt[i] }));
+      }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(variationRef, variationRef, fc.double({ min: 0, max: 1, noNaN: true })).map(([a, b, e]) => [
+      { id: a, rollout: [0, 0] as [number, number], exptRollout: 0 },
+      { id: b, rollout: [0, 1] as [number, number], exptRollout: e },
+    ]),
+  },
+  { weight: 1, arbitrary: fc.tuple(variationRef, fc.double({ min: 0.2, max: 0.8, noNaN: true })).map(([a, max]) => [{ id: a, rollout: [0.1, max] as [number, number], exptRollout: 0.5 }]) },
 );
 const dispatchKey = fc.constantFrom(null, '', ' ', 'keyId', 'name', 'country', 'absent');
 
-const flagArb: fc.Arbitrary<EvalFlag> = fc.record({
-  key: fc.oneof(fc.constantFrom('new-checkout', 'beta', 'ü-flag'), fc.string({ minLength: 1, maxLength: 8 })),
-  isEnabled: fc.integer({ min: 0, max: 9 }).map((n) => n > 1),
-  disabledVariationId: variationRef,
-  targetUsers: fc.array(fc.record({ variationId: variationRef, keyIds: fc.uniqueArray(fc.constantFrom(...KEY_IDS), { maxLength: 2 }) }), { maxLength: 2 }),
-  rules: fc.array(fc.record({
-    dispatchKey,
-    includedInExpt: fc.boolean(),
-    conditions: fc.array(condition, { maxLength: 3 }),
-    variations: rollouts,
-  }), { maxLength: 5 }),
-  fallthrough: fc.record({ dispatchKey, includedInExpt: fc.boolean(), variations: rollouts }),
-  exptIncludeAllTargets: fc.boolean(),
-}).map((f) => ({
-  ...f,
-  variationType: 'string',
-  variations: VARIATION_IDS.map((id) => ({ id, value: `value-${id}` })),
-  // Unique rule names, so the reason names the rule.
-  rules: f.rules.map((r, i) => ({ ...r, id: `rule-${i}`, name: `rule ${i}` })),
-}));
+const flagArb: fc.Arbitrary<EvalFlag> = fc
+  .record({
+    key: fc.oneof(fc.constantFrom('new-checkout', 'beta', 'ü-flag'), fc.string({ minLength: 1, maxLength: 8 })),
+    isEnabled: fc.integer({ min: 0, max: 9 }).map((n) => n > 1),
+    disabledVariationId: variationRef,
+    targetUsers: fc.array(fc.record({ variationId: variationRef, keyIds: fc.uniqueArray(fc.constantFrom(...KEY_IDS), { maxLength: 2 }) }), { maxLength: 2 }),
+    rules: fc.array(
+      fc.record({
+        dispatchKey,
+        includedInExpt: fc.boolean(),
+        conditions: fc.array(condition, { maxLength: 3 }),
+        variations: rollouts,
+      }),
+      { maxLength: 5 },
+    ),
+    fallthrough: fc.record({ dispatchKey, includedInExpt: fc.boolean(), variations: rollouts }),
+    exptIncludeAllTargets: fc.boolean(),
+  })
+  .map((f) => ({
+    ...f,
+    variationType: 'string',
+    variations: VARIATION_IDS.map((id) => ({ id, value: `value-${id}` })),
+    // Unique rule names, so the reason names the rule.
+    rules: f.rules.map((r, i) => ({ ...r, id: `rule-${i}`, name: `rule ${i}` })),
+  }));
 
-const segmentsArb: fc.Arbitrary<EvalSegment[]> = fc.tuple(...['s1', 's2', 's3'].map((id) => fc.record({
-  included: fc.uniqueArray(fc.constantFrom(...KEY_IDS), { maxLength: 3 }),
-  excluded: fc.uniqueArray(fc.constantFrom(...KEY_IDS), { maxLength: 2 }),
-  rules: fc.array(fc.record({ conditions: fc.array(attributeCondition, { maxLength: 2 }) }), { maxLength: 2 }),
-}).map((s) => ({ id, ...s, rules: s.rules.map((r, i) => ({ id: `${id}-r${i}`, name: `${id} rule ${i}`, ...r })) }))));
+const segmentsArb: fc.Arbitrary<EvalSegment[]> = fc.tuple(
+  ...['s1', 's2', 's3'].map((id) =>
+    fc
+      .record({
+        included: fc.uniqueArray(fc.constantFrom(...KEY_IDS), { maxLength: 3 }),
+        excluded: fc.uniqueArray(fc.constantFrom(...KEY_IDS), { maxLength: 2 }),
+        rules: fc.array(fc.record({ conditions: fc.array(attributeCondition, { maxLength: 2 }) }), { maxLength: 2 }),
+      })
+      .map((s) => ({ id, ...s, rules: s.rules.map((r, i) => ({ id: `${id}-r${i}`, name: `${id} rule ${i}`, ...r })) })),
+  ),
+);
 
-const userArb: fc.Arbitrary<EvalUser> = fc.record({
-  keyId: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KEY_IDS) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k.trim() !== '') }),
-  name: fc.option(value, { nil: undefined }),
-  customizedProperties: fc.array(fc.record({ name: fc.constantFrom('country', 'age', 'plan', 'beta', 'email', 'keyId', 'name'), value }), { maxLength: 5 }),
-}, { requiredKeys: ['keyId', 'customizedProperties'] });
+const userArb: fc.Arbitrary<EvalUser> = fc.record(
+  {
+    keyId: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KEY_IDS) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k.trim() !== '') }),
+    name: fc.option(value, { nil: undefined }),
+    customizedProperties: fc.array(fc.record({ name: fc.constantFrom('country', 'age', 'plan', 'beta', 'email', 'keyId', 'name'), value }), { maxLength: 5 }),
+  },
+  { requiredKeys: ['keyId', 'customizedProperties'] },
+);
 
 // ---------- the test ----------
 
@@ -281,29 +374,30 @@ describe('evaluation agrees with FeatBit SDK 1.3.0 evaluator, following the serv
   afterAll(() => console.log('differential tally', JSON.stringify(tally, null, 1)));
 
   it(`gives the same variation, reason and sendToExperiment on ${CASES} random cases`, () => {
-    fc.assert(fc.property(flagArb, segmentsArb, userArb, (flag, segments, user) => {
-      tally.cases++;
-      const mine = evaluate(flag, user, (id) => segments.find((s) => s.id === id));
-      tally.outcomes[mine?.kind ?? 'none']++;
-      const expected = ours(mine);
-      const compareExperiment = !ruleExperimentReadsFallthroughFlag(flag, mine);
-      if (!compareExperiment) tally.experimentSkipped.ruleExperimentReadsFallthroughFlag++;
-      const same = (a: Outcome, b: Outcome) => sameChoice(a, b)
-        && (!compareExperiment || a.status !== 'ok' || b.status !== 'ok' || a.sendToExperiment === b.sendToExperiment);
+    fc.assert(
+      fc.property(flagArb, segmentsArb, userArb, (flag, segments, user) => {
+        tally.cases++;
+        const mine = evaluate(flag, user, (id) => segments.find((s) => s.id === id));
+        tally.outcomes[mine?.kind ?? 'none']++;
+        const expected = ours(mine);
+        const compareExperiment = !ruleExperimentReadsFallthroughFlag(flag, mine);
+        if (!compareExperiment) tally.experimentSkipped.ruleExperimentReadsFallthroughFlag++;
+        const same = (a: Outcome, b: Outcome) => sameChoice(a, b) && (!compareExperiment || a.status !== 'ok' || b.status !== 'ok' || a.sendToExperiment === b.sendToExperiment);
 
-      const raw = sdkEvaluate(flag, segments, user);
-      if (same(expected, raw)) {
-        tally.agreed++;
-        return;
-      }
-      // Explained by exactly one quirk: with that one corrected, the SDK agrees.
-      const quirk = QUIRKS.find((q) => same(expected, sdkWith([q], flag, segments, user)));
-      const name = quirk ? quirk.name(raw) : 'several quirks at once';
-      const corrected = quirk ? sdkWith([quirk], flag, segments, user) : sdkWith(QUIRKS, flag, segments, user);
-      expect(same(expected, corrected), `unexplained disagreement: Ensign ${JSON.stringify(expected)}, `
-        + `SDK ${JSON.stringify(raw)}, corrected SDK ${JSON.stringify(corrected)}`).toBe(true);
-      tally.skipped[name] = (tally.skipped[name] ?? 0) + 1;
-    }), { numRuns: CASES, seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined });
+        const raw = sdkEvaluate(flag, segments, user);
+        if (same(expected, raw)) {
+          tally.agreed++;
+          return;
+        }
+        // Explained by exactly one quirk: with that one corrected, the SDK agrees.
+        const quirk = QUIRKS.find((q) => same(expected, sdkWith([q], flag, segments, user)));
+        const name = quirk ? quirk.name(raw) : 'several quirks at once';
+        const corrected = quirk ? sdkWith([quirk], flag, segments, user) : sdkWith(QUIRKS, flag, segments, user);
+        expect(same(expected, corrected), `unexplained disagreement: Ensign ${JSON.stringify(expected)}, ` + `SDK ${JSON.stringify(raw)}, corrected SDK ${JSON.stringify(corrected)}`).toBe(true);
+        tally.skipped[name] = (tally.skipped[name] ?? 0) + 1;
+      }),
+      { numRuns: CASES, seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined },
+    );
 
     expect(tally.cases).toBeGreaterThanOrEqual(5000);
     // The generators reach every step of evaluation, not just the easy ones.

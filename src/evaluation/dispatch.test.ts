@@ -8,15 +8,18 @@ const reference = (key: string) => Math.abs(createHash('md5').update(Buffer.from
 
 describe('bucketOf (pure MD5) equals node:crypto on any string', () => {
   it('agrees on random strings of every UTF-16 shape and length (multi-block, non-ASCII, lone surrogates)', () => {
-    fc.assert(fc.property(
-      fc.oneof(
-        fc.string({ maxLength: 80 }),
-        fc.string({ unit: 'binary', maxLength: 80 }),
-        fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 10 }),
-        fc.string({ minLength: 50, maxLength: 300 }),
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 80 }),
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 10 }),
+          fc.string({ minLength: 50, maxLength: 300 }),
+        ),
+        (key) => bucketOf(key) === reference(key),
       ),
-      (key) => bucketOf(key) === reference(key),
-    ), { numRuns: 5000 });
+      { numRuns: 5000 },
+    );
   });
 
   it('agrees at every length around the 55/56/64-byte padding boundaries', () => {

@@ -12,7 +12,11 @@ function flag(overrides: Partial<EvalFlag> = {}): EvalFlag {
     isEnabled: true,
     disabledVariationId: 'off',
     variationType: 'boolean',
-    variations: [{ id: 'on', value: 'true' }, { id: 'off', value: 'false' }, { id: 'beta', value: 'beta' }],
+    variations: [
+      { id: 'on', value: 'true' },
+      { id: 'off', value: 'false' },
+      { id: 'beta', value: 'beta' },
+    ],
     targetUsers: [],
     rules: [],
     fallthrough: { dispatchKey: null, includedInExpt: false, variations: OFF },
@@ -25,7 +29,14 @@ function rule(id: string, conditions: Condition[], variations: RolloutVariation[
   return { id, name: `rule ${id}`, dispatchKey: null, includedInExpt: false, conditions, variations, ...extra };
 }
 
-const alice: EvalUser = { keyId: 'alice', name: 'Alice', customizedProperties: [{ name: 'country', value: 'FR' }, { name: 'age', value: '31' }] };
+const alice: EvalUser = {
+  keyId: 'alice',
+  name: 'Alice',
+  customizedProperties: [
+    { name: 'country', value: 'FR' },
+    { name: 'age', value: '31' },
+  ],
+};
 const noSegments = () => undefined;
 
 describe('evaluate: the order of the steps', () => {
@@ -41,33 +52,55 @@ describe('evaluate: the order of the steps', () => {
       exptIncludeAllTargets: true,
     });
     expect(evaluate(f, alice, noSegments)).toEqual({
-      variation: { id: 'off', value: 'false' }, reason: 'flag disabled', kind: 'disabled', sendToExperiment: false,
+      variation: { id: 'off', value: 'false' },
+      reason: 'flag disabled',
+      kind: 'disabled',
+      sendToExperiment: false,
     });
   });
 
   it('gives a targeted user their variation before any rule', () => {
     const f = flag({ targetUsers: [{ variationId: 'beta', keyIds: ['bob', 'alice'] }], rules: [rule('r1', [])] });
     expect(evaluate(f, alice, noSegments)).toEqual({
-      variation: { id: 'beta', value: 'beta' }, reason: 'targeted', kind: 'targeted', sendToExperiment: false,
+      variation: { id: 'beta', value: 'beta' },
+      reason: 'targeted',
+      kind: 'targeted',
+      sendToExperiment: false,
     });
     expect(evaluate({ ...f, exptIncludeAllTargets: true }, alice, noSegments)?.sendToExperiment).toBe(true);
   });
 
   it('takes the first target list naming the user', () => {
-    const f = flag({ targetUsers: [{ variationId: 'beta', keyIds: ['alice'] }, { variationId: 'on', keyIds: ['alice'] }] });
+    const f = flag({
+      targetUsers: [
+        { variationId: 'beta', keyIds: ['alice'] },
+        { variationId: 'on', keyIds: ['alice'] },
+      ],
+    });
     expect(evaluate(f, alice, noSegments)?.variation.id).toBe('beta');
   });
 
   it('takes the first rule whose conditions all hold, in order', () => {
     const f = flag({
       rules: [
-        rule('r1', [{ property: 'country', op: 'Equal', value: 'FR' }, { property: 'age', op: 'LessThan', value: '30' }], OFF),
+        rule(
+          'r1',
+          [
+            { property: 'country', op: 'Equal', value: 'FR' },
+            { property: 'age', op: 'LessThan', value: '30' },
+          ],
+          OFF,
+        ),
         rule('r2', [{ property: 'country', op: 'Equal', value: 'FR' }], [{ id: 'beta', rollout: [0, 1], exptRollout: 0 }]),
         rule('r3', [], ON),
       ],
     });
     expect(evaluate(f, alice, noSegments)).toEqual({
-      variation: { id: 'beta', value: 'beta' }, reason: 'rule r2', kind: 'rule', ruleId: 'r2', sendToExperiment: false,
+      variation: { id: 'beta', value: 'beta' },
+      reason: 'rule r2',
+      kind: 'rule',
+      ruleId: 'r2',
+      sendToExperiment: false,
     });
   });
 
@@ -78,12 +111,21 @@ describe('evaluate: the order of the steps', () => {
   it('falls through when no rule holds, with the reason "default"', () => {
     const f = flag({ rules: [rule('r1', [{ property: 'country', op: 'Equal', value: 'US' }])] });
     expect(evaluate(f, alice, noSegments)).toEqual({
-      variation: { id: 'off', value: 'false' }, reason: 'default', kind: 'fallthrough', sendToExperiment: false,
+      variation: { id: 'off', value: 'false' },
+      reason: 'default',
+      kind: 'fallthrough',
+      sendToExperiment: false,
     });
   });
 
   it('reads a missing attribute as "" and the built-ins keyId and name before custom properties', () => {
-    const user: EvalUser = { keyId: 'k1', customizedProperties: [{ name: 'keyId', value: 'other' }, { name: 'name', value: 'N' }] };
+    const user: EvalUser = {
+      keyId: 'k1',
+      customizedProperties: [
+        { name: 'keyId', value: 'other' },
+        { name: 'name', value: 'N' },
+      ],
+    };
     const holds = (c: Condition) => evaluate(flag({ rules: [rule('r', [c])] }), user, noSegments)?.kind === 'rule';
     expect(holds({ property: 'plan', op: 'Equal', value: '' })).toBe(true);
     expect(holds({ property: 'plan', op: 'NotEqual', value: '' })).toBe(false);
@@ -123,7 +165,12 @@ describe('segments', () => {
     const segmentOf = (id: string) => [segment, other].find((s) => s.id === id);
     const inRule = flag({ rules: [rule('r', [{ property: IN_SEGMENT, op: 'IsOneOf', value: '["s1","s2"]' }])] });
     const notInRule = flag({ rules: [rule('r', [{ property: NOT_IN_SEGMENT, op: 'IsOneOf', value: '["s1","s2"]' }])] });
-    for (const [user, inAny] of [[dave, true], [erin, true], [carol, false], [{ keyId: 'zed' }, false]] as const) {
+    for (const [user, inAny] of [
+      [dave, true],
+      [erin, true],
+      [carol, false],
+      [{ keyId: 'zed' }, false],
+    ] as const) {
       expect(evaluate(inRule, user, segmentOf)?.kind, user.keyId).toBe(inAny ? 'rule' : 'fallthrough');
       expect(evaluate(notInRule, user, segmentOf)?.kind, user.keyId).toBe(inAny ? 'fallthrough' : 'rule');
     }
@@ -151,7 +198,8 @@ describe('segments', () => {
 
 describe('rollouts and dispatch keys', () => {
   const split = (a: [number, number], b: [number, number]): RolloutVariation[] => [
-    { id: 'on', rollout: a, exptRollout: 0 }, { id: 'off', rollout: b, exptRollout: 0 },
+    { id: 'on', rollout: a, exptRollout: 0 },
+    { id: 'off', rollout: b, exptRollout: 0 },
   ];
 
   it('never gives a [0, 0] range and always a [0, 1] range, whatever the hash', () => {
@@ -220,8 +268,11 @@ describe('bucketOf', () => {
   });
 });
 
-describe('sendToExperiment (the server\'s RolloutUserVariation)', () => {
-  const variations: RolloutVariation[] = [{ id: 'on', rollout: [0, 0.5], exptRollout: 0.5 }, { id: 'off', rollout: [0.5, 1], exptRollout: 0 }];
+describe("sendToExperiment (the server's RolloutUserVariation)", () => {
+  const variations: RolloutVariation[] = [
+    { id: 'on', rollout: [0, 0.5], exptRollout: 0.5 },
+    { id: 'off', rollout: [0.5, 1], exptRollout: 0 },
+  ];
   const users = Array.from({ length: 400 }, (_, i) => ({ keyId: `user-${i}` }));
 
   it('is true for everyone when the flag includes all targets, false for a rule not in the experiment', () => {
@@ -244,7 +295,7 @@ describe('sendToExperiment (the server\'s RolloutUserVariation)', () => {
     }
   });
 
-  it('reads the matching rule\'s includedInExpt, not the fallthrough\'s (SDK 1.3.0 reads the fallthrough\'s)', () => {
+  it("reads the matching rule's includedInExpt, not the fallthrough's (SDK 1.3.0 reads the fallthrough's)", () => {
     const all: RolloutVariation[] = [{ id: 'on', rollout: [0, 1], exptRollout: 1 }];
     const f = flag({
       rules: [rule('r', [], all, { includedInExpt: true })],
@@ -255,7 +306,7 @@ describe('sendToExperiment (the server\'s RolloutUserVariation)', () => {
 });
 
 describe('evaluateForClient', () => {
-  it('gives FeatBit\'s ClientSdkFlag shape', () => {
+  it("gives FeatBit's ClientSdkFlag shape", () => {
     const f = { ...flag({ rules: [rule('r1', [{ property: 'country', op: 'Equal', value: 'FR' }])] }), updatedAt: '2026-03-01T10:00:00.123Z' };
     expect(evaluateForClient(f, alice, noSegments)).toEqual({
       id: 'new-checkout',

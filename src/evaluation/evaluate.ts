@@ -1,9 +1,7 @@
 // Flag evaluation in FeatBit's server order (Domain/Evaluation/Evaluator.cs): archived → nothing;
 // disabled → the disabled variation; individual targeting; the first rule whose conditions all hold;
 // otherwise the fallthrough. Reasons and sendToExperiment are the server's (UserVariation.cs).
-import type {
-  ClientFlag, Condition, EvalFlag, EvalUser, Evaluation, RolloutVariation, SegmentLookup, TargetRule, Variation,
-} from './model.ts';
+import type { ClientFlag, Condition, EvalFlag, EvalUser, Evaluation, RolloutVariation, SegmentLookup, TargetRule, Variation } from './model.ts';
 import { compileCondition } from './operators.ts';
 import { bucketOf, isInRollout } from './dispatch.ts';
 import { isInSegment } from './segments.ts';
@@ -13,7 +11,11 @@ export const IN_SEGMENT = 'User is in segment';
 export const NOT_IN_SEGMENT = 'User is not in segment';
 
 /** One evaluation: the user's attributes are read at most once each, into the flag's property slots. */
-interface Scope { user: EvalUser; segmentOf: SegmentLookup; values: (string | null)[] }
+interface Scope {
+  user: EvalUser;
+  segmentOf: SegmentLookup;
+  values: (string | null)[];
+}
 type RuleTest = (scope: Scope) => boolean;
 
 interface CompiledFlag {
@@ -139,14 +141,7 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
   return rollout(flag, compiled, fallthrough, fallthrough.variations ?? [], dispatchKey, 'default');
 }
 
-function rollout(
-  flag: EvalFlag,
-  compiled: CompiledFlag,
-  dispatch: { includedInExpt: boolean },
-  variations: readonly RolloutVariation[],
-  dispatchKey: string,
-  reason: string,
-): Evaluation | null {
+function rollout(flag: EvalFlag, compiled: CompiledFlag, dispatch: { includedInExpt: boolean }, variations: readonly RolloutVariation[], dispatchKey: string, reason: string): Evaluation | null {
   // The first rollout range that holds the user's bucket wins; no range holding it is a malformed flag.
   let bucket = -1; // hashed at most once, and only when a range is neither [0, 1] nor [0, 0]
   const chosen = variations.find((v) => {
@@ -178,11 +173,7 @@ function sendToExperiment(flag: EvalFlag, includedInExpt: boolean, dispatchKey: 
 }
 
 /** The evaluated flag a client SDK receives (FeatBit's ClientSdkFlag); null where evaluate gives null. */
-export function evaluateForClient(
-  flag: EvalFlag & { updatedAt: string | number },
-  user: EvalUser,
-  segmentOf: SegmentLookup,
-): ClientFlag | null {
+export function evaluateForClient(flag: EvalFlag & { updatedAt: string | number }, user: EvalUser, segmentOf: SegmentLookup): ClientFlag | null {
   const evaluation = evaluate(flag, user, segmentOf);
   if (!evaluation) return null;
   return {
@@ -196,4 +187,3 @@ export function evaluateForClient(
     timestamp: typeof flag.updatedAt === 'number' ? flag.updatedAt : Date.parse(flag.updatedAt),
   };
 }
-

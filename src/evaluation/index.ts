@@ -4,8 +4,19 @@
 // Flags and segments are compiled on first use and the compiled form is cached per object (WeakMap):
 // treat them as immutable values — a changed flag or segment must be a new object, never mutated in place.
 export type {
-  Variation, RolloutVariation, Condition, TargetRule, Fallthrough, TargetUser, EvalFlag, SegmentRule, EvalSegment,
-  EvalUser, Evaluation, ClientFlag, SegmentLookup,
+  Variation,
+  RolloutVariation,
+  Condition,
+  TargetRule,
+  Fallthrough,
+  TargetUser,
+  EvalFlag,
+  SegmentRule,
+  EvalSegment,
+  EvalUser,
+  Evaluation,
+  ClientFlag,
+  SegmentLookup,
 } from './model.ts';
 export { evaluate, evaluateForClient, IN_SEGMENT, NOT_IN_SEGMENT } from './evaluate.ts';
 export { isInSegment } from './segments.ts';

@@ -15,9 +15,17 @@ function paddedUtf8Words(s: string, out: { size: number }): Int32Array {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) length += 1;
-    else if (c < 0x800) { length += 2; ascii = false; }
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { length += 4; i++; ascii = false; }
-    else { length += 3; ascii = false; }
+    else if (c < 0x800) {
+      length += 2;
+      ascii = false;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 4;
+      i++;
+      ascii = false;
+    } else {
+      length += 3;
+      ascii = false;
+    }
   }
   // Then 0x80 and the 64-bit bit length, rounded up to 64-byte blocks.
   const size = Math.ceil((length + 9) / 64) * 16;
@@ -57,30 +65,48 @@ export function md5FirstInt32LE(s: string): number {
   const out = { size: 0 };
   const x = paddedUtf8Words(s, out);
   const size = out.size;
-  let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
+  let a0 = 0x67452301,
+    b0 = 0xefcdab89 | 0,
+    c0 = 0x98badcfe | 0,
+    d0 = 0x10325476;
   for (let off = 0; off < size; off += 16) {
-    let a = a0, b = b0, c = c0, d = d0, t: number;
+    let a = a0,
+      b = b0,
+      c = c0,
+      d = d0,
+      t: number;
     for (let i = 0; i < 16; i++) {
       t = (a + ((b & c) | (~b & d)) + K[i] + x[off + i]) | 0;
-      a = d; d = c; c = b;
+      a = d;
+      d = c;
+      c = b;
       b = (b + rotl(t, i % 4 === 0 ? 7 : i % 4 === 1 ? 12 : i % 4 === 2 ? 17 : 22)) | 0;
     }
     for (let i = 16; i < 32; i++) {
       t = (a + ((d & b) | (~d & c)) + K[i] + x[off + ((5 * i + 1) & 15)]) | 0;
-      a = d; d = c; c = b;
+      a = d;
+      d = c;
+      c = b;
       b = (b + rotl(t, i % 4 === 0 ? 5 : i % 4 === 1 ? 9 : i % 4 === 2 ? 14 : 20)) | 0;
     }
     for (let i = 32; i < 48; i++) {
       t = (a + (b ^ c ^ d) + K[i] + x[off + ((3 * i + 5) & 15)]) | 0;
-      a = d; d = c; c = b;
+      a = d;
+      d = c;
+      c = b;
       b = (b + rotl(t, i % 4 === 0 ? 4 : i % 4 === 1 ? 11 : i % 4 === 2 ? 16 : 23)) | 0;
     }
     for (let i = 48; i < 64; i++) {
       t = (a + (c ^ (b | ~d)) + K[i] + x[off + ((7 * i) & 15)]) | 0;
-      a = d; d = c; c = b;
+      a = d;
+      d = c;
+      c = b;
       b = (b + rotl(t, i % 4 === 0 ? 6 : i % 4 === 1 ? 10 : i % 4 === 2 ? 15 : 21)) | 0;
     }
-    a0 = (a0 + a) | 0; b0 = (b0 + b) | 0; c0 = (c0 + c) | 0; d0 = (d0 + d) | 0;
+    a0 = (a0 + a) | 0;
+    b0 = (b0 + b) | 0;
+    c0 = (c0 + c) | 0;
+    d0 = (d0 + d) | 0;
   }
   return a0;
 }

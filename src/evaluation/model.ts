@@ -1,8 +1,19 @@
 // FeatBit's targeting model (spec 05 "The targeting model"), as the evaluation core reads it.
 
-export interface Variation { id: string; value: string }
-export interface RolloutVariation { id: string; rollout: [number, number]; exptRollout: number }
-export interface Condition { property: string; op: string; value: string }
+export interface Variation {
+  id: string;
+  value: string;
+}
+export interface RolloutVariation {
+  id: string;
+  rollout: [number, number];
+  exptRollout: number;
+}
+export interface Condition {
+  property: string;
+  op: string;
+  value: string;
+}
 export interface TargetRule {
   id: string;
   name: string;
@@ -11,8 +22,15 @@ export interface TargetRule {
   conditions: Condition[];
   variations: RolloutVariation[];
 }
-export interface Fallthrough { dispatchKey: string | null; includedInExpt: boolean; variations: RolloutVariation[] }
-export interface TargetUser { variationId: string; keyIds: string[] }
+export interface Fallthrough {
+  dispatchKey: string | null;
+  includedInExpt: boolean;
+  variations: RolloutVariation[];
+}
+export interface TargetUser {
+  variationId: string;
+  keyIds: string[];
+}
 export interface EvalFlag {
   key: string;
   isEnabled: boolean;
@@ -25,9 +43,22 @@ export interface EvalFlag {
   fallthrough: Fallthrough;
   exptIncludeAllTargets: boolean;
 }
-export interface SegmentRule { id: string; name: string; conditions: Condition[] }
-export interface EvalSegment { id: string; included: string[]; excluded: string[]; rules: SegmentRule[] }
-export interface EvalUser { keyId: string; name?: string; customizedProperties?: { name: string; value: string }[] }
+export interface SegmentRule {
+  id: string;
+  name: string;
+  conditions: Condition[];
+}
+export interface EvalSegment {
+  id: string;
+  included: string[];
+  excluded: string[];
+  rules: SegmentRule[];
+}
+export interface EvalUser {
+  keyId: string;
+  name?: string;
+  customizedProperties?: { name: string; value: string }[];
+}
 
 export interface Evaluation {
   variation: Variation;

@@ -7,8 +7,22 @@ const holds = (op: string, ruleValue: string, userValue: string) => compileCondi
 describe('operators (FeatBit server semantics, Operator.cs)', () => {
   it('lists exactly the sixteen operators of the server', () => {
     expect([...OPERATORS].sort()).toEqual([
-      'BiggerEqualThan', 'BiggerThan', 'Contains', 'EndsWith', 'Equal', 'IsFalse', 'IsOneOf', 'IsTrue', 'LessEqualThan',
-      'LessThan', 'MatchRegex', 'NotContain', 'NotEqual', 'NotMatchRegex', 'NotOneOf', 'StartsWith',
+      'BiggerEqualThan',
+      'BiggerThan',
+      'Contains',
+      'EndsWith',
+      'Equal',
+      'IsFalse',
+      'IsOneOf',
+      'IsTrue',
+      'LessEqualThan',
+      'LessThan',
+      'MatchRegex',
+      'NotContain',
+      'NotEqual',
+      'NotMatchRegex',
+      'NotOneOf',
+      'StartsWith',
     ]);
   });
 

@@ -5,13 +5,22 @@
 export type Matcher = (userValue: string) => boolean;
 
 export const OPERATORS: readonly string[] = Object.freeze([
-  'LessThan', 'LessEqualThan', 'BiggerThan', 'BiggerEqualThan',
-  'Equal', 'NotEqual',
-  'Contains', 'NotContain',
-  'StartsWith', 'EndsWith',
-  'MatchRegex', 'NotMatchRegex',
-  'IsOneOf', 'NotOneOf',
-  'IsTrue', 'IsFalse',
+  'LessThan',
+  'LessEqualThan',
+  'BiggerThan',
+  'BiggerEqualThan',
+  'Equal',
+  'NotEqual',
+  'Contains',
+  'NotContain',
+  'StartsWith',
+  'EndsWith',
+  'MatchRegex',
+  'NotMatchRegex',
+  'IsOneOf',
+  'NotOneOf',
+  'IsTrue',
+  'IsFalse',
 ]);
 
 const never: Matcher = () => false;
@@ -20,18 +29,28 @@ export function compileCondition(op: string, ruleValue: string): Matcher {
   // The server refuses to match when the rule's value is null; a JSON payload could carry one.
   if (typeof ruleValue !== 'string') return never;
   switch (op) {
-    case 'LessThan': return numeric(ruleValue, (c) => c < 0);
-    case 'LessEqualThan': return numeric(ruleValue, (c) => c <= 0);
-    case 'BiggerThan': return numeric(ruleValue, (c) => c > 0);
-    case 'BiggerEqualThan': return numeric(ruleValue, (c) => c >= 0);
+    case 'LessThan':
+      return numeric(ruleValue, (c) => c < 0);
+    case 'LessEqualThan':
+      return numeric(ruleValue, (c) => c <= 0);
+    case 'BiggerThan':
+      return numeric(ruleValue, (c) => c > 0);
+    case 'BiggerEqualThan':
+      return numeric(ruleValue, (c) => c >= 0);
     // Text comparisons are ordinal (UTF-16 code units), as the SDKs' and the server's Equal/Contains are
     // (the server's StartsWith/EndsWith are culture-sensitive; docs/decisions.md "Evaluation core").
-    case 'Equal': return (v) => v === ruleValue;
-    case 'NotEqual': return (v) => v !== ruleValue;
-    case 'Contains': return (v) => v.includes(ruleValue);
-    case 'NotContain': return (v) => !v.includes(ruleValue);
-    case 'StartsWith': return (v) => v.startsWith(ruleValue);
-    case 'EndsWith': return (v) => v.endsWith(ruleValue);
+    case 'Equal':
+      return (v) => v === ruleValue;
+    case 'NotEqual':
+      return (v) => v !== ruleValue;
+    case 'Contains':
+      return (v) => v.includes(ruleValue);
+    case 'NotContain':
+      return (v) => !v.includes(ruleValue);
+    case 'StartsWith':
+      return (v) => v.startsWith(ruleValue);
+    case 'EndsWith':
+      return (v) => v.endsWith(ruleValue);
     case 'MatchRegex': {
       // The server calls Regex.IsMatch(userValue, ruleValue): the rule holds the pattern.
       const re = compileRegex(ruleValue);
@@ -55,10 +74,13 @@ export function compileCondition(op: string, ruleValue: string): Matcher {
     }
     // OrdinalIgnoreCase against ASCII words. The only non-ASCII code units that lower-case into ASCII are
     // U+0130 (to "i̇", two units) and U+212A (to "k"): neither can make "true" or "false".
-    case 'IsTrue': return (v) => v.length === 4 && (v === 'true' || v.toLowerCase() === 'true');
-    case 'IsFalse': return (v) => v.length === 5 && (v === 'false' || v.toLowerCase() === 'false');
+    case 'IsTrue':
+      return (v) => v.length === 4 && (v === 'true' || v.toLowerCase() === 'true');
+    case 'IsFalse':
+      return (v) => v.length === 5 && (v === 'false' || v.toLowerCase() === 'false');
     // An unknown operator never matches (the server's Operator.Get fallback).
-    default: return never;
+    default:
+      return never;
   }
 }
 

@@ -25,7 +25,7 @@ export const ExplanationView = Type.Object({
     Type.Null(),
   ]),
   limitedBy: Type.Union([Type.Literal('token'), Type.Literal('owner'), Type.Literal('deny'), Type.Literal('no-allow'), Type.Null()], {
-    description: 'Refusals only: a deny statement; no allow at all; only the token\'s own statements lacking one; only its owner\'s.',
+    description: "Refusals only: a deny statement; no allow at all; only the token's own statements lacking one; only its owner's.",
   }),
 });
 

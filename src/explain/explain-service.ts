@@ -9,7 +9,7 @@ import { isSelf, permits, requirePermission, type OrgPrincipal, type Principal }
 import { findToken } from '../access-tokens/access-token-store.ts';
 import type { Clock } from '../platform/clock.ts';
 import { BadRequest, NotFound } from '../platform/errors.ts';
-import type { DbHandle, } from '../platform/db.ts';
+import type { DbHandle } from '../platform/db.ts';
 import { actionType, validateStatements } from '../policy/actions.ts';
 import { explain, type ExplainLayer, type ExplainPolicy, type Explanation } from '../policy/explain.ts';
 import { parseRn, rn } from '../policy/rn.ts';

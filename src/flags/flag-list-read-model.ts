@@ -60,9 +60,7 @@ export async function flagListExtras(db: Q, orgId: string, flags: readonly { id:
     if (e.actor_kind === 'token' && e.actor_token_id) return { id: e.actor_token_id, name: e.actor_token_name ?? '', email: TOKEN_EMAIL };
     return { id: '', name: e.actor_name ?? 'System', email: 'System' };
   };
-  const lastChanges = new Map<string, LastChangeVm>(
-    last.map((e) => [e.ref_id, { operator: operator(e), happenedAt: new Date(Number(e.created_at)).toISOString(), comment: e.comment ?? '' }]),
-  );
+  const lastChanges = new Map<string, LastChangeVm>(last.map((e) => [e.ref_id, { operator: operator(e), happenedAt: new Date(Number(e.created_at)).toISOString(), comment: e.comment ?? '' }]));
   return {
     creator: (f: { creatorId: string }): UserVm | null => users.get(f.creatorId) ?? null,
     lastChange: (f: { id: string }): LastChangeVm | null => lastChanges.get(f.id) ?? null,

@@ -38,10 +38,7 @@ const PatchOperations = Type.Array(
 const VariationId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
 const VariationTypeSchema = Type.Union(VARIATION_TYPES.map((t) => Type.Literal(t)));
 const Variation = Type.Object({ id: Type.String(), name: Type.String(), value: Type.String() });
-const VariationBody = Type.Object(
-  { id: Type.Optional(VariationId), name: Type.String({ maxLength: 128 }), value: Type.String({ maxLength: 65536 }) },
-  { additionalProperties: false },
-);
+const VariationBody = Type.Object({ id: Type.Optional(VariationId), name: Type.String({ maxLength: 128 }), value: Type.String({ maxLength: 65536 }) }, { additionalProperties: false });
 const Variations = Type.Array(VariationBody, { maxItems: 100 });
 
 const Flag = Type.Object({
@@ -169,7 +166,14 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
   // It sends the serialized text itself, so its reply is untyped; its params are typed by FlagParams.
   untyped.get<{ Params: Static<typeof FlagParams> }>(
     `${base}/:key`,
-    { schema: { tags, summary: 'A flag [CanAccessEnv]', params: FlagParams, response: { ...responses(Flag), 200: Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Flag }) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A flag [CanAccessEnv]',
+        params: FlagParams,
+        response: { ...responses(Flag), 200: Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Flag }) },
+      },
+    },
     async (request, reply) => {
       const { envId, key } = request.params;
       const view = await flags.get(orgPrincipalOf(request), envId, key);
@@ -201,16 +205,12 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
     },
   );
 
-  app.put(
-    `${base}/:key/archive`,
-    { schema: { tags, summary: 'Archive a flag → true [ArchiveFlag]', params: FlagParams, body: CommentBody, response: True } },
-    async (request) => ok(await flags.archive(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
+  app.put(`${base}/:key/archive`, { schema: { tags, summary: 'Archive a flag → true [ArchiveFlag]', params: FlagParams, body: CommentBody, response: True } }, async (request) =>
+    ok(await flags.archive(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
-  app.put(
-    `${base}/:key/restore`,
-    { schema: { tags, summary: 'Restore an archived flag → true [RestoreFlag]', params: FlagParams, body: CommentBody, response: True } },
-    async (request) => ok(await flags.restore(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
+  app.put(`${base}/:key/restore`, { schema: { tags, summary: 'Restore an archived flag → true [RestoreFlag]', params: FlagParams, body: CommentBody, response: True } }, async (request) =>
+    ok(await flags.restore(orgPrincipalOf(request), request.params.envId, request.params.key, { comment: request.body?.comment })),
   );
 
   app.delete(
@@ -342,9 +342,7 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
         summary: "The variation a user gets from the flag, with FeatBit's reason (an SDK's answer, computed on the server) [CanAccessEnv]",
         params: FlagParams,
         body: Type.Object({ user: EvalUserSchema }, { additionalProperties: false }),
-        response: responses(
-          Type.Object({ variation: Type.Union([Type.Object({ id: Type.String(), value: Type.String() }), Type.Null()]), reason: Type.String(), kind: Type.String() }),
-        ),
+        response: responses(Type.Object({ variation: Type.Union([Type.Object({ id: Type.String(), value: Type.String() }), Type.Null()]), reason: Type.String(), kind: Type.String() })),
       },
     },
     async (request) => ok(await flags.evaluate(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.user)),

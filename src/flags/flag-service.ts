@@ -12,15 +12,7 @@ import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/
 import { normalizeTags } from '../projects/tags.ts';
 import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
 import { visibleSegments } from '../segments/segment-read-model.ts';
-import {
-  defaultFallthrough,
-  referencedSegments,
-  servedVariations,
-  targetingActions,
-  targetingErrors,
-  wholeFallthroughVariation,
-  type FlagTargeting,
-} from '../targeting/targeting-model.ts';
+import { defaultFallthrough, referencedSegments, servedVariations, targetingActions, targetingErrors, wholeFallthroughVariation, type FlagTargeting } from '../targeting/targeting-model.ts';
 import { normalizeTargeting, type FlagTargetingBody } from '../targeting/targeting-schemas.ts';
 import { EditableFlag, FLAG_FIELD_ACTIONS, editableOf, type EditableFlagFields } from './flag-patch.ts';
 import { FlagReadCache } from './flag-read-cache.ts';

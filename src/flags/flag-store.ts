@@ -91,7 +91,11 @@ const toColumns = (f: FlagRow) => ({
 export function flagStore(db: Q, dialect: Dialect) {
   return {
     async list(orgId: string, envId: string, filter: FlagFilter, pageIndex: number, pageSize: number) {
-      let q = db.selectFrom('feature_flags').where('org_id', '=', orgId).where('env_id', '=', envId).where('is_archived', '=', filter.isArchived ? 1 : 0);
+      let q = db
+        .selectFrom('feature_flags')
+        .where('org_id', '=', orgId)
+        .where('env_id', '=', envId)
+        .where('is_archived', '=', filter.isArchived ? 1 : 0);
       if (filter.name) {
         const text = filter.name;
         q = q.where((eb) => eb.or([containsIgnoreCase('name', text), containsIgnoreCase('key', text)]));
@@ -100,7 +104,11 @@ export function flagStore(db: Q, dialect: Dialect) {
       if (filter.isEnabled !== undefined) q = q.where('is_enabled', '=', filter.isEnabled ? 1 : 0);
       const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const sorted = filter.sortBy === 'key' ? q.selectAll().orderBy('key') : q.selectAll().orderBy('created_at', 'desc');
-      const rows = await sorted.orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
+      const rows = await sorted
+        .orderBy('id')
+        .offset(pageIndex * pageSize)
+        .limit(pageSize)
+        .execute();
       return { totalCount: Number(total.n), items: rows.map(toFlag) };
     },
 

@@ -8,7 +8,11 @@ import type { Variation } from './flag-variations.ts';
 export async function variationIdsByFlag(db: Kysely<Database>, envIds: readonly string[]): Promise<Map<string, Map<string, Set<string>>>> {
   const out = new Map<string, Map<string, Set<string>>>();
   if (envIds.length === 0) return out;
-  const rows = await db.selectFrom('feature_flags').select(['env_id', 'key', 'variations']).where('env_id', 'in', [...envIds]).execute();
+  const rows = await db
+    .selectFrom('feature_flags')
+    .select(['env_id', 'key', 'variations'])
+    .where('env_id', 'in', [...envIds])
+    .execute();
   for (const r of rows) {
     const flags = out.get(r.env_id) ?? new Map<string, Set<string>>();
     flags.set(r.key, new Set((JSON.parse(r.variations) as Variation[]).map((v) => v.id)));

@@ -48,8 +48,7 @@ export function variationErrors(type: VariationType, variations: readonly Variat
 }
 
 /** Gives each variation sent without an id a fresh one. */
-export const withIds = (input: readonly VariationInput[], nextId: () => string): Variation[] =>
-  input.map((v) => ({ id: v.id ?? nextId(), name: v.name, value: v.value }));
+export const withIds = (input: readonly VariationInput[], nextId: () => string): Variation[] => input.map((v) => ({ id: v.id ?? nextId(), name: v.name, value: v.value }));
 
 /** A new boolean flag: on serves true, off serves false. */
 export function defaultBooleanVariations(nextId: () => string): Variation[] {

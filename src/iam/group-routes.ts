@@ -20,7 +20,14 @@ export async function groupRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/groups',
-    { schema: { tags, summary: 'List groups, newest first; name matches part of the name [CanManageIAM]', querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }), response: responses(Paged(GroupVm)) } },
+    {
+      schema: {
+        tags,
+        summary: 'List groups, newest first; name matches part of the name [CanManageIAM]',
+        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }),
+        response: responses(Paged(GroupVm)),
+      },
+    },
     async (request) => {
       const { name, pageIndex = 0, pageSize = 10 } = request.query;
       return ok(await groups.list(orgPrincipalOf(request), name, { pageIndex, pageSize }));
@@ -29,24 +36,39 @@ export async function groupRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/groups/is-name-used',
-    { schema: { tags, summary: 'Whether a group name is taken in this organization (case-insensitive) [CanManageIAM]', querystring: Type.Object({ name: Type.String({ maxLength: 256 }) }), response: responses(Type.Boolean()) } },
+    {
+      schema: {
+        tags,
+        summary: 'Whether a group name is taken in this organization (case-insensitive) [CanManageIAM]',
+        querystring: Type.Object({ name: Type.String({ maxLength: 256 }) }),
+        response: responses(Type.Boolean()),
+      },
+    },
     async (request) => ok(await groups.isNameUsed(orgPrincipalOf(request), request.query.name)),
   );
 
-  app.post('/groups', { schema: { tags, summary: 'Create a group → GroupVm [CanManageIAM]', body: GroupBody, response: responses(GroupVm) } }, async (request) => ok(await groups.create(orgPrincipalOf(request), request.body)));
+  app.post('/groups', { schema: { tags, summary: 'Create a group → GroupVm [CanManageIAM]', body: GroupBody, response: responses(GroupVm) } }, async (request) =>
+    ok(await groups.create(orgPrincipalOf(request), request.body)),
+  );
 
   app.get('/groups/:groupId', { schema: { tags, summary: 'A group → GroupVm [CanManageIAM]', params: GroupParams, response: responses(GroupVm) } }, async (request) =>
     ok(await groups.get(orgPrincipalOf(request), request.params.groupId)),
   );
 
-  app.put('/groups/:groupId', { schema: { tags, summary: 'Rename or describe a group → GroupVm [CanManageIAM]', params: GroupParams, body: GroupBody, response: responses(GroupVm) } }, async (request) =>
-    ok(await groups.update(orgPrincipalOf(request), request.params.groupId, request.body)),
+  app.put(
+    '/groups/:groupId',
+    { schema: { tags, summary: 'Rename or describe a group → GroupVm [CanManageIAM]', params: GroupParams, body: GroupBody, response: responses(GroupVm) } },
+    async (request) => ok(await groups.update(orgPrincipalOf(request), request.params.groupId, request.body)),
   );
 
-  app.delete('/groups/:groupId', { schema: { tags, summary: 'Delete a group → true [CanManageIAM, covering its policies and members]', params: GroupParams, response: responses(Type.Boolean()) } }, async (request) => {
-    await groups.remove(orgPrincipalOf(request), request.params.groupId);
-    return ok(true);
-  });
+  app.delete(
+    '/groups/:groupId',
+    { schema: { tags, summary: 'Delete a group → true [CanManageIAM, covering its policies and members]', params: GroupParams, response: responses(Type.Boolean()) } },
+    async (request) => {
+      await groups.remove(orgPrincipalOf(request), request.params.groupId);
+      return ok(true);
+    },
+  );
 
   app.get(
     '/groups/:groupId/members',
@@ -61,7 +83,14 @@ export async function groupRoutes(untyped: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const q = request.query;
-      return ok(await groups.members(orgPrincipalOf(request), request.params.groupId, { text: q.searchText?.trim() || undefined, all: q.getAllMembers ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 }));
+      return ok(
+        await groups.members(orgPrincipalOf(request), request.params.groupId, {
+          text: q.searchText?.trim() || undefined,
+          all: q.getAllMembers ?? false,
+          pageIndex: q.pageIndex ?? 0,
+          pageSize: q.pageSize ?? 10,
+        }),
+      );
     },
   );
 
@@ -78,7 +107,14 @@ export async function groupRoutes(untyped: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const q = request.query;
-      return ok(await groups.policies(orgPrincipalOf(request), request.params.groupId, { text: q.name?.trim() || undefined, all: q.getAllPolicies ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 }));
+      return ok(
+        await groups.policies(orgPrincipalOf(request), request.params.groupId, {
+          text: q.name?.trim() || undefined,
+          all: q.getAllPolicies ?? false,
+          pageIndex: q.pageIndex ?? 0,
+          pageSize: q.pageSize ?? 10,
+        }),
+      );
     },
   );
 

@@ -17,7 +17,11 @@ export async function findGroup(db: Q, orgId: string, groupId: string): Promise<
 
 /** Whether another group of the organization has this name, in any letter case (as FeatBit checks). */
 export async function isGroupNameUsed(db: Q, orgId: string, name: string, exceptId?: string): Promise<boolean> {
-  let q = db.selectFrom('groups').select('id').where('org_id', '=', orgId).where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
+  let q = db
+    .selectFrom('groups')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
   if (exceptId) q = q.where('id', '!=', exceptId);
   return (await q.executeTakeFirst()) !== undefined;
 }
@@ -26,7 +30,13 @@ export async function listGroups(db: Q, orgId: string, name: string | undefined,
   let q = db.selectFrom('groups').where('org_id', '=', orgId);
   if (name) q = q.where(containsIgnoreCase('name', name));
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(page.pageIndex * page.pageSize).limit(page.pageSize).execute();
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .offset(page.pageIndex * page.pageSize)
+    .limit(page.pageSize)
+    .execute();
   return { totalCount: Number(total.n), items: rows };
 }
 

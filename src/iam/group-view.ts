@@ -8,4 +8,9 @@ export const GroupVm = Type.Object({ id: Type.String(), name: Type.String(), des
 export const GroupMemberVm = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), isGroupMember: Type.Boolean() });
 export const GroupPolicyVm = Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), description: Type.String(), isGroupPolicy: Type.Boolean() });
 
-export const groupVm = (g: Pick<GroupRow, 'id' | 'name' | 'description' | 'updated_at'>): Static<typeof GroupVm> => ({ id: g.id, name: g.name, description: g.description, updatedAt: iso(g.updated_at)! });
+export const groupVm = (g: Pick<GroupRow, 'id' | 'name' | 'description' | 'updated_at'>): Static<typeof GroupVm> => ({
+  id: g.id,
+  name: g.name,
+  description: g.description,
+  updatedAt: iso(g.updated_at)!,
+});

@@ -29,7 +29,11 @@ export interface RelationFilter extends PageRequest {
  * nothing of it changes.)
  */
 export async function lockOrganization(db: Q, orgId: string): Promise<void> {
-  await db.updateTable('organizations').set((eb) => ({ name: eb.ref('name') })).where('id', '=', orgId).execute();
+  await db
+    .updateTable('organizations')
+    .set((eb) => ({ name: eb.ref('name') }))
+    .where('id', '=', orgId)
+    .execute();
 }
 
 /** The policies a new member gets when the inviter names none (IAM's setting, kept on the organization's row). */

@@ -163,7 +163,14 @@ export async function openInvitation(db: Q, digest: string, now: number): Promis
  * Makes the account the invitation's member, inside the redeeming transaction: the code is consumed in the same
  * transaction that activates the member, so of two concurrent redeems exactly one commits.
  */
-export async function acceptInvitation(trx: Q, audit: Ctx['audit'], inv: InvitationRow & { orgKey: string }, digest: string, user: { id: string; name: string; email: string }, newAccount: boolean): Promise<void> {
+export async function acceptInvitation(
+  trx: Q,
+  audit: Ctx['audit'],
+  inv: InvitationRow & { orgKey: string },
+  digest: string,
+  user: { id: string; name: string; email: string },
+  newAccount: boolean,
+): Promise<void> {
   if (!(await consumeInvitation(trx, inv.id, digest))) throw new InvalidInvitation();
   if (!(await activateMember(trx, inv.memberId, user))) throw new InvalidInvitation();
   await audit.record(trx, {

@@ -44,8 +44,17 @@ export async function findInvitationByDigest(db: Q, digest: string): Promise<(In
 
 export async function listInvitations(db: Q, orgId: string, pageIndex: number, pageSize: number) {
   const q = invitationRows(db).where('invitations.org_id', '=', orgId);
-  const total = await db.selectFrom('invitations').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-  const items = await q.orderBy('invitations.created_at', 'desc').orderBy('invitations.id').offset(pageIndex * pageSize).limit(pageSize).execute();
+  const total = await db
+    .selectFrom('invitations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  const items = await q
+    .orderBy('invitations.created_at', 'desc')
+    .orderBy('invitations.id')
+    .offset(pageIndex * pageSize)
+    .limit(pageSize)
+    .execute();
   return { totalCount: Number(total.n), items };
 }
 

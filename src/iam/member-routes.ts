@@ -115,7 +115,8 @@ export async function memberRoutes(server: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "The member's groups, newest first; getAllGroups=true lists every group, isGroupMember marking the member's; name matches part of the name [CanManageIAM, or oneself without getAllGroups]",
+        summary:
+          "The member's groups, newest first; getAllGroups=true lists every group, isGroupMember marking the member's; name matches part of the name [CanManageIAM, or oneself without getAllGroups]",
         params: MemberParams,
         querystring: Type.Object({ name: SearchText, getAllGroups: Type.Optional(Type.Boolean()), ...PageQuery }),
         response: responses(Paged(MemberGroupVm)),
@@ -123,7 +124,14 @@ export async function memberRoutes(server: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const q = request.query;
-      return ok(await members.groups(orgPrincipalOf(request), request.params.memberId, { text: q.name?.trim() || undefined, all: q.getAllGroups ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 }));
+      return ok(
+        await members.groups(orgPrincipalOf(request), request.params.memberId, {
+          text: q.name?.trim() || undefined,
+          all: q.getAllGroups ?? false,
+          pageIndex: q.pageIndex ?? 0,
+          pageSize: q.pageSize ?? 10,
+        }),
+      );
     },
   );
 
@@ -132,7 +140,8 @@ export async function memberRoutes(server: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "The member's direct policies, newest first; getAllPolicies=true lists every policy, isMemberPolicy marking the member's; name matches part of the name [CanManageIAM, or oneself without getAllPolicies]",
+        summary:
+          "The member's direct policies, newest first; getAllPolicies=true lists every policy, isMemberPolicy marking the member's; name matches part of the name [CanManageIAM, or oneself without getAllPolicies]",
         params: MemberParams,
         querystring: Type.Object({ name: SearchText, getAllPolicies: Type.Optional(Type.Boolean()), ...PageQuery }),
         response: responses(Paged(MemberPolicyVm)),
@@ -140,7 +149,14 @@ export async function memberRoutes(server: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const q = request.query;
-      return ok(await members.directPolicies(orgPrincipalOf(request), request.params.memberId, { text: q.name?.trim() || undefined, all: q.getAllPolicies ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 }));
+      return ok(
+        await members.directPolicies(orgPrincipalOf(request), request.params.memberId, {
+          text: q.name?.trim() || undefined,
+          all: q.getAllPolicies ?? false,
+          pageIndex: q.pageIndex ?? 0,
+          pageSize: q.pageSize ?? 10,
+        }),
+      );
     },
   );
 

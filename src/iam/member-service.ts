@@ -120,7 +120,12 @@ export function createMemberService(deps: MemberServiceDeps) {
       await member(p, memberId, true);
       const direct = (await memberPolicies(kysely, [memberId])).map((x) => memberPolicyView(x, null));
       const groups = await memberGroups(kysely, [memberId]);
-      const viaGroups = (await groupPolicies(kysely, groups.map((g) => g.id))).map((x) => memberPolicyView(x, groups.find((g) => g.id === x.groupId)!));
+      const viaGroups = (
+        await groupPolicies(
+          kysely,
+          groups.map((g) => g.id),
+        )
+      ).map((x) => memberPolicyView(x, groups.find((g) => g.id === x.groupId)!));
       return [...direct, ...viaGroups];
     },
 

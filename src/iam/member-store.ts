@@ -46,11 +46,23 @@ export async function listMembers(db: Q, orgId: string, text: string | undefined
   let q = memberRows(db, orgId);
   if (text) {
     q = q.where((eb) =>
-      eb.or([containsIgnoreCase('users.name', text), containsIgnoreCase('users.email', text), eb.and([eb('members.user_id', 'is', null), eb.or([containsIgnoreCase('members.name', text), containsIgnoreCase('members.email', text)])])]),
+      eb.or([
+        containsIgnoreCase('users.name', text),
+        containsIgnoreCase('users.email', text),
+        eb.and([eb('members.user_id', 'is', null), eb.or([containsIgnoreCase('members.name', text), containsIgnoreCase('members.email', text)])]),
+      ]),
     );
   }
-  const total = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const items = await q.orderBy('name').orderBy('members.id').offset(page.pageIndex * page.pageSize).limit(page.pageSize).execute();
+  const total = await q
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const items = await q
+    .orderBy('name')
+    .orderBy('members.id')
+    .offset(page.pageIndex * page.pageSize)
+    .limit(page.pageSize)
+    .execute();
   return { totalCount: Number(total.n), items };
 }
 
@@ -104,7 +116,11 @@ export async function memberStatements(db: Q, memberId: string): Promise<Stateme
         eb(
           'policies.id',
           'in',
-          eb.selectFrom('group_policies').innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id').select('group_policies.policy_id').where('group_members.member_id', '=', memberId),
+          eb
+            .selectFrom('group_policies')
+            .innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id')
+            .select('group_policies.policy_id')
+            .where('group_members.member_id', '=', memberId),
         ),
       ]),
     )
@@ -118,7 +134,16 @@ export async function memberPolicies(db: Q, memberIds: string[]) {
   return db
     .selectFrom('member_policies')
     .innerJoin('policies', 'policies.id', 'member_policies.policy_id')
-    .select(['member_policies.member_id as memberId', 'policies.id', 'policies.key', 'policies.name', 'policies.type', 'policies.description', 'policies.statements', 'policies.updated_at as updatedAt'])
+    .select([
+      'member_policies.member_id as memberId',
+      'policies.id',
+      'policies.key',
+      'policies.name',
+      'policies.type',
+      'policies.description',
+      'policies.statements',
+      'policies.updated_at as updatedAt',
+    ])
     .where('member_policies.member_id', 'in', memberIds)
     .orderBy('policies.created_at')
     .execute();

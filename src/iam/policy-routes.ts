@@ -23,7 +23,14 @@ export async function policyRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/policies',
-    { schema: { tags, summary: 'List policies, newest first; name matches part of the name [CanManageIAM]', querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }), response: responses(Paged(PolicyVm)) } },
+    {
+      schema: {
+        tags,
+        summary: 'List policies, newest first; name matches part of the name [CanManageIAM]',
+        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }),
+        response: responses(Paged(PolicyVm)),
+      },
+    },
     async (request) => {
       const { name, pageIndex = 0, pageSize = 10 } = request.query;
       return ok(await policies.list(orgPrincipalOf(request), name, { pageIndex, pageSize }));
@@ -32,7 +39,14 @@ export async function policyRoutes(untyped: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/policies/is-key-used',
-    { schema: { tags, summary: 'Whether a policy key is taken in this organization (case-insensitive) [CanManageIAM]', querystring: Type.Object({ key: Type.String({ maxLength: 256 }) }), response: responses(Type.Boolean()) } },
+    {
+      schema: {
+        tags,
+        summary: 'Whether a policy key is taken in this organization (case-insensitive) [CanManageIAM]',
+        querystring: Type.Object({ key: Type.String({ maxLength: 256 }) }),
+        response: responses(Type.Boolean()),
+      },
+    },
     async (request) => ok(await policies.isKeyUsed(orgPrincipalOf(request), request.query.key)),
   );
 
@@ -109,10 +123,14 @@ export async function policyRoutes(untyped: FastifyInstance, ctx: AppContext) {
     async (request) => ok(await policies.updateStatements(orgPrincipalOf(request), request.params.policyId, request.body)),
   );
 
-  app.delete('/policies/:policyId', { schema: { tags, summary: 'Delete a custom policy (detached from everyone) → true [CanManageIAM, covering it]', params: PolicyParams, response: responses(Type.Boolean()) } }, async (request) => {
-    await policies.remove(orgPrincipalOf(request), request.params.policyId);
-    return ok(true);
-  });
+  app.delete(
+    '/policies/:policyId',
+    { schema: { tags, summary: 'Delete a custom policy (detached from everyone) → true [CanManageIAM, covering it]', params: PolicyParams, response: responses(Type.Boolean()) } },
+    async (request) => {
+      await policies.remove(orgPrincipalOf(request), request.params.policyId);
+      return ok(true);
+    },
+  );
 
   app.get(
     '/policies/:policyId/members',
@@ -127,7 +145,14 @@ export async function policyRoutes(untyped: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const q = request.query;
-      return ok(await policies.members(orgPrincipalOf(request), request.params.policyId, { text: q.searchText?.trim() || undefined, all: q.getAllMembers ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 }));
+      return ok(
+        await policies.members(orgPrincipalOf(request), request.params.policyId, {
+          text: q.searchText?.trim() || undefined,
+          all: q.getAllMembers ?? false,
+          pageIndex: q.pageIndex ?? 0,
+          pageSize: q.pageSize ?? 10,
+        }),
+      );
     },
   );
 
@@ -144,7 +169,14 @@ export async function policyRoutes(untyped: FastifyInstance, ctx: AppContext) {
     },
     async (request) => {
       const q = request.query;
-      return ok(await policies.groups(orgPrincipalOf(request), request.params.policyId, { text: q.name?.trim() || undefined, all: q.getAllGroups ?? false, pageIndex: q.pageIndex ?? 0, pageSize: q.pageSize ?? 10 }));
+      return ok(
+        await policies.groups(orgPrincipalOf(request), request.params.policyId, {
+          text: q.name?.trim() || undefined,
+          all: q.getAllGroups ?? false,
+          pageIndex: q.pageIndex ?? 0,
+          pageSize: q.pageSize ?? 10,
+        }),
+      );
     },
   );
 }

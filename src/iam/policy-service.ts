@@ -62,7 +62,17 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   async function create(p: OrgPrincipal, fields: { key: string; name: string; description: string; statements: Statement[] }, action: string) {
     if (await isPolicyKeyUsed(kysely, p.org.id, fields.key)) throw new BusinessRule('KeyHasBeenUsed');
     const now = clock.now();
-    const row = { id: ids.next(), org_id: p.org.id, key: fields.key, name: fields.name, description: fields.description, type: 'CustomerManaged' as const, statements: JSON.stringify(fields.statements), created_at: now, updated_at: now };
+    const row = {
+      id: ids.next(),
+      org_id: p.org.id,
+      key: fields.key,
+      name: fields.name,
+      description: fields.description,
+      type: 'CustomerManaged' as const,
+      statements: JSON.stringify(fields.statements),
+      created_at: now,
+      updated_at: now,
+    };
     try {
       await kysely.transaction().execute(async (trx) => {
         await insertPolicies(trx, [row]);

@@ -40,7 +40,13 @@ export async function listPolicies(db: Q, orgId: string, name: string | undefine
   if (name) q = q.where(containsIgnoreCase('name', name));
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   // Newest first, as FeatBit lists them; the key breaks ties (built-ins are created in one instant).
-  const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('key').offset(page.pageIndex * page.pageSize).limit(page.pageSize).execute();
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('key')
+    .offset(page.pageIndex * page.pageSize)
+    .limit(page.pageSize)
+    .execute();
   return { totalCount: Number(total.n), items: rows.map(toPolicy) };
 }
 
@@ -52,7 +58,12 @@ export async function findPolicyByKey(db: Q, orgId: string, key: string, type: P
 
 /** Whether a policy of the organization has this key, in any letter case (as FeatBit checks). */
 export async function isPolicyKeyUsed(db: Q, orgId: string, key: string): Promise<boolean> {
-  const r = await db.selectFrom('policies').select('id').where('org_id', '=', orgId).where((eb) => eb(eb.fn('lower', ['key']), '=', key.toLowerCase())).executeTakeFirst();
+  const r = await db
+    .selectFrom('policies')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where((eb) => eb(eb.fn('lower', ['key']), '=', key.toLowerCase()))
+    .executeTakeFirst();
   return r !== undefined;
 }
 

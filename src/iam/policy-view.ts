@@ -16,4 +16,12 @@ export const PolicyVm = Type.Object({
 export const PolicyMemberVm = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), isPolicyMember: Type.Boolean() });
 export const PolicyGroupVm = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), isPolicyGroup: Type.Boolean() });
 
-export const policyVm = (p: PolicyRow): Static<typeof PolicyVm> => ({ id: p.id, name: p.name, key: p.key, type: p.type, description: p.description, statements: p.statements, updatedAt: iso(p.updatedAt)! });
+export const policyVm = (p: PolicyRow): Static<typeof PolicyVm> => ({
+  id: p.id,
+  name: p.name,
+  key: p.key,
+  type: p.type,
+  description: p.description,
+  statements: p.statements,
+  updatedAt: iso(p.updatedAt)!,
+});

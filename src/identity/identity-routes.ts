@@ -27,8 +27,10 @@ export async function publicIdentityRoutes(server: FastifyInstance, ctx: AppCont
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const identity = createIdentityService(ctx);
 
-  app.get('/setup', { schema: { tags: ['identity'], summary: 'Whether the first owner still has to be created', security: [], response: responses(Type.Object({ needsSetup: Type.Boolean() })) } }, async () =>
-    ok({ needsSetup: await identity.needsSetup() }),
+  app.get(
+    '/setup',
+    { schema: { tags: ['identity'], summary: 'Whether the first owner still has to be created', security: [], response: responses(Type.Object({ needsSetup: Type.Boolean() })) } },
+    async () => ok({ needsSetup: await identity.needsSetup() }),
   );
 
   app.post(
@@ -73,7 +75,7 @@ export async function publicIdentityRoutes(server: FastifyInstance, ctx: AppCont
       schema: {
         tags: ['identity'],
         summary:
-          'Redeem an invitation code: with {code, name, password}, create the account for the invitation\'s email (409 AccountExists if there is one); with {code} alone and a session, bind the signed-in account (its email must be the invitation\'s)',
+          "Redeem an invitation code: with {code, name, password}, create the account for the invitation's email (409 AccountExists if there is one); with {code} alone and a session, bind the signed-in account (its email must be the invitation's)",
         security: [],
         body: Type.Object({ code: Type.String({ maxLength: 128 }), name: Type.Optional(Name), password: Type.Optional(Password) }, { additionalProperties: false }),
         response: responses(Type.Object({ memberId: Type.String(), organizationId: Type.String(), email: Type.String() })),

@@ -39,7 +39,12 @@ export function insightStore(db: Kysely<Database>) {
 
     /** The latest evaluation stored for the flag, or null. */
     async lastEvaluatedAt(envId: string, flagKey: string): Promise<number | null> {
-      const row = await db.selectFrom('flag_insights').select((eb) => eb.fn.max('last_at').as('last')).where('env_id', '=', envId).where('flag_key', '=', flagKey).executeTakeFirst();
+      const row = await db
+        .selectFrom('flag_insights')
+        .select((eb) => eb.fn.max('last_at').as('last'))
+        .where('env_id', '=', envId)
+        .where('flag_key', '=', flagKey)
+        .executeTakeFirst();
       return row?.last === null || row?.last === undefined ? null : Number(row.last);
     },
 

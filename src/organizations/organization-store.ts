@@ -13,7 +13,12 @@ export interface OrganizationRow {
 
 /** Lower-case slug of the name, made unique with a numeric suffix. */
 async function freeKey(db: Q, name: string): Promise<string> {
-  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'org';
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'org';
   for (let i = 1; ; i++) {
     const key = i === 1 ? base : `${base}-${i}`;
     const taken = await db.selectFrom('organizations').select('id').where('key', '=', key).executeTakeFirst();
@@ -27,7 +32,10 @@ export async function createOrganizationWithOwner(db: Q, ids: Ids, now: number, 
   const key = await freeKey(db, name);
   const policyIds: Record<string, string> = {};
   for (const p of BUILTIN_POLICIES) policyIds[p.key] = ids.next();
-  await db.insertInto('organizations').values({ id: orgId, key, name, default_policy_ids: JSON.stringify([policyIds.developer]), created_at: now }).execute();
+  await db
+    .insertInto('organizations')
+    .values({ id: orgId, key, name, default_policy_ids: JSON.stringify([policyIds.developer]), created_at: now })
+    .execute();
   await insertPolicies(
     db,
     BUILTIN_POLICIES.map((p) => ({

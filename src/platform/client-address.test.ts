@@ -33,7 +33,7 @@ describe('clientAddressOf (TRUST_PROXY)', () => {
     expect(clientAddressOf(true)(req('10.1.2.3', '1.2.3.4, 203.0.113.7'))).toBe('1.2.3.4');
   });
 
-  it('ignores X-Forwarded-For from a peer that is not a trusted proxy; the proxy\'s own entry is the client', () => {
+  it("ignores X-Forwarded-For from a peer that is not a trusted proxy; the proxy's own entry is the client", () => {
     const of = clientAddressOf('192.168.0.1');
     expect(of(req('8.8.8.8', '10.1.2.3'))).toBe('8.8.8.8');
     expect(of(req('192.168.0.1', '10.1.2.3'))).toBe('10.1.2.3');

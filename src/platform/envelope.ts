@@ -198,7 +198,11 @@ export const frameworkErrorOptions = {
   clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const [status, reason, code] =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'RequestTimeout'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge'] : [400, 'Bad Request', 'BadRequest'];
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'RequestTimeout']
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge']
+          : [400, 'Bad Request', 'BadRequest'];
     const body = JSON.stringify(fail([code]));
     // Nothing is logged here on purpose: the error carries the raw request bytes (rawPacket), credentials included.
     if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);

@@ -191,8 +191,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', ms, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('env_secrets_env').on('env_secrets').columns(['org_id', 'env_id']).execute();
-      },
     },
+  },
   // Sign-in attempts, counted in the database so that concurrent guesses and every instance share one count.
   '0005_login_attempts': {
     async up(db: Kysely<any>) {
@@ -209,12 +209,18 @@ const migrations: Record<string, Migration> = {
   '0002_targeting': {
     async up(db: Kysely<any>) {
       const text = (table: string, column: string, value: string) =>
-        db.schema.alterTable(table).addColumn(column, 'text', (c) => c.notNull().defaultTo(value)).execute();
+        db.schema
+          .alterTable(table)
+          .addColumn(column, 'text', (c) => c.notNull().defaultTo(value))
+          .execute();
       await text('feature_flags', 'revision', '00000000-0000-0000-0000-000000000000');
       await text('feature_flags', 'target_users', '[]');
       await text('feature_flags', 'rules', '[]');
       await text('feature_flags', 'fallthrough', '{"dispatchKey":null,"includedInExpt":true,"variations":[]}');
-      await db.schema.alterTable('feature_flags').addColumn('expt_include_all_targets', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema
+        .alterTable('feature_flags')
+        .addColumn('expt_include_all_targets', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
       await text('feature_flags', 'creator_id', '');
       await text('feature_flags', 'updator_id', '');
       // Variation ids match ^[A-Za-z0-9._-]+$, so they need no JSON escaping.
@@ -223,7 +229,9 @@ const migrations: Record<string, Migration> = {
       await text('segments', 'scopes', '[]');
       await text('segments', 'rules', '[]');
       // Existing segments are environment-specific: scoped to their environment's RN (keys need no JSON escaping).
-      await sql`update segments set scopes = (select '["project/' || p.key || ':env/' || e.key || '"]' from environments e join projects p on p.id = e.project_id where e.id = segments.env_id)`.execute(db);
+      await sql`update segments set scopes = (select '["project/' || p.key || ':env/' || e.key || '"]' from environments e join projects p on p.id = e.project_id where e.id = segments.env_id)`.execute(
+        db,
+      );
       await text('audit_logs', 'comment', '');
     },
   },

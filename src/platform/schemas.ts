@@ -1,8 +1,7 @@
 // TypeBox building blocks shared by route schemas (they also produce the OpenAPI document).
 import { Type, type TSchema } from 'typebox';
 
-export const Envelope = <T extends TSchema>(data: T) =>
-  Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Type.Union([data, Type.Null()]) });
+export const Envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Boolean(), errors: Type.Array(Type.String()), data: Type.Union([data, Type.Null()]) });
 
 export const ErrorEnvelope = Type.Object({ success: Type.Literal(false), errors: Type.Array(Type.String()), data: Type.Null() });
 

@@ -93,9 +93,7 @@ describe('validateStatements', () => {
     const bad = { resourceType: 'x', effect: 'maybe', actions: ['Nope'], resources: ['bad'] };
     const result = validateStatements([bad, bad]);
     expect(result.ok).toBe(false);
-    expect(!result.ok && [...result.errors].sort()).toEqual(
-      ['action_is_invalid', 'effect_is_invalid', 'resource_is_invalid', 'resource_type_is_invalid'].sort(),
-    );
+    expect(!result.ok && [...result.errors].sort()).toEqual(['action_is_invalid', 'effect_is_invalid', 'resource_is_invalid', 'resource_type_is_invalid'].sort());
   });
 
   it('accepts any known action or alias under resourceType `*`', () => {

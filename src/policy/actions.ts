@@ -56,9 +56,7 @@ const ALIAS_TYPE: Readonly<Record<ActionAlias, ResourceType>> = Object.freeze({
   ManageSegment: 'segment',
 });
 
-const TYPE_OF_ACTION: ReadonlyMap<string, ResourceType> = new Map(
-  RESOURCE_TYPES.flatMap((type) => ACTIONS[type].map((action) => [action, type] as const)),
-);
+const TYPE_OF_ACTION: ReadonlyMap<string, ResourceType> = new Map(RESOURCE_TYPES.flatMap((type) => ACTIONS[type].map((action) => [action, type] as const)));
 
 function isAlias(name: string): name is ActionAlias {
   return Object.hasOwn(ALIAS_TYPE, name);

@@ -209,8 +209,7 @@ export function covers(S: readonly Statement[], T: readonly Statement[]): boolea
       const view = viewFor(action);
       const shape = RN_SHAPE[view.type];
       for (const p of patterns) {
-        const untyped =
-          (p.all && t.resourceType === '*') || (p.segments.length > shape.length && fitsShape(p, shape, shape.length));
+        const untyped = (p.all && t.resourceType === '*') || (p.segments.length > shape.length && fitsShape(p, shape, shape.length));
         const key = `${view.id}|${untyped ? 'u' : 't'}|${p.text}`;
         let verdict = verdicts.get(key);
         if (verdict === undefined) {

@@ -86,7 +86,11 @@ function indexPatterns(patterns: readonly Pattern[]): PatternIndex {
     const head = pattern.segments[0];
     const list =
       head.key.kind === 'exact'
-        ? entry(entry(byHead, head.type, () => new Map<string, Pattern[]>()), head.key.text, () => [])
+        ? entry(
+            entry(byHead, head.type, () => new Map<string, Pattern[]>()),
+            head.key.text,
+            () => [],
+          )
         : entry(byHeadType, head.type, () => []);
     list.push(pattern);
   }

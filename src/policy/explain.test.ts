@@ -70,7 +70,19 @@ describe('explain', () => {
   });
 
   it('inline policies without an id are named by their position', () => {
-    const e = explain([{ role: 'policies', policies: [{ id: null, name: null, statements: [readEnv] }, { id: null, name: null, statements: [allFlags] }] }], 'ToggleFlag', toggleProd);
+    const e = explain(
+      [
+        {
+          role: 'policies',
+          policies: [
+            { id: null, name: null, statements: [readEnv] },
+            { id: null, name: null, statements: [allFlags] },
+          ],
+        },
+      ],
+      'ToggleFlag',
+      toggleProd,
+    );
     expect(e).toMatchObject({ allowed: true, deciding: { layer: 'policies', policyId: null, statementIndex: 0 } });
     expect(e.reason).toContain('statement 1 of policy 2');
   });

@@ -69,8 +69,7 @@ function judge(layer: ExplainLayer, action: string, name: Rn): Verdict {
   return { layer, effect: found.effect, policy: layer.policies[p], policyIndex: p, statementIndex: s };
 }
 
-const deciding = (v: Verdict): Deciding | null =>
-  v.layer.hidden || v.policy === null ? null : { layer: v.layer.role, policyId: v.policy.id, statementIndex: v.statementIndex };
+const deciding = (v: Verdict): Deciding | null => (v.layer.hidden || v.policy === null ? null : { layer: v.layer.role, policyId: v.policy.id, statementIndex: v.statementIndex });
 
 const WHOSE: Record<LayerRole, string> = {
   member: "the member's policies",
@@ -113,6 +112,12 @@ export function explain(layers: readonly ExplainLayer[], action: string, name: R
   }
   // Every layer allows it: name the narrowest visible one (a token's own statements come after its owner's).
   const shown = [...verdicts].reverse().find((v) => !v.layer.hidden) ?? verdicts[verdicts.length - 1];
-  const others = verdicts.length > 1 ? `, and ${verdicts.filter((v) => v !== shown).map((v) => WHOSE[v.layer.role]).join(' and ')} allow it too` : '';
+  const others =
+    verdicts.length > 1
+      ? `, and ${verdicts
+          .filter((v) => v !== shown)
+          .map((v) => WHOSE[v.layer.role])
+          .join(' and ')} allow it too`
+      : '';
   return { allowed: true, reason: `Allowed: ${where(shown)} allows ${what}${others}.`, deciding: deciding(shown), limitedBy: null };
 }

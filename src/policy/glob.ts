@@ -31,11 +31,7 @@ export function compileGlob(source: string): Glob {
   const suffix = parts[parts.length - 1];
   const middle = parts.slice(1, -1);
   const minLength = prefix.length + suffix.length + middle.reduce((n, m) => n + m.length, 0);
-  const kind: GlobKind =
-    text === '*' ? 'any'
-    : parts.length === 2 && suffix === '' ? 'prefix'
-    : parts.length === 2 && prefix === '' ? 'suffix'
-    : 'general';
+  const kind: GlobKind = text === '*' ? 'any' : parts.length === 2 && suffix === '' ? 'prefix' : parts.length === 2 && prefix === '' ? 'suffix' : 'general';
   return { text, kind, prefix, suffix, middle, minLength };
 }
 

@@ -24,39 +24,35 @@ const TYPES = Object.keys(SHAPES) as ResourceType[];
 
 // ---------------------------------------------------------------- generators
 
-const word = (chars: string[], max: number) =>
-  fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: max }).map((cs) => cs.join(''));
+const word = (chars: string[], max: number) => fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: max }).map((cs) => cs.join(''));
 const globArb = (max = 4) => word(['a', 'b', '*'], max);
 const keyArb = fc.oneof({ weight: 9, arbitrary: word(['a', 'b'], 4) }, { weight: 1, arbitrary: fc.constant('*') });
 
 // Untyped text, types from a small set in any order: for the matcher alone.
 const SEGMENT_TYPES = ['project', 'env', 'flag'];
-const looseBody = (key: fc.Arbitrary<string>) =>
-  fc.array(fc.tuple(fc.constantFrom(...SEGMENT_TYPES), key), { minLength: 1, maxLength: 4 });
-const withTags = (body: [string, string][], tags: string[]) =>
-  body.map(([t, k]) => `${t}/${k}`).join(':') + (tags.length > 0 ? `;${tags.join(',')}` : '');
+const looseBody = (key: fc.Arbitrary<string>) => fc.array(fc.tuple(fc.constantFrom(...SEGMENT_TYPES), key), { minLength: 1, maxLength: 4 });
+const withTags = (body: [string, string][], tags: string[]) => body.map(([t, k]) => `${t}/${k}`).join(':') + (tags.length > 0 ? `;${tags.join(',')}` : '');
 
 const loosePatternArb = fc.oneof(
   { weight: 1, arbitrary: fc.constant('*') },
   {
     weight: 12,
-    arbitrary: fc
-      .tuple(looseBody(globArb()), fc.array(globArb(2), { maxLength: 2 }))
-      .map(([body, tags]) => withTags(body, tags)),
+    arbitrary: fc.tuple(looseBody(globArb()), fc.array(globArb(2), { maxLength: 2 })).map(([body, tags]) => withTags(body, tags)),
   },
 );
 
 // An RN that often shares the pattern's types, so keys and tags decide.
-const loosePairArb = fc
-  .tuple(loosePatternArb, looseBody(keyArb), fc.array(word(['a', 'b'], 2), { maxLength: 3 }), fc.boolean())
-  .map(([pattern, body, tags, align]) => {
-    if (align && pattern !== '*') {
-      const types = pattern.split(';')[0].split(':').map((s) => s.split('/')[0]);
-      body = body.map(([t, k], i) => [types[i] ?? t, k] as [string, string]);
-      while (body.length < types.length && body.length < 4) body.push([types[body.length], 'a']);
-    }
-    return { pattern, rn: withTags(body, tags) };
-  });
+const loosePairArb = fc.tuple(loosePatternArb, looseBody(keyArb), fc.array(word(['a', 'b'], 2), { maxLength: 3 }), fc.boolean()).map(([pattern, body, tags, align]) => {
+  if (align && pattern !== '*') {
+    const types = pattern
+      .split(';')[0]
+      .split(':')
+      .map((s) => s.split('/')[0]);
+    body = body.map(([t, k], i) => [types[i] ?? t, k] as [string, string]);
+    while (body.length < types.length && body.length < 4) body.push([types[body.length], 'a']);
+  }
+  return { pattern, rn: withTags(body, tags) };
+});
 
 // Typed patterns: a prefix of one resource type's shape, sometimes tagged, sometimes `*`,
 // sometimes off-shape (these must simply match nothing of the action's type).
@@ -66,16 +62,14 @@ const typedPatternArb = (maxGlob = 4, tagged = true, types: readonly ResourceTyp
     {
       weight: 8,
       arbitrary: fc
-        .tuple(
-          fc.constantFrom(...types),
-          fc.nat(),
-          fc.array(globArb(maxGlob), { minLength: 3, maxLength: 3 }),
-          tagged ? fc.array(globArb(2), { maxLength: 2 }) : fc.constant([] as string[]),
-        )
+        .tuple(fc.constantFrom(...types), fc.nat(), fc.array(globArb(maxGlob), { minLength: 3, maxLength: 3 }), tagged ? fc.array(globArb(2), { maxLength: 2 }) : fc.constant([] as string[]))
         .map(([type, n, keys, tags]) => {
           const shape = SHAPES[type];
           const length = 1 + (n % shape.length);
-          return withTags(shape.slice(0, length).map((t, i) => [t, keys[i]] as [string, string]), tags);
+          return withTags(
+            shape.slice(0, length).map((t, i) => [t, keys[i]] as [string, string]),
+            tags,
+          );
         }),
     },
   );
@@ -89,10 +83,7 @@ type PatternsFor = (resourceType: Statement['resourceType']) => fc.Arbitrary<str
 const fitting =
   (maxGlob = 4, tagged = true): PatternsFor =>
   (resourceType) =>
-    fc.oneof(
-      { weight: 4, arbitrary: typedPatternArb(maxGlob, tagged, resourceType === '*' ? TYPES : [resourceType]) },
-      { weight: 1, arbitrary: typedPatternArb(maxGlob, tagged) },
-    );
+    fc.oneof({ weight: 4, arbitrary: typedPatternArb(maxGlob, tagged, resourceType === '*' ? TYPES : [resourceType]) }, { weight: 1, arbitrary: typedPatternArb(maxGlob, tagged) });
 
 const statementArb = (opts: { denyWeight: number; patterns: PatternsFor }) =>
   fc
@@ -115,21 +106,22 @@ const statementArb = (opts: { denyWeight: number; patterns: PatternsFor }) =>
 function typedRnArb(action: string): fc.Arbitrary<Rn> {
   const type = actionType(action)!;
   const shapes = action === 'CreateEnv' ? [SHAPES.project, SHAPES.env] : [SHAPES[type]];
-  return fc
-    .tuple(fc.constantFrom(...shapes), fc.array(keyArb, { minLength: 3, maxLength: 3 }), fc.array(word(['a', 'b'], 2), { maxLength: 2 }))
-    .map(([shape, keys, tags]) => ({
-      segments: shape.map((t, i) => ({ type: t, key: keys[i] })),
-      tags: TAGGED.has(type) ? tags : [],
-    }));
+  return fc.tuple(fc.constantFrom(...shapes), fc.array(keyArb, { minLength: 3, maxLength: 3 }), fc.array(word(['a', 'b'], 2), { maxLength: 2 })).map(([shape, keys, tags]) => ({
+    segments: shape.map((t, i) => ({ type: t, key: keys[i] })),
+    tags: TAGGED.has(type) ? tags : [],
+  }));
 }
 
 // Narrow one pattern: keys get more specific, segments get added along the shape, tags get added.
 function narrowPattern(text: string, rand: () => number): string {
-  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   if (text === '*') {
     if (rand() < 0.3) return '*';
     const shape = SHAPES[pick(TYPES)];
-    return shape.slice(0, 1 + Math.floor(rand() * shape.length)).map((t) => `${t}/${pick(['*', 'a', 'a*', 'b'])}`).join(':');
+    return shape
+      .slice(0, 1 + Math.floor(rand() * shape.length))
+      .map((t) => `${t}/${pick(['*', 'a', 'a*', 'b'])}`)
+      .join(':');
   }
   const [body, tagText] = text.split(';');
   const segments = body.split(':').map((s) => s.split('/'));
@@ -163,7 +155,7 @@ function aimedQueries(T: Statement[], seed: number): [string, Rn][] {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state / 2 ** 32;
   };
-  const pick = <X,>(xs: X[]) => xs[Math.floor(rand() * xs.length)];
+  const pick = <X>(xs: X[]) => xs[Math.floor(rand() * xs.length)];
   const fill = (glob: string) => glob.replace(/\*/g, () => pick(['', 'a', 'b', 'ab', '*'])) || 'a';
   const queries: [string, Rn][] = [];
   for (const t of T) {
@@ -243,10 +235,17 @@ describe('properties', () => {
   }, 60_000);
 
   it('decide(compilePolicy(S)) equals allowed(S) (3,000 statement sets × 40 decisions)', () => {
-    const patterns: PatternsFor = (resourceType) =>
-      fc.oneof({ weight: 10, arbitrary: fitting()(resourceType) }, { weight: 1, arbitrary: fc.constantFrom('project/', ';', 'flag/a;', '') });
+    const patterns: PatternsFor = (resourceType) => fc.oneof({ weight: 10, arbitrary: fitting()(resourceType) }, { weight: 1, arbitrary: fc.constantFrom('project/', ';', 'flag/a;', '') });
     const queries = fc.array(
-      fc.constantFrom(...ACTION_POOL).chain((action) => fc.tuple(fc.constant(action), fc.oneof(typedRnArb(action), looseBody(keyArb).map((b): Rn => ({ segments: b.map(([type, key]) => ({ type, key })), tags: ['a'] }))))),
+      fc.constantFrom(...ACTION_POOL).chain((action) =>
+        fc.tuple(
+          fc.constant(action),
+          fc.oneof(
+            typedRnArb(action),
+            looseBody(keyArb).map((b): Rn => ({ segments: b.map(([type, key]) => ({ type, key })), tags: ['a'] })),
+          ),
+        ),
+      ),
       { minLength: 40, maxLength: 40 },
     );
     let allowedCount = 0;
@@ -315,12 +314,7 @@ describe('properties', () => {
     };
     const tArb = fc
       .constantFrom(...ACTION_POOL.filter((a) => a !== 'CreateEnv'))
-      .chain((action) =>
-        fc.tuple(
-          fc.constant(action),
-          fc.oneof({ weight: 4, arbitrary: typedPatternArb(2, false, [actionType(action)!]) }, { weight: 1, arbitrary: typedPatternArb(2, false) }),
-        ),
-      )
+      .chain((action) => fc.tuple(fc.constant(action), fc.oneof({ weight: 4, arbitrary: typedPatternArb(2, false, [actionType(action)!]) }, { weight: 1, arbitrary: typedPatternArb(2, false) })))
       .map(([action, p]): Statement => ({ id: '', resourceType: actionType(action)!, effect: 'allow', actions: [action], resources: [p] }));
     const single = (s: Statement) => ({ ...s, resources: s.resources.slice(0, 1) });
     const allowArb = statementArb({ denyWeight: 0, patterns: fitting(2) }).map(single);

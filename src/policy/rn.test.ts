@@ -164,7 +164,22 @@ describe('matches', () => {
 });
 
 describe('patternCanMatch: statements may only name resources that can exist', () => {
-  it.each(['*', 'project/*', 'project/web', 'project/web:env/prod', 'project/*:env/*:flag/*', 'project/web:env/prod:flag/check-out_v2.1', 'project/web:env/*:segment/beta*', 'project/web;beta', 'project/*:env/*:flag/*;beta,pay*', 'organization/acme', 'iam/*', 'access-token/*', 'access-token/0b4a5c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b', 'project/Web'])('accepts %s', (text) => {
+  it.each([
+    '*',
+    'project/*',
+    'project/web',
+    'project/web:env/prod',
+    'project/*:env/*:flag/*',
+    'project/web:env/prod:flag/check-out_v2.1',
+    'project/web:env/*:segment/beta*',
+    'project/web;beta',
+    'project/*:env/*:flag/*;beta,pay*',
+    'organization/acme',
+    'iam/*',
+    'access-token/*',
+    'access-token/0b4a5c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b',
+    'project/Web',
+  ])('accepts %s', (text) => {
     expect(patternCanMatch(text)).toBe(true);
   });
   it.each([

@@ -10,7 +10,14 @@ const counter = () => {
 describe('readStatements', () => {
   it('keeps a well-formed id and gives the others a new one, in order', () => {
     const r = readStatements([{ ...flag, id: 'st-1' }, flag, { ...flag, id: 'has space' }], counter());
-    expect(r).toEqual({ ok: true, statements: [{ ...flag, id: 'st-1' }, { ...flag, id: 'new-1' }, { ...flag, id: 'new-2' }] });
+    expect(r).toEqual({
+      ok: true,
+      statements: [
+        { ...flag, id: 'st-1' },
+        { ...flag, id: 'new-1' },
+        { ...flag, id: 'new-2' },
+      ],
+    });
   });
 
   it('accepts no statements at all', () => {

@@ -273,12 +273,7 @@ export function projectService(deps: ProjectDeps) {
     },
 
     /** Name, description and (when given) settings; like a project's, an environment's key never changes. */
-    async updateEnvironment(
-      p: OrgPrincipal,
-      projectId: string,
-      envId: string,
-      input: { name: string; description?: string | null; settings?: EnvironmentSettings | null },
-    ): Promise<EnvironmentView> {
+    async updateEnvironment(p: OrgPrincipal, projectId: string, envId: string, input: { name: string; description?: string | null; settings?: EnvironmentSettings | null }): Promise<EnvironmentView> {
       return inTransaction(async (trx) => {
         const s = projectStore(trx, dialect);
         const { project, env } = await loadEnvironment(s, p, projectId, envId, true);

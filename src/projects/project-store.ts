@@ -79,14 +79,7 @@ export function projectStore(db: Q, dialect: Dialect) {
 
     async listEnvironments(orgId: string, projectIds: string[]): Promise<EnvironmentRow[]> {
       if (projectIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('environments')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('project_id', 'in', projectIds)
-        .orderBy('created_at')
-        .orderBy('key')
-        .execute();
+      const rows = await db.selectFrom('environments').selectAll().where('org_id', '=', orgId).where('project_id', 'in', projectIds).orderBy('created_at').orderBy('key').execute();
       return rows.map(toEnvironment);
     },
 

@@ -14,7 +14,10 @@ export const normalizeTags = (tags: readonly string[]): string[] => [...new Set(
 
 /** `?tags=a,b&tags=c` → [a, b, c]; a list keeps what carries all of them (FeatBit's filter). A malformed tag is a 400, not a silent miss. */
 export function parseTagFilter(raw: readonly string[] | undefined): string[] {
-  const tags = (raw ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const tags = (raw ?? [])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (!tags.every((t) => TAG.test(t))) throw new BadRequest('tags_is_invalid');
   return normalizeTags(tags);
 }

@@ -8,7 +8,9 @@ export const SecretSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   type: Type.Union([Type.Literal('server'), Type.Literal('client')]),
-  value: Type.String({ description: 'A client key whole; a server key whole only in the response that created it (environment or project creation, add, rotate), a hint (prefix…last four) afterwards.' }),
+  value: Type.String({
+    description: 'A client key whole; a server key whole only in the response that created it (environment or project creation, add, rotate), a hint (prefix…last four) afterwards.',
+  }),
   previousValidUntil: Type.Union([Type.String(), Type.Null()], { description: 'After a rotation with a grace period: when the previous key stops working.' }),
 });
 

@@ -68,7 +68,16 @@ describe('SDK payloads', () => {
   });
 
   it('accepts FeatBit users and refuses what is not one', () => {
-    expect(parseUser({ keyId: 'u', name: 'U', customizedProperties: [{ name: 'age', value: 3 }, { name: 'x', value: null }] })).toEqual({
+    expect(
+      parseUser({
+        keyId: 'u',
+        name: 'U',
+        customizedProperties: [
+          { name: 'age', value: 3 },
+          { name: 'x', value: null },
+        ],
+      }),
+    ).toEqual({
       keyId: 'u',
       name: 'U',
       customizedProperties: [
@@ -76,7 +85,8 @@ describe('SDK payloads', () => {
         { name: 'x', value: '' },
       ],
     });
-    for (const bad of [null, 'u', [], {}, { keyId: '' }, { keyId: 1 }, { keyId: 'u', customizedProperties: 'x' }, { keyId: 'u', customizedProperties: [{ value: 'no name' }] }]) expect(parseUser(bad)).toBeNull();
+    for (const bad of [null, 'u', [], {}, { keyId: '' }, { keyId: 1 }, { keyId: 'u', customizedProperties: 'x' }, { keyId: 'u', customizedProperties: [{ value: 'no name' }] }])
+      expect(parseUser(bad)).toBeNull();
   });
 });
 
@@ -174,7 +184,7 @@ describe('SDK hub', () => {
     return { hub, socket, advance, revoke: (e: SdkSecretRevocation) => revoked.forEach((l) => l(e)), set: (s: typeof snapshot) => (snapshot = s), get: () => snapshot };
   }
 
-  it('pushes one shared patch string to every server socket of the environment, and each client its user\'s changed flags only', async () => {
+  it("pushes one shared patch string to every server socket of the environment, and each client its user's changed flags only", async () => {
     const h = setup();
     const s1 = h.socket('e1', 'server', 'k1');
     const s2 = h.socket('e1', 'server', 'k1');

@@ -5,10 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ClientFlag, EvalUser } from '../evaluation/index.ts';
 import type { SdkSecretResolver, SdkSecretRevocation } from '../sdk-keys/sdk-secret-resolver.ts';
 import type { SdkSecretType } from '../sdk-keys/sdk-key-format.ts';
-import {
-  PONG_BYTES, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp,
-  type EnvSnapshot, type SdkFlag,
-} from './sdk-payloads.ts';
+import { PONG_BYTES, changedItems, clientFlags, clientMessage, itemsSince, parseUser, serverMessage, syncTimestamp, type EnvSnapshot, type SdkFlag } from './sdk-payloads.ts';
 import type { SdkReadModel } from './sdk-read-model.ts';
 
 /** FeatBit's close code for a refused connection; the SDKs never reconnect after it. */
@@ -252,13 +249,14 @@ export function createSdkHub(deps: SdkHubDeps): SdkHub {
       return closed;
     },
     closeAll(code, reason) {
-      for (const s of byEnv.values()) for (const c of s) {
-        try {
-          c.socket.close(code, reason);
-        } catch {
-          // already gone
+      for (const s of byEnv.values())
+        for (const c of s) {
+          try {
+            c.socket.close(code, reason);
+          } catch {
+            // already gone
+          }
         }
-      }
     },
   };
 }

@@ -77,7 +77,10 @@ export async function sdkRoutes(fastify: FastifyInstance, ctx: AppContext) {
       const user = parseUser(request.body);
       if (!user) throw new BadRequest('user_is_invalid');
       const body = await sdk.clientLatest(key, user, request.query.timestamp);
-      return reply.type(JSON_TYPE).serializer((s: string) => s).send(body);
+      return reply
+        .type(JSON_TYPE)
+        .serializer((s: string) => s)
+        .send(body);
     },
   );
 }

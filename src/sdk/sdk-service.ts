@@ -33,7 +33,12 @@ export interface SdkService {
    * A server SDK's poll, whole: the key from Authorization or, when the SDK revalidates without it, from its sealed
    * ETag (poll-etag.ts); 304 when the body is the one that ETag describes, else the body and a new sealed ETag.
    */
-  serverPoll(authorization: string | undefined, ifNoneMatch: string | undefined, address: string, timestamp: unknown): Promise<{ notModified: true } | { notModified: false; bytes: Buffer; etag: string }>;
+  serverPoll(
+    authorization: string | undefined,
+    ifNoneMatch: string | undefined,
+    address: string,
+    timestamp: unknown,
+  ): Promise<{ notModified: true } | { notModified: false; bytes: Buffer; etag: string }>;
   clientLatest(key: ResolvedSdkSecret, user: EvalUser, timestamp: unknown): Promise<string>;
 }
 

@@ -26,10 +26,10 @@ const Alert = Type.Object(
   },
   { additionalProperties: true },
 );
-const Feedback = Type.Array(
-  Type.Object({ token_raw: Type.String(), token_type: Type.String(), label: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive')]) }),
-  { description: "GitHub's feedback format: one entry per alert, in order; the label says whether the string is an Ensign access token by its prefix and checksum (the same whether or not this server knows it)." },
-);
+const Feedback = Type.Array(Type.Object({ token_raw: Type.String(), token_type: Type.String(), label: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive')]) }), {
+  description:
+    "GitHub's feedback format: one entry per alert, in order; the label says whether the string is an Ensign access token by its prefix and checksum (the same whether or not this server knows it).",
+});
 
 const UNSIGNED = new Unauthorized();
 

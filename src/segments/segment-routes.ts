@@ -111,7 +111,10 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
       },
     },
     async (request) => {
-      const ids = request.query.ids.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const ids = request.query.ids
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (ids.length > 100 || !ids.every((id) => /^[A-Za-z0-9-]{1,64}$/.test(id))) throw new BadRequest('ids_is_invalid');
       return ok(await segments.byIds(orgPrincipalOf(request), request.params.envId, ids));
     },
@@ -142,7 +145,13 @@ export async function segmentRoutes(untyped: FastifyInstance, ctx: AppContext) {
   app.put(
     `${base}/:segmentId/name`,
     {
-      schema: { tags, summary: 'Rename a segment → true [UpdateSegmentName]', params: SegmentParams, body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }), response: True },
+      schema: {
+        tags,
+        summary: 'Rename a segment → true [UpdateSegmentName]',
+        params: SegmentParams,
+        body: Type.Object({ name: Name, comment: Type.Optional(Comment) }, { additionalProperties: false }),
+        response: True,
+      },
     },
     async (request) => ok(await segments.rename(orgPrincipalOf(request), request.params.envId, request.params.segmentId, request.body.name, { comment: request.body.comment })),
   );

@@ -264,8 +264,7 @@ export function segmentService(deps: SegmentDeps) {
       });
     },
 
-    rename: (p: OrgPrincipal, envId: string, id: string, name: string, o: ChangeOptions = {}) =>
-      mutate(p, envId, id, 'UpdateSegmentName', (s) => ({ ...s, name: requiredText(name, 'name') }), o),
+    rename: (p: OrgPrincipal, envId: string, id: string, name: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'UpdateSegmentName', (s) => ({ ...s, name: requiredText(name, 'name') }), o),
 
     describe: (p: OrgPrincipal, envId: string, id: string, description: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'UpdateSegmentDescription', (s) => ({ ...s, description }), o),
 
@@ -350,7 +349,8 @@ export function segmentService(deps: SegmentDeps) {
         { allowArchived: true, comment: o.comment },
       ),
 
-    restore: (p: OrgPrincipal, envId: string, id: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'RestoreSegment', (s) => ({ ...s, isArchived: false }), { allowArchived: true, comment: o.comment }),
+    restore: (p: OrgPrincipal, envId: string, id: string, o: ChangeOptions = {}) =>
+      mutate(p, envId, id, 'RestoreSegment', (s) => ({ ...s, isArchived: false }), { allowArchived: true, comment: o.comment }),
 
     /** Like a flag, a segment must be archived before it can be deleted (422 CannotDeleteUnArchivedSegment, FeatBit's code). */
     async remove(p: OrgPrincipal, envId: string, segmentId: string, o: ChangeOptions = {}): Promise<true> {

@@ -103,7 +103,13 @@ export function segmentStore(db: Q, dialect: Dialect) {
       for (const t of filter.tags) q = q.where(jsonTextHolds(dialect, 'tags', t));
       const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       // FeatBit's order: the most recently changed first.
-      const rows = await q.selectAll().orderBy('updated_at', 'desc').orderBy('id').offset(pageIndex * pageSize).limit(pageSize).execute();
+      const rows = await q
+        .selectAll()
+        .orderBy('updated_at', 'desc')
+        .orderBy('id')
+        .offset(pageIndex * pageSize)
+        .limit(pageSize)
+        .execute();
       return { totalCount: Number(total.n), items: rows.map(toSegment) };
     },
 
@@ -124,7 +130,9 @@ export function segmentStore(db: Q, dialect: Dialect) {
     /** The segments among `ids` visible from `reach` (see visibleFrom), archived ones included. */
     async visible(orgId: string, reach: SegmentReach, ids: readonly string[], lock = false): Promise<SegmentRow[]> {
       if (ids.length === 0) return [];
-      let q = visibleFrom(orgId, reach).selectAll().where('id', 'in', [...ids]);
+      let q = visibleFrom(orgId, reach)
+        .selectAll()
+        .where('id', 'in', [...ids]);
       // A flag naming a segment holds it (PostgreSQL) until it commits, so archiving waits and then sees the reference.
       if (lock && dialect === 'postgres') q = q.forShare();
       const rows = await q.execute();

@@ -3,15 +3,44 @@ import { defaultFallthrough, referencedSegments, segmentRuleErrors, targetingAct
 
 const base: FlagTargeting = { targetUsers: [], rules: [], fallthrough: defaultFallthrough('a'), exptIncludeAllTargets: true };
 const ids = new Set(['a', 'b']);
-const rule = (conditions: { property: string; op: string; value: string }[], id = 'r1') => ({ id, name: '', dispatchKey: null, includedInExpt: false, conditions, variations: [{ id: 'a', rollout: [0, 1] as [number, number], exptRollout: 1 }] });
+const rule = (conditions: { property: string; op: string; value: string }[], id = 'r1') => ({
+  id,
+  name: '',
+  dispatchKey: null,
+  includedInExpt: false,
+  conditions,
+  variations: [{ id: 'a', rollout: [0, 1] as [number, number], exptRollout: 1 }],
+});
 
 describe('targeting model', () => {
   it('accepts valid targeting, including rollout edges and every operator', () => {
-    const ops = ['LessThan', 'LessEqualThan', 'BiggerThan', 'BiggerEqualThan', 'Equal', 'NotEqual', 'Contains', 'NotContain', 'StartsWith', 'EndsWith', 'MatchRegex', 'NotMatchRegex', 'IsTrue', 'IsFalse'];
+    const ops = [
+      'LessThan',
+      'LessEqualThan',
+      'BiggerThan',
+      'BiggerEqualThan',
+      'Equal',
+      'NotEqual',
+      'Contains',
+      'NotContain',
+      'StartsWith',
+      'EndsWith',
+      'MatchRegex',
+      'NotMatchRegex',
+      'IsTrue',
+      'IsFalse',
+    ];
     const t: FlagTargeting = {
       ...base,
       rules: [rule([...ops.map((op) => ({ property: 'p', op, value: '1' })), { property: 'p', op: 'IsOneOf', value: '["x"]' }, { property: 'User is in segment', op: '', value: '["s1"]' }])],
-      fallthrough: { dispatchKey: null, includedInExpt: true, variations: [{ id: 'a', rollout: [0, 0], exptRollout: 0 }, { id: 'b', rollout: [0, 1], exptRollout: 1 }] },
+      fallthrough: {
+        dispatchKey: null,
+        includedInExpt: true,
+        variations: [
+          { id: 'a', rollout: [0, 0], exptRollout: 0 },
+          { id: 'b', rollout: [0, 1], exptRollout: 1 },
+        ],
+      },
     };
     expect(targetingErrors(t, ids, (id) => id === 's1')).toEqual([]);
   });
@@ -20,7 +49,13 @@ describe('targeting model', () => {
     const t: FlagTargeting = {
       ...base,
       targetUsers: [{ variationId: 'z', keyIds: ['u'] }],
-      rules: [rule([{ property: 'p', op: 'Bogus', value: '' }, { property: 'User is not in segment', op: '', value: '["gone"]' }]), rule([], 'r1')],
+      rules: [
+        rule([
+          { property: 'p', op: 'Bogus', value: '' },
+          { property: 'User is not in segment', op: '', value: '["gone"]' },
+        ]),
+        rule([], 'r1'),
+      ],
       fallthrough: { dispatchKey: null, includedInExpt: true, variations: [{ id: 'a', rollout: [0.5, 0.4], exptRollout: 2 }] },
     };
     expect(targetingErrors(t, ids, () => false).sort()).toEqual(['exptRollout_is_invalid', 'op_is_invalid', 'rollout_is_invalid', 'rules_is_invalid', 'segment_is_invalid', 'variationId_is_invalid']);
@@ -39,9 +74,35 @@ describe('targeting model', () => {
   });
 
   it('finds referenced segments and the variation a whole fallthrough serves', () => {
-    expect(referencedSegments([rule([{ property: 'User is in segment', op: '', value: '["s1","s2"]' }, { property: 'User is not in segment', op: '', value: '["s2"]' }, { property: 'p', op: 'Equal', value: '["s3"]' }])])).toEqual(['s1', 's2']);
+    expect(
+      referencedSegments([
+        rule([
+          { property: 'User is in segment', op: '', value: '["s1","s2"]' },
+          { property: 'User is not in segment', op: '', value: '["s2"]' },
+          { property: 'p', op: 'Equal', value: '["s3"]' },
+        ]),
+      ]),
+    ).toEqual(['s1', 's2']);
     expect(wholeFallthroughVariation(defaultFallthrough('a'))).toBe('a');
-    expect(wholeFallthroughVariation({ dispatchKey: null, includedInExpt: true, variations: [{ id: 'a', rollout: [0, 0], exptRollout: 0 }, { id: 'b', rollout: [0, 1], exptRollout: 1 }] })).toBe('b');
-    expect(wholeFallthroughVariation({ dispatchKey: null, includedInExpt: true, variations: [{ id: 'a', rollout: [0, 0.5], exptRollout: 0 }, { id: 'b', rollout: [0.5, 1], exptRollout: 1 }] })).toBeUndefined();
+    expect(
+      wholeFallthroughVariation({
+        dispatchKey: null,
+        includedInExpt: true,
+        variations: [
+          { id: 'a', rollout: [0, 0], exptRollout: 0 },
+          { id: 'b', rollout: [0, 1], exptRollout: 1 },
+        ],
+      }),
+    ).toBe('b');
+    expect(
+      wholeFallthroughVariation({
+        dispatchKey: null,
+        includedInExpt: true,
+        variations: [
+          { id: 'a', rollout: [0, 0.5], exptRollout: 0 },
+          { id: 'b', rollout: [0.5, 1], exptRollout: 1 },
+        ],
+      }),
+    ).toBeUndefined();
   });
 });

@@ -8,10 +8,7 @@ const UserKey = Type.String({ minLength: 1, maxLength: 256 });
 const NullableText = Type.Union([Type.String({ maxLength: 256 }), Type.Null()]);
 const RuleId = Type.String({ minLength: 1, maxLength: 64 });
 
-export const ConditionInput = Type.Object(
-  { id: Type.Optional(Text(64)), property: Type.String({ minLength: 1, maxLength: 256 }), op: Text(64), value: Text(65536) },
-  { additionalProperties: false },
-);
+export const ConditionInput = Type.Object({ id: Type.Optional(Text(64)), property: Type.String({ minLength: 1, maxLength: 256 }), op: Text(64), value: Text(65536) }, { additionalProperties: false });
 export const RolloutInput = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 64 }),
@@ -34,10 +31,7 @@ export const TargetRuleInput = Type.Object(
   },
   { additionalProperties: false },
 );
-export const FallthroughInput = Type.Object(
-  { dispatchKey: Type.Optional(NullableText), includedInExpt: Type.Optional(Type.Boolean()), variations: Rollouts },
-  { additionalProperties: false },
-);
+export const FallthroughInput = Type.Object({ dispatchKey: Type.Optional(NullableText), includedInExpt: Type.Optional(Type.Boolean()), variations: Rollouts }, { additionalProperties: false });
 export const FlagTargetingInput = Type.Object(
   {
     targetUsers: Type.Array(TargetUserInput, { maxItems: 100 }),
@@ -68,7 +62,8 @@ export const TargetRuleView = Type.Object({
 export const FallthroughView = Type.Object({ dispatchKey: Type.Union([Type.String(), Type.Null()]), includedInExpt: Type.Boolean(), variations: Type.Array(RolloutView) });
 export const MatchRuleView = Type.Object({ id: Type.String(), name: Type.String(), conditions: Type.Array(ConditionView) });
 
-const condition = (c: Static<typeof ConditionInput>): Condition => (c.id === undefined ? { property: c.property, op: c.op, value: c.value } : { id: c.id, property: c.property, op: c.op, value: c.value });
+const condition = (c: Static<typeof ConditionInput>): Condition =>
+  c.id === undefined ? { property: c.property, op: c.op, value: c.value } : { id: c.id, property: c.property, op: c.op, value: c.value };
 const rollout = (v: Static<typeof RolloutInput>): RolloutVariation => ({
   id: v.id,
   rollout: [v.rollout[0], v.rollout[1]],

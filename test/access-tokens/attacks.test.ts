@@ -26,13 +26,23 @@ describe.each(backends)('token attacks (%s)', (backend) => {
   });
   afterEach(async () => t.close());
 
-  const tokenCount = async () => Number((await t.db.kysely.selectFrom('access_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const tokenCount = async () =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom('access_tokens')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const tokenRow = (id: string) => t.db.kysely.selectFrom('access_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   const toggle = (auth: string, on: boolean) => t.call('PUT', `/api/v1/envs/${prodEnvId}/feature-flags/checkout/toggle/${on}`, { auth });
   const forbidden = { success: false, errors: ['Forbidden'], data: null };
 
   it('a service token wider than its creator is refused and not created', async () => {
-    const narrow = await addMember(t, owner, { statements: [{ resourceType: 'access-token', effect: 'allow', actions: ['ManageServiceAccessTokens'], resources: ['access-token/*'] }, ENV_READ, TOGGLE_PROD] });
+    const narrow = await addMember(t, owner, {
+      statements: [{ resourceType: 'access-token', effect: 'allow', actions: ['ManageServiceAccessTokens'], resources: ['access-token/*'] }, ENV_READ, TOGGLE_PROD],
+    });
     const before = await tokenCount();
     for (const permissions of [[ALL_FLAGS], [{ ...TOGGLE_PROD, resources: ['project/web:env/*:flag/*'] }], [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }]]) {
       const res = await as(t, narrow)('POST', '/access-tokens', { name: `wide-${Math.random()}`, type: 'Service', permissions });
@@ -70,7 +80,7 @@ describe.each(backends)('token attacks (%s)', (backend) => {
     expect(await tokenCount()).toBe(before);
   });
 
-  it("a personal token stops working when its owner leaves, and cannot be reactivated even if they rejoin", async () => {
+  it('a personal token stops working when its owner leaves, and cannot be reactivated even if they rejoin', async () => {
     const dev = await addMember(t, owner, { policyIds: [await builtinPolicyId(t, owner, 'developer')], email: 'dev@example.com' });
     const pat = expectOk(await as(t, dev)('POST', '/access-tokens', { name: 'dev-pat', type: 'Personal', permissions: [] }));
     expect((await toggle(pat.secret, true)).status).toBe(200);
@@ -109,7 +119,11 @@ describe.each(backends)('token attacks (%s)', (backend) => {
   it('renaming a token cannot change its permissions', async () => {
     const svc = expectOk(await o('POST', '/access-tokens', { name: 'svc', type: 'Service', permissions: [TOGGLE_PROD] }));
     const before = await tokenRow(svc.id);
-    for (const body of [{ name: 'svc2', permissions: [ALL_FLAGS] }, { name: 'svc2', type: 'Personal' }, { name: 'svc2', statements: [ALL_FLAGS] }]) {
+    for (const body of [
+      { name: 'svc2', permissions: [ALL_FLAGS] },
+      { name: 'svc2', type: 'Personal' },
+      { name: 'svc2', statements: [ALL_FLAGS] },
+    ]) {
       const res = await o('PUT', `/access-tokens/${svc.id}`, body);
       expect(res.status).toBe(422);
       expect(res.body.errors).toEqual(['TokenPermissionsAreImmutable']);
@@ -154,7 +168,12 @@ describe.each(backends)('token attacks (%s)', (backend) => {
     const inOther = as(t, { auth: owner.auth, orgId: other.id });
     const foreign = expectOk(await inOther('POST', '/access-tokens', { name: 'foreign', type: 'Service', permissions: [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }] }));
     const before = await tokenRow(foreign.id);
-    for (const [method, path] of [['GET', ''], ['PUT', '/deactivate'], ['DELETE', ''], ['POST', '/reset']] as const) {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['PUT', '/deactivate'],
+      ['DELETE', ''],
+      ['POST', '/reset'],
+    ] as const) {
       const res = await o(method, `/access-tokens/${foreign.id}${path}`, method === 'POST' ? {} : undefined);
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ success: false, errors: ['ResourceNotFound'], data: null });

@@ -20,7 +20,15 @@ interface Answer {
   headers: Record<string, string>;
 }
 
-const comparable = (a: Answer) => ({ status: a.status, body: a.body, headers: Object.fromEntries(Object.entries(a.headers).filter(([k]) => !TRANSPORT.has(k)).sort()) });
+const comparable = (a: Answer) => ({
+  status: a.status,
+  body: a.body,
+  headers: Object.fromEntries(
+    Object.entries(a.headers)
+      .filter(([k]) => !TRANSPORT.has(k))
+      .sort(),
+  ),
+});
 
 describe.each(backends)('answers before routing (%s)', (backend) => {
   let t: TestApp;
@@ -34,7 +42,11 @@ describe.each(backends)('answers before routing (%s)', (backend) => {
 
   /** Through the HTTP server: pre-routers first, then Fastify. */
   async function socket(path: string, headers: Record<string, string> = {}, method = 'GET', body?: unknown): Promise<Answer> {
-    const res = await fetch(base + path, { method, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: await res.text(), headers: Object.fromEntries(res.headers) };
   }
   /** Straight to Fastify. */
@@ -160,11 +172,13 @@ describe.each(backends)('answers before routing (%s)', (backend) => {
       const policies = expectOk(await o('GET', `/members/${reader.memberId}/policies`));
       const policyId = policies.items?.[0]?.id ?? policies[0].id;
       // The owner's policy now denies this environment: the token, cached and all, can no longer read it.
-      expectOk(await o('PUT', `/policies/${policyId}/statements`, [
-        tokens,
-        { resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/*:env/*'] },
-        { resourceType: 'env', effect: 'deny', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] },
-      ]));
+      expectOk(
+        await o('PUT', `/policies/${policyId}/statements`, [
+          tokens,
+          { resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/*:env/*'] },
+          { resourceType: 'env', effect: 'deny', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] },
+        ]),
+      );
       expect((await socket(flagPath, headers)).status).toBe(403);
       expect(answeredBefore().fast).toBe(0);
       expectOk(await o('PUT', `/policies/${policyId}/statements`, [tokens, { resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/*:env/*'] }]));

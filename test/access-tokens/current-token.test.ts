@@ -6,7 +6,12 @@ import { backends, makeApp, type TestApp } from '../support/harness.ts';
 
 const DAY = 86_400_000;
 const READ_ENVS = { resourceType: 'env' as const, effect: 'allow' as const, actions: ['CanAccessEnv'], resources: ['project/*:env/*'] };
-const TOKENS = { resourceType: 'access-token' as const, effect: 'allow' as const, actions: ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'], resources: ['access-token/*'] };
+const TOKENS = {
+  resourceType: 'access-token' as const,
+  effect: 'allow' as const,
+  actions: ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'],
+  resources: ['access-token/*'],
+};
 const strip = (statements: any[]) => statements.map(({ resourceType, effect, actions, resources }) => ({ resourceType, effect, actions, resources }));
 
 describe.each(backends)('GET /access-tokens/current (%s)', (backend) => {
@@ -37,7 +42,7 @@ describe.each(backends)('GET /access-tokens/current (%s)', (backend) => {
     expect(res.body.data).not.toHaveProperty('token');
   });
 
-  it('a personal token that follows its owner shows the owner\'s current statements; a narrowed one only its own', async () => {
+  it("a personal token that follows its owner shows the owner's current statements; a narrowed one only its own", async () => {
     const m = await addMember(t, owner, { statements: [TOKENS, READ_ENVS] });
     const full = expectOk(await as(t, m)('POST', '/access-tokens', { name: 'full', type: 'Personal', permissions: [] }));
     const narrow = expectOk(await as(t, m)('POST', '/access-tokens', { name: 'narrow', type: 'Personal', permissions: [READ_ENVS] }));

@@ -41,7 +41,7 @@ describe.each(backends)('personal tokens follow their owner (%s)', (backend) => 
     expect((await toggle(false)).status).toBe(200);
   });
 
-  it('a narrowed personal token stays within both its own statements and its owner\'s', async () => {
+  it("a narrowed personal token stays within both its own statements and its owner's", async () => {
     const member = await addMember(t, owner, {
       statements: [
         { resourceType: 'access-token', effect: 'allow', actions: ['ManagePersonalAccessTokens'], resources: ['access-token/*'] },
@@ -50,13 +50,17 @@ describe.each(backends)('personal tokens follow their owner (%s)', (backend) => 
       ],
     });
     const pat = expectOk(
-      await as(t, member)('POST', '/access-tokens', { name: 'read-only', type: 'Personal', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] }),
+      await as(t, member)('POST', '/access-tokens', {
+        name: 'read-only',
+        type: 'Personal',
+        permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }],
+      }),
     );
     expect((await t.call('GET', `/api/v1/envs/${prodEnvId}/feature-flags/checkout`, { auth: pat.secret })).status).toBe(200);
     expect((await t.call('PUT', `/api/v1/envs/${prodEnvId}/feature-flags/checkout/toggle/true`, { auth: pat.secret })).status).toBe(403);
   });
 
-  it('a policy edit narrows a member\'s tokens and sessions for the very next request', async () => {
+  it("a policy edit narrows a member's tokens and sessions for the very next request", async () => {
     const policy = await createPolicy(t, owner, [
       { resourceType: 'access-token', effect: 'allow', actions: ['ManagePersonalAccessTokens'], resources: ['access-token/*'] },
       { resourceType: 'flag', effect: 'allow', actions: ['ToggleFlag'], resources: ['project/web:env/*:flag/*'] },

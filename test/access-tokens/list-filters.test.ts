@@ -22,7 +22,13 @@ describe.each(backends)('token list filters (%s)', (backend) => {
   afterEach(async () => t.close());
 
   it('expiringWithinDays lists tokens not yet expired that expire within that many days', async () => {
-    for (const [name, days] of [['in-1', 1], ['in-7', 7], ['in-8', 8], ['never', null], ['gone', 30 / 1440]] as const) {
+    for (const [name, days] of [
+      ['in-1', 1],
+      ['in-7', 7],
+      ['in-8', 8],
+      ['never', null],
+      ['gone', 30 / 1440],
+    ] as const) {
       expectOk(await o('POST', '/access-tokens', { name, type: 'Service', permissions: READ, ...(days === null ? {} : { expiresAt: new Date(clock.now() + days * DAY).toISOString() }) }));
     }
     clock.advance(31 * 60_000); // "gone" has expired (within the session's hour)

@@ -57,10 +57,7 @@ describe.each(backends)('token lookup by value (%s)', (backend) => {
 
   it('needs ListAccessTokens: a member without it gets 403, even for their own token', async () => {
     const dev = await addMember(t, owner, {
-      statements: [
-        { resourceType: 'access-token', effect: 'allow', actions: ['ManageServiceAccessTokens'], resources: ['access-token/*'] },
-        ...READ_ENV,
-      ] as any,
+      statements: [{ resourceType: 'access-token', effect: 'allow', actions: ['ManageServiceAccessTokens'], resources: ['access-token/*'] }, ...READ_ENV] as any,
     });
     const own = await mint('dev-bot', dev);
     const res = await lookup(dev, own.secret);

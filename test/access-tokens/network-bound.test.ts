@@ -137,7 +137,12 @@ describe.each(backends)('network-bound tokens (%s)', (backend) => {
       const count = async () => (await t.db.kysely.selectFrom('access_tokens').select('id').execute()).length;
       const before = await count();
       for (const allowedCidrs of [undefined, ['0.0.0.0/0'], ['10.0.0.0/8', '11.0.0.0/8']]) {
-        const r = await callFrom(svc.secret, '10.0.0.1', 'POST', '/access-tokens', { name: `x${allowedCidrs?.length}`, type: 'Service', permissions: READ_ENV, ...(allowedCidrs ? { allowedCidrs } : {}) });
+        const r = await callFrom(svc.secret, '10.0.0.1', 'POST', '/access-tokens', {
+          name: `x${allowedCidrs?.length}`,
+          type: 'Service',
+          permissions: READ_ENV,
+          ...(allowedCidrs ? { allowedCidrs } : {}),
+        });
         expect(r.body.errors).toEqual(['Forbidden', 'PermissionsExceedCreator']);
       }
       expect(await count()).toBe(before);

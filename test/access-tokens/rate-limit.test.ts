@@ -13,7 +13,9 @@ describe.each(backends)('per-credential rate limits (%s)', (backend) => {
   let owner: Session;
   let flagUrl: string;
   const newToken = async (name: string) =>
-    expectOk(await as(t, owner)('POST', '/access-tokens', { name, type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] })).secret as string;
+    expectOk(
+      await as(t, owner)('POST', '/access-tokens', { name, type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] }),
+    ).secret as string;
   const read = (auth: string) => t.call('GET', flagUrl, { auth });
 
   beforeEach(async () => {

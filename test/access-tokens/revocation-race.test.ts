@@ -17,7 +17,9 @@ describe.each(backends)('revocation under load (%s)', (backend) => {
     const project = expectOk(await o('POST', '/projects', { name: 'Web', key: 'web' }));
     const envId = project.environments.find((e: any) => e.key === 'prod').id;
     expectOk(await o('POST', `/envs/${envId}/feature-flags`, { key: 'checkout', name: 'Checkout' }));
-    const tok = expectOk(await o('POST', '/access-tokens', { name: 'svc', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] }));
+    const tok = expectOk(
+      await o('POST', '/access-tokens', { name: 'svc', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] }),
+    );
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const url = `${address}/api/v1/envs/${envId}/feature-flags/checkout`;
     const admin = (op: string) => fetch(`${address}/api/v1/access-tokens/${tok.id}/${op}`, { method: 'PUT', headers: { authorization: owner.auth } });

@@ -24,7 +24,10 @@ describe.each(backends)('organization token policy (%s)', (backend) => {
   async function state() {
     const tokens = await t.db.kysely.selectFrom('access_tokens').selectAll().orderBy('id').execute();
     const policy = await t.db.kysely.selectFrom('token_policies').selectAll().execute();
-    const audit = await t.db.kysely.selectFrom('audit_logs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const audit = await t.db.kysely
+      .selectFrom('audit_logs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return { tokens, policy, audit: Number(audit.n) };
   }
 
@@ -64,17 +67,14 @@ describe.each(backends)('organization token policy (%s)', (backend) => {
     expect(await state()).toEqual(before);
   });
 
-  it.each([
-    [{ maxLifetimeDays: 0 }],
-    [{ maxLifetimeDays: 3651 }],
-    [{ maxLifetimeDays: 1.5 }],
-    [{ requireExpiry: 'yes' }],
-    [{ extra: true }],
-  ])('refuses a malformed policy %j with a 400, nothing changed', async (change) => {
-    const before = await state();
-    expect((await o('PUT', policyUrl(), { ...OPEN, ...change })).status).toBe(400);
-    expect(await state()).toEqual(before);
-  });
+  it.each([[{ maxLifetimeDays: 0 }], [{ maxLifetimeDays: 3651 }], [{ maxLifetimeDays: 1.5 }], [{ requireExpiry: 'yes' }], [{ extra: true }]])(
+    'refuses a malformed policy %j with a 400, nothing changed',
+    async (change) => {
+      const before = await state();
+      expect((await o('PUT', policyUrl(), { ...OPEN, ...change })).status).toBe(400);
+      expect(await state()).toEqual(before);
+    },
+  );
 
   describe('creating a token that breaks it', () => {
     it.each([
@@ -182,7 +182,14 @@ describe.each(backends)('organization token policy (%s)', (backend) => {
 
     it('a narrow token with CanManageIAM can tighten, but cannot loosen to bring back a wider token', async () => {
       const wide = expectOk(await o('POST', '/access-tokens', { name: 'wide', type: 'Service', permissions: EVERYTHING }));
-      const iamOnly = expectOk(await o('POST', '/access-tokens', { name: 'iam', type: 'Service', permissions: [{ resourceType: 'iam', effect: 'allow', actions: ['CanManageIAM'], resources: ['iam/*'] }], expiresAt: inDays(1) }));
+      const iamOnly = expectOk(
+        await o('POST', '/access-tokens', {
+          name: 'iam',
+          type: 'Service',
+          permissions: [{ resourceType: 'iam', effect: 'allow', actions: ['CanManageIAM'], resources: ['iam/*'] }],
+          expiresAt: inDays(1),
+        }),
+      );
       expectOk(await t.call('PUT', `/api/v1${policyUrl()}`, { auth: iamOnly.secret, body: { ...OPEN, requireExpiry: true } }));
       expect((await t.call('GET', '/api/v1/access-tokens', { auth: wide.secret })).status).toBe(403);
       const before = await state();

@@ -166,8 +166,30 @@ describe.each(backends)('FeatBit scripts: groups, policies, audit log (%s)', (ba
     // GET /members/{id}/policies: PolicyVm items (Ensign adds where each comes from).
     const held = data(await fb('GET', `/members/${dana.memberId}/policies`));
     expect(held).toEqual([
-      { id: developer.id, key: 'developer', name: 'Developer', type: 'SysManaged', description: developer.description, statements: developer.statements, updatedAt: developer.updatedAt, inherited: false, groupId: null, groupName: null },
-      { id: owners.id, key: 'owner', name: 'Owner', type: 'SysManaged', description: owners.description, statements: owners.statements, updatedAt: owners.updatedAt, inherited: true, groupId: platform.id, groupName: 'Platform' },
+      {
+        id: developer.id,
+        key: 'developer',
+        name: 'Developer',
+        type: 'SysManaged',
+        description: developer.description,
+        statements: developer.statements,
+        updatedAt: developer.updatedAt,
+        inherited: false,
+        groupId: null,
+        groupName: null,
+      },
+      {
+        id: owners.id,
+        key: 'owner',
+        name: 'Owner',
+        type: 'SysManaged',
+        description: owners.description,
+        statements: owners.statements,
+        updatedAt: owners.updatedAt,
+        inherited: true,
+        groupId: platform.id,
+        groupName: 'Platform',
+      },
     ]);
 
     expect(await fb('GET', '/members/00000000-0000-0000-0000-000000000000/groups')).toMatchObject({ status: 404, body: failure('ResourceNotFound') });
@@ -178,7 +200,15 @@ describe.each(backends)('FeatBit scripts: groups, policies, audit log (%s)', (ba
     clock.at(1);
     // FeatBit's CreatePolicy body: {name, key, description}; no statements yet.
     const created = data(await fb('POST', '/policies', { name: 'Web flags', key: 'web-flags', description: 'Flags of web' }));
-    expect(created).toEqual({ id: expect.any(String), name: 'Web flags', key: 'web-flags', type: 'CustomerManaged', description: 'Flags of web', statements: [], updatedAt: new Date(T0 + 1000).toISOString() });
+    expect(created).toEqual({
+      id: expect.any(String),
+      name: 'Web flags',
+      key: 'web-flags',
+      type: 'CustomerManaged',
+      description: 'Flags of web',
+      statements: [],
+      updatedAt: new Date(T0 + 1000).toISOString(),
+    });
     expect(await fb('POST', '/policies', { name: 'Again', key: 'web-flags', description: '' })).toMatchObject({ status: 422, body: failure('KeyHasBeenUsed') });
     expect(await fb('POST', '/policies', { name: 'No key', key: '', description: '' })).toMatchObject({ status: 400, body: failure('key_is_required') });
     expect(await fb('POST', '/policies', { name: ' ', key: 'blank', description: '' })).toMatchObject({ status: 400, body: failure('name_is_required') });
@@ -239,7 +269,10 @@ describe.each(backends)('FeatBit scripts: groups, policies, audit log (%s)', (ba
     ]);
     expect(data(await fb('GET', `/policies/${created.id}/groups`))).toEqual({ totalCount: 1, items: [{ id: group.id, name: 'Web team', description: 'Builds web', isPolicyGroup: true }] });
     expect(data(await fb('GET', `/policies/${devClone.id}/groups`))).toEqual({ totalCount: 0, items: [] });
-    expect(data(await fb('GET', `/policies/${devClone.id}/groups?getAllGroups=true&name=web`))).toEqual({ totalCount: 1, items: [{ id: group.id, name: 'Web team', description: 'Builds web', isPolicyGroup: false }] });
+    expect(data(await fb('GET', `/policies/${devClone.id}/groups?getAllGroups=true&name=web`))).toEqual({
+      totalCount: 1,
+      items: [{ id: group.id, name: 'Web team', description: 'Builds web', isPolicyGroup: false }],
+    });
 
     expect(data(await fb('DELETE', `/policies/${created.id}`))).toBe(true);
     expect(await fb('GET', `/policies/${created.id}`)).toMatchObject({ status: 404, body: failure('ResourceNotFound') });
@@ -258,7 +291,10 @@ describe.each(backends)('FeatBit scripts: groups, policies, audit log (%s)', (ba
     expect(data(await fb('GET', '/policies?pageSize=100'))).toEqual(before);
     // What it does cover, it may clone.
     data(await fb('POST', '/policies', { name: 'IAM', key: 'iam-copyable', description: '' }));
-    expect(data(await narrow('POST', '/policies/clone/iam-copyable', { originPolicyType: 'CustomerManaged', name: 'IAM 2', key: 'iam-2', description: '' }))).toMatchObject({ key: 'iam-2', statements: [] });
+    expect(data(await narrow('POST', '/policies/clone/iam-copyable', { originPolicyType: 'CustomerManaged', name: 'IAM 2', key: 'iam-2', description: '' }))).toMatchObject({
+      key: 'iam-2',
+      statements: [],
+    });
     // A token without CanManageIAM is refused every IAM route.
     const flagsOnly = featbitClient(t, await serviceToken(t, owner, 'flags', [{ resourceType: 'flag', effect: 'allow', actions: ['ManageFeatureFlag'], resources: ['project/*:env/*:flag/*'] }]));
     for (const [method, path, body] of [
@@ -275,8 +311,19 @@ describe.each(backends)('FeatBit scripts: groups, policies, audit log (%s)', (ba
 
   it('a pageSize above 1,000 is served 1,000 items, never refused', async () => {
     const org = await t.db.kysely.selectFrom('members').select('org_id').where('id', '=', owner.memberId).executeTakeFirstOrThrow();
-    const rows = Array.from({ length: 1001 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, org_id: org.org_id, name: `g${i}`, description: '', created_at: T0, updated_at: T0 }));
-    for (let i = 0; i < rows.length; i += 200) await t.db.kysely.insertInto('groups').values(rows.slice(i, i + 200)).execute();
+    const rows = Array.from({ length: 1001 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      org_id: org.org_id,
+      name: `g${i}`,
+      description: '',
+      created_at: T0,
+      updated_at: T0,
+    }));
+    for (let i = 0; i < rows.length; i += 200)
+      await t.db.kysely
+        .insertInto('groups')
+        .values(rows.slice(i, i + 200))
+        .execute();
     const page = data(await fb('GET', '/groups?pageSize=5000'));
     expect(page.totalCount).toBe(1001);
     expect(page.items).toHaveLength(1000);

@@ -120,7 +120,13 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
     const qa = data(await fb('POST /projects/{id}/envs', 'POST', `/projects/${project.id}/envs`, { name: 'QA', key: 'qa', description: 'testing' }));
     expect(qa).toEqual({ ...env('qa', 'QA'), description: 'testing' });
     expect(await fb('POST /projects/{id}/envs', 'POST', `/projects/${project.id}/envs`, { name: 'QA', key: 'qa', description: '' })).toMatchObject(failure(422, 'KeyHasBeenUsed'));
-    expect(data(await fb('GET /projects/{pid}/envs/{id}', 'GET', `/projects/${project.id}/envs/${qa.id}`))).toMatchObject({ id: qa.id, projectId: project.id, name: 'QA', description: 'testing', settings: { requireChangeComment: false } });
+    expect(data(await fb('GET /projects/{pid}/envs/{id}', 'GET', `/projects/${project.id}/envs/${qa.id}`))).toMatchObject({
+      id: qa.id,
+      projectId: project.id,
+      name: 'QA',
+      description: 'testing',
+      settings: { requireChangeComment: false },
+    });
     const updated = data(await fb('PUT /projects/{pid}/envs/{id}', 'PUT', `/projects/${project.id}/envs/${qa.id}`, { name: 'Quality', description: 'qa', settings: { requireChangeComment: true } }));
     expect(updated).toMatchObject({ id: qa.id, name: 'Quality', description: 'qa', settings: { requireChangeComment: true } });
     expect(data(await fb('DELETE /projects/{pid}/envs/{id}', 'DELETE', `/projects/${project.id}/envs/${qa.id}`))).toBe(true);
@@ -138,7 +144,17 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
       { id: 'on-id', name: 'On', value: 'true' },
       { id: 'off-id', name: 'Off', value: 'false' },
     ];
-    const create = { name: 'Checkout', key: 'checkout', isEnabled: false, description: 'new checkout', variationType: 'boolean', variations, enabledVariationId: 'on-id', disabledVariationId: 'off-id', tags: ['pay'] };
+    const create = {
+      name: 'Checkout',
+      key: 'checkout',
+      isEnabled: false,
+      description: 'new checkout',
+      variationType: 'boolean',
+      variations,
+      enabledVariationId: 'on-id',
+      disabledVariationId: 'off-id',
+      tags: ['pay'],
+    };
     const flag = data(await fb('POST /envs/{envId}/feature-flags', 'POST', url(), create));
     expect(flag).toMatchObject({
       id: GUID,
@@ -218,7 +234,16 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
     // FeatBit's UpdateTargetingPayload.
     const targeting = {
       targetUsers: [{ variationId: 'blue', keyIds: ['ann'] }],
-      rules: [{ id: 'rule-1', name: 'Dutch', dispatchKey: null, includedInExpt: false, conditions: [{ property: 'country', op: 'Equal', value: 'NL' }], variations: [{ id: 'green', rollout: [0, 1], exptRollout: 1 }] }],
+      rules: [
+        {
+          id: 'rule-1',
+          name: 'Dutch',
+          dispatchKey: null,
+          includedInExpt: false,
+          conditions: [{ property: 'country', op: 'Equal', value: 'NL' }],
+          variations: [{ id: 'green', rollout: [0, 1], exptRollout: 1 }],
+        },
+      ],
       fallthrough: { dispatchKey: null, includedInExpt: true, variations: [{ id: 'red', rollout: [0, 1], exptRollout: 1 }] },
       exptIncludeAllTargets: true,
     };
@@ -262,9 +287,13 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
     expect(data(await fb('GET /envs/{envId}/feature-flags/{key}/pending-changes', 'GET', url('/checkout/pending-changes')))).toEqual([]);
 
     // FeatBit's CloneFlag body → true; a taken key is KeyHasBeenUsed.
-    expect(data(await fb('POST /envs/{envId}/feature-flags/clone/{key}', 'POST', url('/clone/checkout'), { name: 'Checkout copy', key: 'checkout-copy', description: 'a copy', tags: ['copy'] }))).toBe(true);
+    expect(data(await fb('POST /envs/{envId}/feature-flags/clone/{key}', 'POST', url('/clone/checkout'), { name: 'Checkout copy', key: 'checkout-copy', description: 'a copy', tags: ['copy'] }))).toBe(
+      true,
+    );
     expect(data(await fb('GET /envs/{envId}/feature-flags/{key}', 'GET', url('/checkout-copy')))).toMatchObject({ name: 'Checkout copy', description: 'a copy', tags: ['copy'], variations });
-    expect(await fb('POST /envs/{envId}/feature-flags/clone/{key}', 'POST', url('/clone/checkout'), { name: 'x', key: 'color', description: '', tags: [] })).toMatchObject(failure(422, 'KeyHasBeenUsed'));
+    expect(await fb('POST /envs/{envId}/feature-flags/clone/{key}', 'POST', url('/clone/checkout'), { name: 'x', key: 'color', description: '', tags: [] })).toMatchObject(
+      failure(422, 'KeyHasBeenUsed'),
+    );
 
     // Archive, restore, delete: true; an unarchived flag cannot be deleted.
     expect(await fb('DELETE /envs/{envId}/feature-flags/{key}', 'DELETE', url('/checkout-copy'))).toMatchObject(failure(422, 'CannotDeleteUnarchivedFeatureFlag'));
@@ -285,9 +314,25 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
     // FeatBit's CreateSegment body: the scope is the environment's RN, as FeatBit writes it.
     const scope = `organization/${orgKey}:project/web:env/prod`;
     const segment = data(await fb('POST /envs/{envId}/segments', 'POST', url(), { type: 'environment-specific', name: 'Beta testers', key: 'beta', description: 'testers', scopes: [scope] }));
-    expect(segment).toMatchObject({ id: GUID, envId, name: 'Beta testers', key: 'beta', type: 'environment-specific', description: 'testers', included: [], excluded: [], rules: [], tags: [], isArchived: false, createdAt: ISO, updatedAt: ISO });
+    expect(segment).toMatchObject({
+      id: GUID,
+      envId,
+      name: 'Beta testers',
+      key: 'beta',
+      type: 'environment-specific',
+      description: 'testers',
+      included: [],
+      excluded: [],
+      rules: [],
+      tags: [],
+      isArchived: false,
+      createdAt: ISO,
+      updatedAt: ISO,
+    });
     expect(segment.scopes).toHaveLength(1);
-    expect(await fb('POST /envs/{envId}/segments', 'POST', url(), { type: 'environment-specific', name: 'Again', key: 'beta', description: '', scopes: [scope] })).toMatchObject(failure(422, 'KeyHasBeenUsed'));
+    expect(await fb('POST /envs/{envId}/segments', 'POST', url(), { type: 'environment-specific', name: 'Again', key: 'beta', description: '', scopes: [scope] })).toMatchObject(
+      failure(422, 'KeyHasBeenUsed'),
+    );
     const other = data(await fb('POST /envs/{envId}/segments', 'POST', url(), { type: 'environment-specific', name: 'Staff', key: 'staff', description: '', scopes: [scope] }));
     const read = async () => data(await fb('GET /envs/{envId}/segments/{id}', 'GET', url(`/${segment.id}`)));
 
@@ -302,12 +347,54 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
     // Paged list (each item holds SegmentVm's fields), by-ids, all-tags, flag-references.
     const page = data(await fb('GET /envs/{envId}/segments', 'GET', url('?name=bet&isArchived=false&pageIndex=0&pageSize=10')));
     expect(page.totalCount).toBe(1);
-    expect(page.items[0]).toMatchObject({ id: segment.id, name: 'Beta', key: 'beta', type: 'environment-specific', scopes: segment.scopes, tags: ['early'], description: 'early adopters', createdAt: ISO, updatedAt: ISO });
+    expect(page.items[0]).toMatchObject({
+      id: segment.id,
+      name: 'Beta',
+      key: 'beta',
+      type: 'environment-specific',
+      scopes: segment.scopes,
+      tags: ['early'],
+      description: 'early adopters',
+      createdAt: ISO,
+      updatedAt: ISO,
+    });
     expect(data(await fb('GET /envs/{envId}/segments/by-ids', 'GET', url(`/by-ids?ids=${other.id}&ids=${segment.id}`))).map((s: any) => s.key)).toEqual(['staff', 'beta']);
     expect(data(await fb('GET /envs/{envId}/segments/all-tags', 'GET', url('/all-tags')))).toEqual(['early']);
-    const flag = data(await fb('POST /envs/{envId}/feature-flags', 'POST', `/envs/${envId}/feature-flags`, { name: 'Beta UI', key: 'beta-ui', isEnabled: true, description: '', variationType: 'boolean', variations: [{ id: 't', name: 'T', value: 'true' }, { id: 'f', name: 'F', value: 'false' }], enabledVariationId: 't', disabledVariationId: 'f', tags: [] }));
-    const inSegment = { ...flag, rules: [{ id: 'r', name: 'beta', dispatchKey: null, includedInExpt: false, conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify([segment.id]) }], variations: [{ id: 't', rollout: [0, 1], exptRollout: 1 }] }] };
-    data(await fb('PUT /envs/{envId}/feature-flags/{key}/targeting', 'PUT', `/envs/${envId}/feature-flags/beta-ui/targeting`, { revision: flag.revision, targeting: { targetUsers: [], rules: inSegment.rules, fallthrough: flag.fallthrough, exptIncludeAllTargets: true } }));
+    const flag = data(
+      await fb('POST /envs/{envId}/feature-flags', 'POST', `/envs/${envId}/feature-flags`, {
+        name: 'Beta UI',
+        key: 'beta-ui',
+        isEnabled: true,
+        description: '',
+        variationType: 'boolean',
+        variations: [
+          { id: 't', name: 'T', value: 'true' },
+          { id: 'f', name: 'F', value: 'false' },
+        ],
+        enabledVariationId: 't',
+        disabledVariationId: 'f',
+        tags: [],
+      }),
+    );
+    const inSegment = {
+      ...flag,
+      rules: [
+        {
+          id: 'r',
+          name: 'beta',
+          dispatchKey: null,
+          includedInExpt: false,
+          conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify([segment.id]) }],
+          variations: [{ id: 't', rollout: [0, 1], exptRollout: 1 }],
+        },
+      ],
+    };
+    data(
+      await fb('PUT /envs/{envId}/feature-flags/{key}/targeting', 'PUT', `/envs/${envId}/feature-flags/beta-ui/targeting`, {
+        revision: flag.revision,
+        targeting: { targetUsers: [], rules: inSegment.rules, fallthrough: flag.fallthrough, exptIncludeAllTargets: true },
+      }),
+    );
     expect(data(await fb('GET /envs/{envId}/segments/{id}/flag-references', 'GET', url(`/${segment.id}/flag-references`)))).toEqual([{ id: flag.id, envId, name: 'Beta UI', key: 'beta-ui' }]);
 
     // Archive while a flag uses it: FeatBit's SegmentIsBeingUsed. Then archive, restore, delete: true.
@@ -321,7 +408,13 @@ describe.each(backends)('FeatBit scripts: projects, environments, flags, segment
   });
 
   it('access tokens: create answers the whole token in `token`; list, is-name-used, toggle and delete answer as FeatBit', async () => {
-    const created = data(await fb('POST /access-tokens', 'POST', '/access-tokens', { name: 'ci', type: 'Service', permissions: [{ resourceType: 'flag', effect: 'allow', actions: ['ToggleFlag'], resources: ['project/*:env/*:flag/*'] }] }));
+    const created = data(
+      await fb('POST /access-tokens', 'POST', '/access-tokens', {
+        name: 'ci',
+        type: 'Service',
+        permissions: [{ resourceType: 'flag', effect: 'allow', actions: ['ToggleFlag'], resources: ['project/*:env/*:flag/*'] }],
+      }),
+    );
     expect(created).toMatchObject({ id: GUID, name: 'ci', type: 'Service', status: 'Active', token: expect.stringMatching(/^ens_svc_/) });
     expect(created.token).toBe(created.secret);
     const page = data(await fb('GET /access-tokens', 'GET', '/access-tokens?name=ci&type=Service&pageIndex=0&pageSize=10'));

@@ -34,7 +34,11 @@ describe('audit log by token', () => {
     const body = JSON.stringify([{ token: bot.secret, type: 'ensign_access_token', url: 'https://github.com/acme/site/blob/main/.env', source: 'content' }]);
     const res = await fetch(`${server.url}/api/public/secret-scanning/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'github-public-key-identifier': 'k1', 'github-public-key-signature': sign('sha256', Buffer.from(body), { key: privateKey, dsaEncoding: 'der' }).toString('base64') },
+      headers: {
+        'content-type': 'application/json',
+        'github-public-key-identifier': 'k1',
+        'github-public-key-signature': sign('sha256', Buffer.from(body), { key: privateKey, dsaEncoding: 'der' }).toString('base64'),
+      },
       body,
     });
     expect(res.status).toBe(200);

@@ -15,16 +15,7 @@ export interface TestBrowser {
   close: () => Promise<void>;
 }
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export async function launchBrowser(opts: { width?: number; height?: number } = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'ensign-chromium-'));

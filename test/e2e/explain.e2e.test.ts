@@ -27,7 +27,7 @@ describe('explaining permissions in a real browser', () => {
     await server?.stop();
   });
 
-  it('the policy editor\'s test panel says what the statements shown decide, unsaved edits included', async () => {
+  it("the policy editor's test panel says what the statements shown decide, unsaved edits included", async () => {
     const policy = await owner.ok<{ id: string }>('POST', '/policies', {
       name: 'Flags but not prod toggles',
       key: 'flags-not-prod',

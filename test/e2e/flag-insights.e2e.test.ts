@@ -41,7 +41,11 @@ describe('flag insights in a real browser', () => {
 
     const on = flag.variations.find((v) => v.id === flag.enabledVariationId)!;
     const body = ['a', 'b', 'c'].map((keyId) => ({ user: { keyId, name: keyId }, variations: [{ featureFlagKey: 'checkout', sendToExperiment: false, timestamp: Date.now(), variation: on }] }));
-    const res = await fetch(`${server.url}/api/public/insight/track`, { method: 'POST', headers: { authorization: prod.secrets.find((s) => s.type === 'server')!.value, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${server.url}/api/public/insight/track`, {
+      method: 'POST',
+      headers: { authorization: prod.secrets.find((s) => s.type === 'server')!.value, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
 
     await page.reload();

@@ -61,11 +61,11 @@ describe('projects and feature flags in a real browser', () => {
 
     // Search and tag filter narrow the list.
     await page.getByRole('textbox', { name: 'Search flags' }).fill('dark');
-    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag-key'))))).toEqual(['dark-mode']);
+    await expect.poll(async () => await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag-key')))).toEqual(['dark-mode']);
     await page.getByRole('textbox', { name: 'Search flags' }).fill('');
     await page.getByRole('textbox', { name: 'Filter by tags' }).fill('ui');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag-key')).sort()))).toEqual(['dark-mode', 'new-navbar']);
+    await expect.poll(async () => await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag-key')).sort())).toEqual(['dark-mode', 'new-navbar']);
     await page.getByRole('textbox', { name: 'Filter by tags' }).press('Backspace');
     await expect.poll(() => rows.count()).toBe(3);
 

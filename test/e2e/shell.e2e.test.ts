@@ -44,9 +44,7 @@ describe('app shell, audit log and organizations', () => {
 
     await page.getByRole('textbox', { name: 'Access token' }).click();
     await page.getByRole('option', { name: 'Release bot' }).click();
-    await expect
-      .poll(async () => (await page.getByTestId('audit-row').allTextContents()).every((t) => t.includes('Release bot')))
-      .toBe(true);
+    await expect.poll(async () => (await page.getByTestId('audit-row').allTextContents()).every((t) => t.includes('Release bot'))).toBe(true);
     expect(await page.getByTestId('audit-row').count()).toBe(1);
   });
 

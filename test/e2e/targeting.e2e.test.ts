@@ -40,7 +40,13 @@ interface AuditEntry {
 }
 
 // FeatBit's bucketing (spec 05, DispatchAlgorithm.cs), written out here so the test does not trust the server's.
-const bucket = (flagKey: string, keyId: string) => Math.abs(createHash('md5').update(flagKey + keyId, 'utf8').digest().readInt32LE(0) / -2147483648);
+const bucket = (flagKey: string, keyId: string) =>
+  Math.abs(
+    createHash('md5')
+      .update(flagKey + keyId, 'utf8')
+      .digest()
+      .readInt32LE(0) / -2147483648,
+  );
 
 describe('targeting of flags and segments in a real browser', () => {
   let server: RunningServer;
@@ -204,7 +210,11 @@ describe('targeting of flags and segments in a real browser', () => {
     const flag = await getFlag();
     await owner.ok('PUT', `${flagPath()}/targeting`, {
       revision: flag.revision,
-      targeting: { targetUsers: flag.targetUsers, fallthrough: flag.fallthrough, rules: [...flag.rules, { name: 'Germany', conditions: [{ property: 'country', op: 'Equal', value: 'DE' }], variations: [{ id: off.id, rollout: [0, 1] }] }] },
+      targeting: {
+        targetUsers: flag.targetUsers,
+        fallthrough: flag.fallthrough,
+        rules: [...flag.rules, { name: 'Germany', conditions: [{ property: 'country', op: 'Equal', value: 'DE' }], variations: [{ id: off.id, rollout: [0, 1] }] }],
+      },
     });
     await panel.getByRole('button', { name: 'Add property' }).click();
     await panel.getByRole('textbox', { name: 'Property 1 name' }).fill('country');
@@ -277,10 +287,7 @@ describe('targeting of flags and segments in a real browser', () => {
       const targeting = page.getByTestId('targeting');
       await targeting.getByTestId('rule').first().waitFor();
       const reasons = await targeting.getByTestId('disabled-reason').allTextContents();
-      expect(reasons).toEqual([
-        'You cannot change this: it needs UpdateFlagTargetingRules on this flag.',
-        'You cannot change this: it needs UpdateFlagDefaultRule on this flag.',
-      ]);
+      expect(reasons).toEqual(['You cannot change this: it needs UpdateFlagTargetingRules on this flag.', 'You cannot change this: it needs UpdateFlagDefaultRule on this flag.']);
       expect(await targeting.getByRole('button', { name: 'Add rule' }).count()).toBe(0);
       expect(await targeting.getByRole('textbox', { name: 'Rule 1: name' }).isDisabled()).toBe(true);
       expect(await targeting.getByRole('textbox', { name: 'Default rule serves: variation' }).isDisabled()).toBe(true);

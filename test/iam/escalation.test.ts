@@ -60,7 +60,9 @@ describe.each(backends)('no escalation by narrowing (%s)', (backend) => {
 
   it('an Administrator still manages the members they cover, denies included', async () => {
     const dev = await addMember(t, owner, { policyIds: [await builtinPolicyId(t, owner, 'developer')] });
-    const deny = expectOk(await a('POST', '/policies', { name: 'No prod', key: 'no-prod', statements: [{ resourceType: 'flag', effect: 'deny', actions: ['*'], resources: ['project/*:env/prod:flag/*'] }] })).id;
+    const deny = expectOk(
+      await a('POST', '/policies', { name: 'No prod', key: 'no-prod', statements: [{ resourceType: 'flag', effect: 'deny', actions: ['*'], resources: ['project/*:env/prod:flag/*'] }] }),
+    ).id;
     expectOk(await a('PUT', `/members/${dev.memberId}/add-policy/${deny}`));
     expect(expectOk(await a('GET', `/members/${dev.memberId}/policies`)).map((x: any) => x.key)).toContain('no-prod');
     expectOk(await a('PUT', `/members/${dev.memberId}/remove-policy/${deny}`));

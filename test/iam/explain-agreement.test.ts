@@ -40,10 +40,18 @@ const patternArb = (type: ResourceType | '*') =>
     {
       weight: 8,
       arbitrary: fc
-        .tuple(type === '*' ? fc.constantFrom(...TYPES) : fc.oneof({ weight: 4, arbitrary: fc.constant(type) }, { weight: 1, arbitrary: fc.constantFrom(...TYPES) }), fc.nat(), fc.array(glob, { minLength: 3, maxLength: 3 }), fc.array(word(['a', 'b', '*'], 2), { maxLength: 2 }))
+        .tuple(
+          type === '*' ? fc.constantFrom(...TYPES) : fc.oneof({ weight: 4, arbitrary: fc.constant(type) }, { weight: 1, arbitrary: fc.constantFrom(...TYPES) }),
+          fc.nat(),
+          fc.array(glob, { minLength: 3, maxLength: 3 }),
+          fc.array(word(['a', 'b', '*'], 2), { maxLength: 2 }),
+        )
         .map(([t, n, keys, tags]) => {
           const shape = SHAPES[t];
-          const body = shape.slice(0, 1 + (n % shape.length)).map((s, i) => `${s}/${keys[i]}`).join(':');
+          const body = shape
+            .slice(0, 1 + (n % shape.length))
+            .map((s, i) => `${s}/${keys[i]}`)
+            .join(':');
           return tags.length > 0 ? `${body};${tags.join(',')}` : body;
         }),
     },
@@ -57,7 +65,11 @@ const statementArb: fc.Arbitrary<Omit<Statement, 'id'>> = fc.constantFrom<Statem
     resources: fc.uniqueArray(patternArb(resourceType), { minLength: 1, maxLength: 2 }),
   }),
 );
-const statementsArb = (max: number) => fc.array(statementArb.map((s): Statement => ({ id: '', ...s })), { maxLength: max });
+const statementsArb = (max: number) =>
+  fc.array(
+    statementArb.map((s): Statement => ({ id: '', ...s })),
+    { maxLength: max },
+  );
 
 /** A request: an action and a well-typed RN for it (CreateEnv also on an env, the collection form). */
 const requestArb: fc.Arbitrary<{ action: string; name: Rn }> = fc.constantFrom(...ACTION_POOL).chain((action) => {
@@ -70,13 +82,22 @@ const requestArb: fc.Arbitrary<{ action: string; name: Rn }> = fc.constantFrom(.
 });
 
 /** What enforcement decides for these layers: `permits` over the compiled layers a principal carries. */
-const enforced = (layers: readonly ExplainLayer[], action: string, name: Rn) =>
-  permits({ layers: layers.map((l) => layer(l.policies.flatMap((p) => [...p.statements]))) }, action, name);
+const enforced = (layers: readonly ExplainLayer[], action: string, name: Rn) => permits({ layers: layers.map((l) => layer(l.policies.flatMap((p) => [...p.statements]))) }, action, name);
 
 describe('explain agrees with permits (pure)', () => {
   it('on 12,000 random layer sets and requests: same answer, and the reason is true', () => {
     const layersArb = fc.oneof(
-      statementsArb(6).chain((a) => fc.tuple(fc.constant(a), statementsArb(3)).map(([s1, s2]): ExplainLayer[] => [{ role: 'member', policies: [{ id: 'p1', name: null, statements: s1 }, { id: 'p2', name: null, statements: s2 }] }])),
+      statementsArb(6).chain((a) =>
+        fc.tuple(fc.constant(a), statementsArb(3)).map(([s1, s2]): ExplainLayer[] => [
+          {
+            role: 'member',
+            policies: [
+              { id: 'p1', name: null, statements: s1 },
+              { id: 'p2', name: null, statements: s2 },
+            ],
+          },
+        ]),
+      ),
       fc.tuple(statementsArb(6), statementsArb(4), fc.boolean()).map(([owner, own, hidden]): ExplainLayer[] => [
         { role: 'owner', hidden, policies: [{ id: 'o', name: null, statements: owner }] },
         { role: 'token', policies: [{ id: null, name: null, statements: own }] },
@@ -106,14 +127,13 @@ describe('explain agrees with permits (pure)', () => {
   });
 });
 
-const fakeRequest = (t: TestApp, authorization: string, orgId: string) =>
-  ({ headers: { authorization, organization: orgId }, method: 'GET', server: t.app }) as unknown as FastifyRequest;
+const fakeRequest = (t: TestApp, authorization: string, orgId: string) => ({ headers: { authorization, organization: orgId }, method: 'GET', server: t.app }) as unknown as FastifyRequest;
 const fakeReply = { header: () => fakeReply } as unknown as FastifyReply;
 
-describe.each(backends)('explain agrees with the authentication hook\'s principals (%s)', (backend) => {
+describe.each(backends)("explain agrees with the authentication hook's principals (%s)", (backend) => {
   let t: TestApp;
   const subjects: { label: string; principal: Principal; layers: ExplainLayer[]; asked: ExplainLayer[] }[] = [];
-  const sample = <T,>(arb: fc.Arbitrary<T>, n: number, seed: number) => fc.sample(arb, { numRuns: n, seed });
+  const sample = <T>(arb: fc.Arbitrary<T>, n: number, seed: number) => fc.sample(arb, { numRuns: n, seed });
 
   beforeAll(async () => {
     t = await makeApp(backend);
@@ -143,7 +163,14 @@ describe.each(backends)('explain agrees with the authentication hook\'s principa
       credentials.push({ label: `service token ${k}`, auth: expectOk(await o('POST', '/access-tokens', { name: `svc-${k}`, type: 'Service', permissions: statements })).secret });
     }
     // Owners' permissions move after their tokens were made: tokens now follow them down (and a member becomes Developer).
-    const denies = sample(fc.array(statementArb.map((st) => ({ ...st, effect: 'deny' as const })), { minLength: 2, maxLength: 4 }), 1, 400)[0];
+    const denies = sample(
+      fc.array(
+        statementArb.map((st) => ({ ...st, effect: 'deny' as const })),
+        { minLength: 2, maxLength: 4 },
+      ),
+      1,
+      400,
+    )[0];
     const guard = await createPolicy(t, owner, denies, 'random-denies');
     for (const m of members.slice(0, 3)) expectOk(await o('PUT', `/members/${m.id}/add-policy/${guard}`));
     for (const [i, m] of members.entries()) for (const p of policies.filter((_, j) => (j + i) % 3 === 1)) expectOk(await o('PUT', `/members/${m.id}/remove-policy/${p}`));
@@ -166,7 +193,11 @@ describe.each(backends)('explain agrees with the authentication hook\'s principa
 
   it('on ≥ 10,000 random requests over real members and tokens: explain (asked by oneself, or by the Owner) = permits(principal)', () => {
     expect(subjects.length).toBeGreaterThanOrEqual(15);
-    for (const kind of ['session', 'full token', 'narrowed token', 'service token']) expect(subjects.some((s) => s.label.includes(kind)), kind).toBe(true);
+    for (const kind of ['session', 'full token', 'narrowed token', 'service token'])
+      expect(
+        subjects.some((s) => s.label.includes(kind)),
+        kind,
+      ).toBe(true);
     const perSubject = Math.ceil(10_000 / subjects.length);
     let cases = 0;
     let allowedCount = 0;

@@ -7,7 +7,12 @@ import { memoryLog } from '../support/memory-log.ts';
 const READ_ENVS = { resourceType: 'env' as const, effect: 'allow' as const, actions: ['CanAccessEnv'], resources: ['project/*:env/*'] };
 const ALL_FLAGS = { resourceType: 'flag' as const, effect: 'allow' as const, actions: ['ManageFeatureFlag'], resources: ['project/*:env/*:flag/*'] };
 const NO_PROD_TOGGLE = { resourceType: 'flag' as const, effect: 'deny' as const, actions: ['ToggleFlag'], resources: ['project/web:env/prod'] };
-const LIST_TOKENS = { resourceType: 'access-token' as const, effect: 'allow' as const, actions: ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'], resources: ['access-token/*'] };
+const LIST_TOKENS = {
+  resourceType: 'access-token' as const,
+  effect: 'allow' as const,
+  actions: ['ListAccessTokens', 'ManagePersonalAccessTokens', 'ManageServiceAccessTokens'],
+  resources: ['access-token/*'],
+};
 const TOGGLE_PROD = 'project/web:env/prod:flag/checkout';
 
 describe.each(backends)('POST /iam/explain (%s)', (backend) => {
@@ -113,14 +118,22 @@ describe.each(backends)('POST /iam/explain (%s)', (backend) => {
     // The owner loses the flag policy: limitedBy owner.
     expectOk(await o('PUT', `/members/${m.memberId}/remove-policy/${ownerPolicy}`));
     expectOk(await o('PUT', `/members/${m.memberId}/add-policy/${await createPolicy(t, owner, [LIST_TOKENS, READ_ENVS])}`));
-    expect(expectOk(await explain(owner, { token: pat.id, action: 'ToggleFlag', resource: 'project/web:env/dev:flag/checkout' }))).toMatchObject({ allowed: false, limitedBy: 'owner', deciding: null });
+    expect(expectOk(await explain(owner, { token: pat.id, action: 'ToggleFlag', resource: 'project/web:env/dev:flag/checkout' }))).toMatchObject({
+      allowed: false,
+      limitedBy: 'owner',
+      deciding: null,
+    });
   });
 
   it('an inactive token, or one whose owner left, is refused whatever its statements say', async () => {
     const svc = expectOk(await o('POST', '/access-tokens', { name: 'svc', type: 'Service', permissions: [ALL_FLAGS] }));
     expect(expectOk(await explain(owner, { token: svc.id, action: 'ToggleFlag', resource: TOGGLE_PROD })).allowed).toBe(true);
     expectOk(await o('PUT', `/access-tokens/${svc.id}/deactivate`));
-    expect(expectOk(await explain(owner, { token: svc.id, action: 'ToggleFlag', resource: TOGGLE_PROD }))).toMatchObject({ allowed: false, limitedBy: 'token', reason: expect.stringContaining('inactive') });
+    expect(expectOk(await explain(owner, { token: svc.id, action: 'ToggleFlag', resource: TOGGLE_PROD }))).toMatchObject({
+      allowed: false,
+      limitedBy: 'token',
+      reason: expect.stringContaining('inactive'),
+    });
     const m = await addMember(t, owner, { statements: [LIST_TOKENS, ALL_FLAGS] });
     const pat = expectOk(await as(t, m)('POST', '/access-tokens', { name: 'pat', type: 'Personal', permissions: [] }));
     expectOk(await o('DELETE', `/members/${m.memberId}`));
@@ -145,7 +158,7 @@ describe.each(backends)('POST /iam/explain (%s)', (backend) => {
     }
   });
 
-  it('a refused permission check answers FeatBit\'s Forbidden body, names the check in headers, and logs it under the request id', async () => {
+  it("a refused permission check answers FeatBit's Forbidden body, names the check in headers, and logs it under the request id", async () => {
     const m = await addMember(t, owner, { statements: [READ_ENVS] });
     const pat = expectOk(await o('POST', '/access-tokens', { name: 'reader', type: 'Service', permissions: [READ_ENVS] }));
     for (const auth of [m.auth, pat.secret]) {

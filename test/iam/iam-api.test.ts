@@ -94,7 +94,10 @@ async function refusedAndUnchanged(w: World, attempt: () => Promise<{ status: nu
   expect(await snapshot(w, viewer)).toEqual(before);
 }
 
-const policyKeys = async (call: Caller, memberId: string) => expectOk(await call('GET', `/members/${memberId}`)).policies.map((p: any) => p.key).sort();
+const policyKeys = async (call: Caller, memberId: string) =>
+  expectOk(await call('GET', `/members/${memberId}`))
+    .policies.map((p: any) => p.key)
+    .sort();
 
 describe.each(backends)('IAM API (%s)', (backend) => {
   let t: TestApp;
@@ -113,7 +116,16 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const { call, builtin } = w;
       const added = expectOk(await call('POST', '/members', { email: 'Dana@Example.com', name: 'Dana' }));
       const dev = added.member;
-      expect(dev).toMatchObject({ id: expect.any(String), name: 'Dana', email: 'dana@example.com', status: 'Invited', initialPassword: null, invitorId: w.owner.memberId, policies: [{ id: builtin.developer, key: 'developer', name: 'Developer' }], groups: [] });
+      expect(dev).toMatchObject({
+        id: expect.any(String),
+        name: 'Dana',
+        email: 'dana@example.com',
+        status: 'Invited',
+        initialPassword: null,
+        invitorId: w.owner.memberId,
+        policies: [{ id: builtin.developer, key: 'developer', name: 'Developer' }],
+        groups: [],
+      });
       expect(added.invitation).toEqual({ id: expect.any(String), code: expect.stringMatching(/^ens_inv_/), url: `/invite#${added.invitation.code}`, expiresAt: expect.any(String) });
       const group = expectOk(await call('POST', '/groups', { name: 'Ops' }));
       const { member: admin, invitation } = expectOk(await call('POST', '/members', { email: 'alex@example.com', name: 'Alex', policyIds: [builtin.administrator], groupIds: [group.id] }));
@@ -147,7 +159,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expect(expectOk(await call('GET', '/members')).totalCount).toBe(2);
     });
 
-    it('a member may read their own record and policies without CanManageIAM, nobody else\'s', async () => {
+    it("a member may read their own record and policies without CanManageIAM, nobody else's", async () => {
       const dev = await addMember(t, w.owner, { policyIds: [w.builtin.developer] });
       const call = as(t, dev);
       expect(expectOk(await call('GET', `/members/${dev.memberId}`)).email).toBe(dev.email);
@@ -216,12 +228,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
 
     it('escalation: an Administrator inviting a new member with Owner (an accomplice) is 403 and no member or code appears', async () => {
       const admin = await addMember(t, w.owner, { policyIds: [w.builtin.administrator] });
-      await refusedAndUnchanged(
-        w,
-        () => as(t, admin)('POST', '/members', { email: 'accomplice@example.com', name: 'Accomplice', policyIds: [w.builtin.owner] }),
-        403,
-        EXCEEDS,
-      );
+      await refusedAndUnchanged(w, () => as(t, admin)('POST', '/members', { email: 'accomplice@example.com', name: 'Accomplice', policyIds: [w.builtin.owner] }), 403, EXCEEDS);
     });
 
     it('escalation: an Administrator cannot demote or remove the Owner', async () => {
@@ -269,7 +276,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       await refusedAndUnchanged(w, () => as(t, second)('DELETE', `/members/${second.memberId}`), 422, LAST_OWNER, second);
     });
 
-    it("removing a member ends their access: their session is 403 for that organization and their personal token stops working", async () => {
+    it('removing a member ends their access: their session is 403 for that organization and their personal token stops working', async () => {
       const dev = await addMember(t, w.owner, { policyIds: [w.builtin.administrator] });
       const call = as(t, dev);
       const token = expectOk(await call('POST', '/access-tokens', { name: 'mine', type: 'Personal', permissions: [] }));
@@ -296,7 +303,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
   });
 
   describe('groups', () => {
-    it('create, list, read, rename, add/remove members and policies, delete; members inherit the group\'s policies', async () => {
+    it("create, list, read, rename, add/remove members and policies, delete; members inherit the group's policies", async () => {
       const { call } = w;
       const m = await addMember(t, w.owner, { policyIds: [] });
       const iamPolicy = expectOk(await call('POST', '/policies', { name: 'IAM', key: 'iam', statements: IAM_ONLY })).id;
@@ -361,7 +368,10 @@ describe.each(backends)('IAM API (%s)', (backend) => {
         ['GET', `/groups/${g}/policies`],
         ['GET', '/groups/is-name-used?name=G'],
       ]) {
-        const res = await t.call(method, `/api/v1${url}`, { headers: { organization: w.owner.orgId }, body: method === 'POST' || (method === 'PUT' && url === `/groups/${g}`) ? { name: 'X' } : undefined });
+        const res = await t.call(method, `/api/v1${url}`, {
+          headers: { organization: w.owner.orgId },
+          body: method === 'POST' || (method === 'PUT' && url === `/groups/${g}`) ? { name: 'X' } : undefined,
+        });
         expect(res.status, `${method} ${url}`).toBe(401);
         expect(res.body).toEqual(failure('Unauthorized'));
       }
@@ -391,7 +401,11 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expect(await call('GET', `/groups/${other.groupId}/policies?getAllPolicies=true`)).toMatchObject({ status: 404, body: NOT_FOUND });
       // Listing every member or policy "for" one's own group shows only one's own organization's.
       expect(expectOk(await call('GET', `/groups/${g}/members?getAllMembers=true`)).items.map((x: any) => x.id)).toEqual([w.owner.memberId]);
-      expect(expectOk(await call('GET', `/groups/${g}/policies?getAllPolicies=true&pageSize=100`)).items.map((x: any) => x.id).sort()).toEqual(Object.values(w.builtin).sort());
+      expect(
+        expectOk(await call('GET', `/groups/${g}/policies?getAllPolicies=true&pageSize=100`))
+          .items.map((x: any) => x.id)
+          .sort(),
+      ).toEqual(Object.values(w.builtin).sort());
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${other.groupId}`, { name: 'Taken over' }), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('DELETE', `/groups/${other.groupId}`), 404, NOT_FOUND);
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${other.groupId}/add-member/${w.owner.memberId}`), 404, NOT_FOUND);
@@ -429,9 +443,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const ownerPolicyVm = { id: w.builtin.owner, key: 'owner', name: 'Owner', type: 'SysManaged', description: owner.description, statements: owner.statements, updatedAt: expect.any(String) };
       // Owner only through the group now: dropping the direct policy is fine.
       expectOk(await call('PUT', `/members/${w.owner.memberId}/remove-policy/${w.builtin.owner}`));
-      expect(expectOk(await call('GET', `/members/${w.owner.memberId}/policies`))).toEqual([
-        { ...ownerPolicyVm, inherited: true, groupId: owners, groupName: 'Owners' },
-      ]);
+      expect(expectOk(await call('GET', `/members/${w.owner.memberId}/policies`))).toEqual([{ ...ownerPolicyVm, inherited: true, groupId: owners, groupName: 'Owners' }]);
 
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${owners}/remove-member/${w.owner.memberId}`), 422, LAST_OWNER);
       await refusedAndUnchanged(w, () => call('PUT', `/groups/${owners}/remove-policy/${w.builtin.owner}`), 422, LAST_OWNER);
@@ -609,7 +621,13 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       const denied = await addMember(t, w.owner, {
         statements: [...IAM_ONLY, ...WEB_FLAGS, { resourceType: 'flag', effect: 'deny', actions: ['DeleteFlag'], resources: ['project/web:env/prod:flag/*'] }],
       });
-      await refusedAndUnchanged(w, () => as(t, denied)('POST', '/policies', { name: 'Del', key: 'del', statements: [{ resourceType: 'flag', effect: 'allow', actions: ['DeleteFlag'], resources: ['project/web:env/*:flag/*'] }] }), 403, EXCEEDS);
+      await refusedAndUnchanged(
+        w,
+        () =>
+          as(t, denied)('POST', '/policies', { name: 'Del', key: 'del', statements: [{ resourceType: 'flag', effect: 'allow', actions: ['DeleteFlag'], resources: ['project/web:env/*:flag/*'] }] }),
+        403,
+        EXCEEDS,
+      );
     });
 
     it('changing the statements of a policy someone holds changes what they may do at once', async () => {
@@ -652,12 +670,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       });
       expect(list).toHaveLength(4);
       expect(list).toEqual(
-        expect.arrayContaining([
-          row('developer', false, null, null),
-          row('administrator', true, g1, 'Admins'),
-          row('iam', true, g2, 'Auditors'),
-          row('developer', true, g2, 'Auditors'),
-        ]),
+        expect.arrayContaining([row('developer', false, null, null), row('administrator', true, g1, 'Admins'), row('iam', true, g2, 'Auditors'), row('developer', true, g2, 'Auditors')]),
       );
       // Direct policies come first.
       expect(list[0]).toEqual(row('developer', false, null, null));
@@ -667,7 +680,7 @@ describe.each(backends)('IAM API (%s)', (backend) => {
       expect(view.groups.map((g: any) => g.name).sort()).toEqual(['Admins', 'Auditors']);
     });
 
-    it('denied cases: no credential 401, no CanManageIAM 403, another organization\'s member 404', async () => {
+    it("denied cases: no credential 401, no CanManageIAM 403, another organization's member 404", async () => {
       const dev = await addMember(t, w.owner, { policyIds: [w.builtin.developer] });
       expect(await t.call('GET', `/api/v1/members/${dev.memberId}/policies`, { headers: { organization: w.owner.orgId } })).toMatchObject({ status: 401 });
       expect(await as(t, dev)('GET', `/members/${w.owner.memberId}/policies`)).toMatchObject({ status: 403, body: FORBIDDEN });
@@ -689,10 +702,7 @@ describe.each(backends)('IAM races (%s)', (backend) => {
         const b = await addMember(t, current, { policyIds: [w.builtin.owner] });
         expectOk(await as(t, current)('PUT', `/members/${current.memberId}/remove-policy/${w.builtin.owner}`));
 
-        const [ra, rb] = await Promise.all([
-          as(t, a)('PUT', `/members/${b.memberId}/remove-policy/${w.builtin.owner}`),
-          as(t, b)('PUT', `/members/${a.memberId}/remove-policy/${w.builtin.owner}`),
-        ]);
+        const [ra, rb] = await Promise.all([as(t, a)('PUT', `/members/${b.memberId}/remove-policy/${w.builtin.owner}`), as(t, b)('PUT', `/members/${a.memberId}/remove-policy/${w.builtin.owner}`)]);
         // One wins. The other is refused: 422 LastOwner if it got past authentication while still an Owner,
         // 403 if the winner's change had already taken its rights away (both are correct outcomes of the race).
         const statuses = [ra.status, rb.status].sort();

@@ -34,13 +34,7 @@ describe.each(backends)("the node server SDK's events reach the flag's insights 
     );
 
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
-    sdk = new FbClientBuilder()
-      .sdkKey(serverKey)
-      .streamingUri(address.replace('http', 'ws'))
-      .eventsUri(address)
-      .flushInterval(3_600_000)
-      .logLevel('none')
-      .build();
+    sdk = new FbClientBuilder().sdkKey(serverKey).streamingUri(address.replace('http', 'ws')).eventsUri(address).flushInterval(3_600_000).logLevel('none').build();
     await sdk.waitForInitialization();
 
     // Streaming delivered the flag with its targeting.

@@ -25,7 +25,11 @@ pgDescribe(PG_URL ? 'leak alerts across instances on one PostgreSQL database' : 
   let owner: string;
 
   async function call(base: string, method: string, path: string, auth?: string, body?: unknown): Promise<any> {
-    const res = await fetch(`${base}/api/v1${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const json = (await res.json()) as any;
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json.data;
@@ -60,7 +64,11 @@ pgDescribe(PG_URL ? 'leak alerts across instances on one PostgreSQL database' : 
 
   it('an alert posted to A: B refuses the token (and keeps refusing it), though its cache would trust it for an hour', async () => {
     for (let trial = 0; trial < 5; trial++) {
-      const tok = await call(a.url, 'POST', '/access-tokens', owner, { name: `ci-${trial}`, type: 'Service', permissions: [{ resourceType: 'access-token', effect: 'allow', actions: ['ListAccessTokens'], resources: ['access-token/*'] }] });
+      const tok = await call(a.url, 'POST', '/access-tokens', owner, {
+        name: `ci-${trial}`,
+        type: 'Service',
+        permissions: [{ resourceType: 'access-token', effect: 'allow', actions: ['ListAccessTokens'], resources: ['access-token/*'] }],
+      });
       for (let i = 0; i < 3; i++) expect(await status(b.url, tok.secret)).toBe(200); // cached on B
       const body = alertBody([tok.secret]);
       const res = await fetch(`${a.url}/api/public/secret-scanning/alerts`, { method: 'POST', headers: signer.headers(body), body });
@@ -78,7 +86,11 @@ pgDescribe(PG_URL ? 'leak alerts across instances on one PostgreSQL database' : 
   }, 120_000);
 
   it('a bad signature posted to A changes nothing on B', async () => {
-    const tok = await call(a.url, 'POST', '/access-tokens', owner, { name: 'untouched', type: 'Service', permissions: [{ resourceType: 'access-token', effect: 'allow', actions: ['ListAccessTokens'], resources: ['access-token/*'] }] });
+    const tok = await call(a.url, 'POST', '/access-tokens', owner, {
+      name: 'untouched',
+      type: 'Service',
+      permissions: [{ resourceType: 'access-token', effect: 'allow', actions: ['ListAccessTokens'], resources: ['access-token/*'] }],
+    });
     expect(await status(b.url, tok.secret)).toBe(200);
     const body = alertBody([tok.secret]);
     const res = await fetch(`${a.url}/api/public/secret-scanning/alerts`, { method: 'POST', headers: gitHubSigner(signer.keyId).headers(body), body });

@@ -41,7 +41,11 @@ describe.each(backends)('unannounced changes take effect within the re-validatio
 
   it('a token deactivated behind the server’s back stops working once its cache entry is that old', async () => {
     const tok = expectOk(
-      await as(t, owner)('POST', '/access-tokens', { name: 'svc', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] }),
+      await as(t, owner)('POST', '/access-tokens', {
+        name: 'svc',
+        type: 'Service',
+        permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }],
+      }),
     );
     const r = await beforeAndAtBound(tok.secret, () => t.db.kysely.updateTable('access_tokens').set({ status: 'Inactive' }).where('id', '=', tok.id).execute());
     expect(r).toEqual({ before: 200, at: 403 });

@@ -68,7 +68,16 @@ function report(name: string, trials: Trial[]) {
   const summary = {
     trials: trials.length,
     acceptedAfterResponse: { p50: pct(accepted, 0.5), p99: pct(accepted, 0.99), max: pct(accepted, 1), trialsWithNone: accepted.filter((w) => w === 0).length },
-    firstRefusedRequestSentAfter: { p50: pct(trials.map((t) => t.refusedFrom), 0.5), p99: pct(trials.map((t) => t.refusedFrom), 0.99) },
+    firstRefusedRequestSentAfter: {
+      p50: pct(
+        trials.map((t) => t.refusedFrom),
+        0.5,
+      ),
+      p99: pct(
+        trials.map((t) => t.refusedFrom),
+        0.99,
+      ),
+    },
   };
   console.log(`revocation across instances (ms after A's response) — ${name}: ${JSON.stringify(summary)}`);
   return summary;
@@ -99,7 +108,8 @@ pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database'
     return { auth: `Bearer ${login.session}`, memberId: m.member.id };
   }
 
-  const policy = async (statements: object[]) => (await asOwner('POST', '/policies', { name: `p-${randomBytes(4).toString('hex')}`, key: `p-${randomBytes(4).toString('hex')}`, statements })).id as string;
+  const policy = async (statements: object[]) =>
+    (await asOwner('POST', '/policies', { name: `p-${randomBytes(4).toString('hex')}`, key: `p-${randomBytes(4).toString('hex')}`, statements })).id as string;
 
   beforeAll(async () => {
     admin = new pg.Client({ connectionString: PG_URL });

@@ -57,7 +57,11 @@ pgDescribe(PG_URL ? 'a token policy across instances' : 'a token policy across i
   }
 
   it(`tightening through A refuses B's cached token, loosening brings it back, within a second (p99 over ${TRIALS} trials each)`, async () => {
-    const tok = await asOwner('POST', '/access-tokens', { name: 'forever', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }] });
+    const tok = await asOwner('POST', '/access-tokens', {
+      name: 'forever',
+      type: 'Service',
+      permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/prod'] }],
+    });
     const open = { maxLifetimeDays: null, requireExpiry: false, allowPersonalTokensThatFollowOwner: true };
     const tightened: number[] = [];
     const loosened: number[] = [];

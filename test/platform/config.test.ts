@@ -43,7 +43,7 @@ describe('SECRET_SCANNING_KEYS', () => {
   const pem = (curve: string) => generateKeyPairSync('ec', { namedCurve: curve }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const doc = (key: string) => JSON.stringify({ public_keys: [{ key_identifier: 'abc', key, is_current: true }] });
 
-  it('is off when unset, and takes GitHub\'s key document inline or from a file', () => {
+  it("is off when unset, and takes GitHub's key document inline or from a file", () => {
     expect(config({}).secretScanningKeys).toBeNull();
     const inline = config({ SECRET_SCANNING_KEYS: doc(pem('P-256')) }).secretScanningKeys!;
     expect(inline.map((k) => [k.id, k.isCurrent, k.key.asymmetricKeyType])).toEqual([['abc', true, 'ec']]);

@@ -21,8 +21,7 @@ describe.each(backends)('response envelope (%s)', (backend) => {
     await t.close();
   });
 
-  const raw = (payload: string, contentType: string, url = LOGIN) =>
-    t.app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
+  const raw = (payload: string, contentType: string, url = LOGIN) => t.app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
 
   it('malformed JSON is a 400 body_is_invalid_json, on public and authenticated routes alike', async () => {
     const pub = await raw('{"email":', 'application/json');

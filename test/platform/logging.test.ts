@@ -57,7 +57,11 @@ describe.each(backends)('log redaction (%s)', (backend) => {
 
     // A failure inside a request that carries credentials: the error is logged, the credentials are not.
     await sql`alter table users rename to users_gone`.execute(t.db.kysely);
-    const broken = await t.call('POST', '/api/v1/identity/login-by-email', { auth: owner.auth, headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` }, body: { email: owner.email, password: 'owner-password' } });
+    const broken = await t.call('POST', '/api/v1/identity/login-by-email', {
+      auth: owner.auth,
+      headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` },
+      body: { email: owner.email, password: 'owner-password' },
+    });
     expect(broken.status).toBe(500);
     await sql`alter table users_gone rename to users`.execute(t.db.kysely);
 

@@ -81,16 +81,27 @@ describe.each(backends)('bad input (%s)', (backend) => {
 
   it('unknown routes and methods, and odd paths outside the API, are a 404 envelope and change nothing', async () => {
     const before = await snapshot(t.db);
-    const path = fc.array(oddString.filter((s) => s.length > 0), { minLength: 1, maxLength: 4 }).map((segs) => segs.map(encodePath).join('/'));
+    const path = fc
+      .array(
+        oddString.filter((s) => s.length > 0),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((segs) => segs.map(encodePath).join('/'));
     let count = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.constantFrom('/api/v1/', '/api/', '/', '/api/v2/', '/api/v1/members/'), path, fc.constantFrom(...world.valid, ...world.invalid), async (method, prefix, rest, cred) => {
-        const res = await t.app.inject({ method: method as any, url: `${prefix}zz-${rest}`, headers: { ...(cred.headers as any), accept: 'application/json' } });
-        count++;
-        const problems = envelopeProblems({ status: res.statusCode, headers: res.headers, body: res.body }, { unsafe: method !== 'GET' });
-        expect(problems, `${method} ${prefix}zz-${rest}`).toEqual([]);
-        expect([400, 401, 403, 404]).toContain(res.statusCode);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
+        fc.constantFrom('/api/v1/', '/api/', '/', '/api/v2/', '/api/v1/members/'),
+        path,
+        fc.constantFrom(...world.valid, ...world.invalid),
+        async (method, prefix, rest, cred) => {
+          const res = await t.app.inject({ method: method as any, url: `${prefix}zz-${rest}`, headers: { ...(cred.headers as any), accept: 'application/json' } });
+          count++;
+          const problems = envelopeProblems({ status: res.statusCode, headers: res.headers, body: res.body }, { unsafe: method !== 'GET' });
+          expect(problems, `${method} ${prefix}zz-${rest}`).toEqual([]);
+          expect([400, 401, 403, 404]).toContain(res.statusCode);
+        },
+      ),
       { numRuns: scale(150, 1500), seed: SEED },
     );
     expect(diffSnapshots(before, await snapshot(t.db))).toEqual([]);
@@ -161,21 +172,25 @@ describe.each(backends)('odd but valid input (%s)', (backend) => {
     let stored = 0;
     const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
     await fc.assert(
-      fc.asyncProperty(oddString.filter((s) => s.trim().length > 0 && s.length <= 128), fc.string({ unit: 'grapheme', maxLength: 200 }), async (name, description) => {
-        const key = `f${++n}`;
-        const res = await call('POST', `/envs/${envId}/feature-flags`, { key, name, description });
-        expect(res.status, JSON.stringify(name)).toBeLessThan(500);
-        if (name.includes('\u0000')) {
-          expect(res.status).toBe(400);
-          expect(res.body.errors).toEqual(['name_is_invalid']);
-          return;
-        }
-        if (res.status !== 200) return;
-        stored++;
-        const read = expectOk(await call('GET', `/envs/${envId}/feature-flags/${key}`));
-        if (wellFormed(name)) expect(read.name).toBe(name.trim() === name ? name : read.name);
-        if (wellFormed(description)) expect(read.description).toBe(description);
-      }),
+      fc.asyncProperty(
+        oddString.filter((s) => s.trim().length > 0 && s.length <= 128),
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+        async (name, description) => {
+          const key = `f${++n}`;
+          const res = await call('POST', `/envs/${envId}/feature-flags`, { key, name, description });
+          expect(res.status, JSON.stringify(name)).toBeLessThan(500);
+          if (name.includes('\u0000')) {
+            expect(res.status).toBe(400);
+            expect(res.body.errors).toEqual(['name_is_invalid']);
+            return;
+          }
+          if (res.status !== 200) return;
+          stored++;
+          const read = expectOk(await call('GET', `/envs/${envId}/feature-flags/${key}`));
+          if (wellFormed(name)) expect(read.name).toBe(name.trim() === name ? name : read.name);
+          if (wellFormed(description)) expect(read.description).toBe(description);
+        },
+      ),
       { numRuns: scale(60, 600), seed: SEED },
     );
     report(`odd valid input (${backend})`, { writes: n, stored });

@@ -89,7 +89,13 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
 
     // Every response, with the labels of the secrets it is allowed to carry (the one that hands it out).
     const responses: { what: string; allowed: string[]; res: Reply }[] = [];
-    const send = async (what: string, method: string, path: string, opts: { auth?: string; headers?: Record<string, string>; body?: unknown } = {}, hands?: (res: Reply) => { label: string; value: string }[]) => {
+    const send = async (
+      what: string,
+      method: string,
+      path: string,
+      opts: { auth?: string; headers?: Record<string, string>; body?: unknown } = {},
+      hands?: (res: Reply) => { label: string; value: string }[],
+    ) => {
       const res = await request(base, method, `/api/v1${path}`, { headers: { ...(opts.auth ? { authorization: opts.auth } : {}), ...opts.headers }, body: opts.body });
       const handed = hands ? hands(res) : [];
       for (const h of handed) remember(h.label, h.value);
@@ -97,9 +103,13 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
       return res;
     };
 
-    const setup = await send('setup', 'POST', '/setup', { body: { organizationName: 'Hygiene', name: 'Owner', email: 'owner@example.com', password: ownerPassword } }, (r) => [{ label: 'setup session', value: r.body.data.session }]);
+    const setup = await send('setup', 'POST', '/setup', { body: { organizationName: 'Hygiene', name: 'Owner', email: 'owner@example.com', password: ownerPassword } }, (r) => [
+      { label: 'setup session', value: r.body.data.session },
+    ]);
     const owner = `Bearer ${setup.body.data.session}`;
-    const login = await send('login', 'POST', '/identity/login-by-email', { body: { email: 'owner@example.com', password: ownerPassword } }, (r) => [{ label: 'login session', value: r.body.data.session }]);
+    const login = await send('login', 'POST', '/identity/login-by-email', { body: { email: 'owner@example.com', password: ownerPassword } }, (r) => [
+      { label: 'login session', value: r.body.data.session },
+    ]);
     expect((await send('wrong password', 'POST', '/identity/login-by-email', { body: { email: 'owner@example.com', password: wrongPassword } })).status).toBe(401);
     const web = await send('web login', 'POST', '/identity/login-by-email', { headers: { 'x-requested-with': 'ensign-web' }, body: { email: 'owner@example.com', password: ownerPassword } }, (r) => [
       { label: 'cookie session', value: /ensign_session=([^;]+)/.exec(String(r.headers['set-cookie']))![1] },
@@ -109,30 +119,69 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
     const webHeaders = { cookie, 'x-requested-with': 'ensign-web' };
     ok(await send('cookie profile', 'GET', '/user/profile', { headers: webHeaders }), 'profile by cookie');
 
-    const invited = ok(await send('invite member', 'POST', '/members', { auth: owner, body: { email: 'member@example.com', name: 'Member' } }, (r) => [{ label: 'invitation code', value: r.body.data.invitation.code }]), 'member');
+    const invited = ok(
+      await send('invite member', 'POST', '/members', { auth: owner, body: { email: 'member@example.com', name: 'Member' } }, (r) => [
+        { label: 'invitation code', value: r.body.data.invitation.code },
+      ]),
+      'member',
+    );
     const member = invited.member;
     ok(await send('redeem invitation', 'POST', '/invitations/redeem', { body: { code: invited.invitation.code, name: 'Member', password: memberPassword } }), 'redeem');
-    const memberLogin = await send('member login', 'POST', '/identity/login-by-email', { body: { email: 'member@example.com', password: memberPassword } }, (r) => [{ label: 'member session', value: r.body.data.session }]);
+    const memberLogin = await send('member login', 'POST', '/identity/login-by-email', { body: { email: 'member@example.com', password: memberPassword } }, (r) => [
+      { label: 'member session', value: r.body.data.session },
+    ]);
     ok(await send('member profile', 'GET', '/user/profile', { auth: `Bearer ${memberLogin.body.data.session}` }), 'member profile');
     const nextPassword = remember('changed password', `next-${randomBytes(9).toString('hex')}`);
-    ok(await send('change password', 'PUT', '/user/password', { auth: `Bearer ${memberLogin.body.data.session}`, body: { currentPassword: memberPassword, newPassword: nextPassword } }), 'change password');
+    ok(
+      await send('change password', 'PUT', '/user/password', { auth: `Bearer ${memberLogin.body.data.session}`, body: { currentPassword: memberPassword, newPassword: nextPassword } }),
+      'change password',
+    );
 
     const everything = [{ resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] }];
-    const service = ok(await send('create service token', 'POST', '/access-tokens', { auth: owner, body: { name: 'ci', type: 'Service', permissions: everything } }, (r) => [{ label: 'service token', value: r.body.data.secret }]), 'service');
-    const personal = ok(await send('create personal token', 'POST', '/access-tokens', { headers: webHeaders, body: { name: 'mine', type: 'Personal', permissions: [] } }, (r) => [{ label: 'personal token', value: r.body.data.secret }]), 'personal');
-    const rotated = ok(await send('reset service token', 'POST', `/access-tokens/${service.id}/reset`, { auth: owner, body: { graceSeconds: 600 } }, (r) => [{ label: 'reset service token', value: r.body.data.secret }]), 'reset');
-    const minted = ok(await send('token mints a token', 'POST', '/access-tokens', { auth: rotated.secret, body: { name: 'minted', type: 'Service', permissions: everything } }, (r) => [{ label: 'minted token', value: r.body.data.secret }]), 'minted');
+    const service = ok(
+      await send('create service token', 'POST', '/access-tokens', { auth: owner, body: { name: 'ci', type: 'Service', permissions: everything } }, (r) => [
+        { label: 'service token', value: r.body.data.secret },
+      ]),
+      'service',
+    );
+    const personal = ok(
+      await send('create personal token', 'POST', '/access-tokens', { headers: webHeaders, body: { name: 'mine', type: 'Personal', permissions: [] } }, (r) => [
+        { label: 'personal token', value: r.body.data.secret },
+      ]),
+      'personal',
+    );
+    const rotated = ok(
+      await send('reset service token', 'POST', `/access-tokens/${service.id}/reset`, { auth: owner, body: { graceSeconds: 600 } }, (r) => [
+        { label: 'reset service token', value: r.body.data.secret },
+      ]),
+      'reset',
+    );
+    const minted = ok(
+      await send('token mints a token', 'POST', '/access-tokens', { auth: rotated.secret, body: { name: 'minted', type: 'Service', permissions: everything } }, (r) => [
+        { label: 'minted token', value: r.body.data.secret },
+      ]),
+      'minted',
+    );
 
     // Use every credential, in both header styles, on reads and writes; then rename, deactivate, remove.
     ok(await send('old secret in grace', 'GET', '/user/profile', { auth: service.secret }), 'grace');
     ok(await send('rotated as Bearer', 'GET', '/user/profile', { auth: `Bearer ${rotated.secret}` }), 'bearer');
     // Server SDK keys are secrets too (client keys are public by design): whole only in the response that created them.
-    const serverKeysOf = (r: Reply) =>
-      r.body.data.environments.map((e: any) => ({ label: `server SDK key of ${e.key}`, value: e.secrets.find((k: any) => k.type === 'server').value }));
+    const serverKeysOf = (r: Reply) => r.body.data.environments.map((e: any) => ({ label: `server SDK key of ${e.key}`, value: e.secrets.find((k: any) => k.type === 'server').value }));
     const project = ok(await send('create project', 'POST', '/projects', { auth: rotated.secret, body: { key: 'hyg', name: 'Hygiene' } }, serverKeysOf), 'project');
     const envId = project.environments[0].id;
-    const sdkKey = ok(await send('add server SDK key', 'POST', `/envs/${envId}/secrets`, { auth: owner, body: { name: 'backend', type: 'server' } }, (r) => [{ label: 'added server SDK key', value: r.body.data.value }]), 'sdk key');
-    ok(await send('rotate server SDK key', 'POST', `/envs/${envId}/secrets/${sdkKey.id}/rotate`, { auth: owner, body: { graceSeconds: 60 } }, (r) => [{ label: 'rotated server SDK key', value: r.body.data.value }]), 'rotate sdk key');
+    const sdkKey = ok(
+      await send('add server SDK key', 'POST', `/envs/${envId}/secrets`, { auth: owner, body: { name: 'backend', type: 'server' } }, (r) => [
+        { label: 'added server SDK key', value: r.body.data.value },
+      ]),
+      'sdk key',
+    );
+    ok(
+      await send('rotate server SDK key', 'POST', `/envs/${envId}/secrets/${sdkKey.id}/rotate`, { auth: owner, body: { graceSeconds: 60 } }, (r) => [
+        { label: 'rotated server SDK key', value: r.body.data.value },
+      ]),
+      'rotate sdk key',
+    );
     ok(await send('rename server SDK key', 'PUT', `/envs/${envId}/secrets/${sdkKey.id}`, { auth: owner, body: { name: 'backend api' } }), 'rename sdk key');
     ok(await send('list projects with SDK keys', 'GET', '/projects', { auth: owner }), 'projects');
     ok(await send('read environment with SDK keys', 'GET', `/projects/${project.id}/envs/${envId}`, { auth: owner }), 'env');
@@ -169,11 +218,22 @@ describe.each(backends)('secret hygiene (%s)', (backend: Backend) => {
 
     const problems: string[] = [];
     // The scanner finds what it looks for: each secret is in the response that handed it out.
-    for (const { what, allowed, res } of responses) expect(found(Buffer.from(JSON.stringify(res.headers) + res.text), secrets.filter((s) => allowed.includes(s.label))).length, what).toBe(allowed.length * 2);
+    for (const { what, allowed, res } of responses)
+      expect(
+        found(
+          Buffer.from(JSON.stringify(res.headers) + res.text),
+          secrets.filter((s) => allowed.includes(s.label)),
+        ).length,
+        what,
+      ).toBe(allowed.length * 2);
     // 1. Every response except the one that handed a secret out (headers included: Set-Cookie).
     for (const { what, allowed, res } of responses) {
       const text = Buffer.from(`${JSON.stringify(res.headers)}\n${res.text}`);
-      for (const label of found(text, secrets.filter((s) => !allowed.includes(s.label)))) problems.push(`response "${what}" contains ${label}`);
+      for (const label of found(
+        text,
+        secrets.filter((s) => !allowed.includes(s.label)),
+      ))
+        problems.push(`response "${what}" contains ${label}`);
     }
     // 2. The database as it is on disk while running (SQLite: ensign.db, -wal, -shm; PostgreSQL: every table as text).
     const scanDisk = async (when: string) => {

@@ -77,7 +77,8 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
         }),
         'reader token',
       ).secret as string;
-      const personal = ok(await request(base, 'POST', '/api/v1/access-tokens', { headers: as(owner), body: { name: 'personal', type: 'Personal', permissions: [] } }), 'personal token').secret as string;
+      const personal = ok(await request(base, 'POST', '/api/v1/access-tokens', { headers: as(owner), body: { name: 'personal', type: 'Personal', permissions: [] } }), 'personal token')
+        .secret as string;
 
       const statuses: Record<string, number> = {};
       const failures: string[] = [];
@@ -92,7 +93,8 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
 
       const client = async (id: number) => {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-        const call = async (what: string, method: string, path: string, auth: string, body?: unknown) => record(what, await request(base, method, `/api/v1${path}`, { agent, headers: as(auth), body }));
+        const call = async (what: string, method: string, path: string, auth: string, body?: unknown) =>
+          record(what, await request(base, method, `/api/v1${path}`, { agent, headers: as(auth), body }));
         let n = 0;
         try {
           while (Date.now() < deadline) {
@@ -138,7 +140,10 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
               const email = `m-${id}-${n}@example.com`;
               const m = await call('add member', 'POST', '/members', owner, { email, name: `m${id}` });
               if (m.status !== 200) continue;
-              const redeemed = record('redeem invitation', await request(base, 'POST', '/api/v1/invitations/redeem', { agent, body: { code: m.body.data.invitation.code, name: `m${id}`, password: 'member-password' } }));
+              const redeemed = record(
+                'redeem invitation',
+                await request(base, 'POST', '/api/v1/invitations/redeem', { agent, body: { code: m.body.data.invitation.code, name: `m${id}`, password: 'member-password' } }),
+              );
               if (redeemed.status !== 200) continue;
               counts.membersAdded++;
               const login = record('login', await request(base, 'POST', '/api/v1/identity/login-by-email', { agent, body: { email, password: 'member-password' } }));
@@ -185,7 +190,10 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
         rssFloorSlopeMiBPerMinute: Math.round(slopePerMinute(settled, (s) => s.rssMiB) * 10) / 10,
         fds: { afterWarmup: Math.max(...early.map((s) => s.fds)), end: Math.max(...late.map((s) => s.fds)) },
       };
-      report(`soak (${backend}) samples [t s, RSS MiB, fds]`, samples.map((s) => [Math.round(s.t), s.rssMiB, s.fds]));
+      report(
+        `soak (${backend}) samples [t s, RSS MiB, fds]`,
+        samples.map((s) => [Math.round(s.t), s.rssMiB, s.fds]),
+      );
       report(`soak (${backend})`, summary);
 
       expect(failures.slice(0, 10)).toEqual([]);

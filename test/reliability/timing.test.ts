@@ -174,7 +174,11 @@ describe.each(backends)('sign-in timing (%s)', (backend) => {
       // Argon2 is memory-bound and shares two cores with everything else: allow 2x. Skipping the hash for an unknown
       // email (the leak this guards against) would make that path ~30x faster.
       const bound = 2;
-      report(`sign-in timing (${backend}), median ms`, { wrongPassword: Math.round(median(known) * 10) / 10, unknownEmail: Math.round(median(unknown) * 10) / 10, ratio: Math.round(ratio * 1000) / 1000 });
+      report(`sign-in timing (${backend}), median ms`, {
+        wrongPassword: Math.round(median(known) * 10) / 10,
+        unknownEmail: Math.round(median(unknown) * 10) / 10,
+        ratio: Math.round(ratio * 1000) / 1000,
+      });
       expect(ratio).toBeGreaterThan(1 / bound);
       expect(ratio).toBeLessThan(bound);
     } finally {

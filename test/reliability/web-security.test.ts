@@ -136,11 +136,16 @@ describe.each(backends)('web security (%s)', (backend) => {
   it('with SECURE_COOKIES=true (served over TLS, e.g. behind a proxy) the cookie is also Secure, from setup and from sign-in', async () => {
     const tls = await makeApp(backend, { secureCookies: true });
     try {
-      const setup = await tls.call('POST', '/api/v1/setup', { body: { organizationName: 'TLS', name: 'Owner', email: 'tls@example.com', password: 'owner-password' }, headers: { [WEB_CLIENT_HEADER]: WEB_CLIENT_VALUE } });
+      const setup = await tls.call('POST', '/api/v1/setup', {
+        body: { organizationName: 'TLS', name: 'Owner', email: 'tls@example.com', password: 'owner-password' },
+        headers: { [WEB_CLIENT_HEADER]: WEB_CLIENT_VALUE },
+      });
       const login = await tls.call('POST', '/api/v1/identity/login-by-email', { body: { email: 'tls@example.com', password: 'owner-password' }, headers: { [WEB_CLIENT_HEADER]: WEB_CLIENT_VALUE } });
       for (const res of [setup, login]) {
         expect(res.status).toBe(200);
-        const attrs = String(res.headers['set-cookie']).split(';').map((a) => a.trim().toLowerCase());
+        const attrs = String(res.headers['set-cookie'])
+          .split(';')
+          .map((a) => a.trim().toLowerCase());
         expect(attrs).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'secure']));
       }
     } finally {
@@ -188,7 +193,12 @@ describe.each(backends)('web security (%s)', (backend) => {
       const withHeader = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie, 'content-type': type, [WEB_CLIENT_HEADER]: WEB_CLIENT_VALUE }, payload });
       expect(withHeader.statusCode, type).toBe(415);
       // Sign-in is public: a cross-site form cannot log a victim into the attacker's account either.
-      const login = await t.app.inject({ method: 'POST', url: '/api/v1/identity/login-by-email', headers: { 'content-type': type }, payload: type.startsWith('text') ? `{"email":"${world.ownerEmail}","password":"owner-password"}` : `email=${world.ownerEmail}&password=owner-password` });
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/identity/login-by-email',
+        headers: { 'content-type': type },
+        payload: type.startsWith('text') ? `{"email":"${world.ownerEmail}","password":"owner-password"}` : `email=${world.ownerEmail}&password=owner-password`,
+      });
       expect(login.statusCode, `login ${type}`).toBe(415);
       expect(login.headers['set-cookie']).toBeUndefined();
     }
@@ -198,7 +208,11 @@ describe.each(backends)('web security (%s)', (backend) => {
   it('no CORS: another origin gets no Access-Control-Allow-* header, and a preflight is not answered with permission', async () => {
     const auth = world.valid[0].headers.authorization as string;
     const get = await t.app.inject({ method: 'GET', url: '/api/v1/projects', headers: { origin: 'https://evil.example', authorization: auth } });
-    const preflight = await t.app.inject({ method: 'OPTIONS', url: '/api/v1/projects', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-requested-with' } });
+    const preflight = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/projects',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-requested-with' },
+    });
     for (const res of [get, preflight]) expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     expect(preflight.statusCode).toBe(404);
   });

@@ -29,17 +29,21 @@ describe.each(backends)('audit log (%s)', (backend) => {
   afterEach(async () => t.close());
 
   const RESOURCE_TYPES = ['project', 'env', 'flag', 'segment'];
-  const resourceEntries = async (api: Api, query = '') =>
-    expectOk(await api('GET', `/audit-logs?pageSize=100${query}`)).items.filter((e: any) => RESOURCE_TYPES.includes(e.refType));
+  const resourceEntries = async (api: Api, query = '') => expectOk(await api('GET', `/audit-logs?pageSize=100${query}`)).items.filter((e: any) => RESOURCE_TYPES.includes(e.refType));
 
   it('records who, what, where, when and the changed fields of every change, newest first', async () => {
-    const dana = await member(t, org, [
-      allow('project', ['CanAccessProject'], ['project/*']),
-      allow('env', ['CanAccessEnv'], ['project/*:env/*']),
-      allow('flag', ['ManageFeatureFlag'], ['project/*:env/*:flag/*']),
-      allow('segment', ['ManageSegment'], ['project/*:env/*:segment/*']),
-      allow('access-token', ['ManagePersonalAccessTokens'], ['access-token/*']),
-    ], 'Dana Dev');
+    const dana = await member(
+      t,
+      org,
+      [
+        allow('project', ['CanAccessProject'], ['project/*']),
+        allow('env', ['CanAccessEnv'], ['project/*:env/*']),
+        allow('flag', ['ManageFeatureFlag'], ['project/*:env/*:flag/*']),
+        allow('segment', ['ManageSegment'], ['project/*:env/*:segment/*']),
+        allow('access-token', ['ManagePersonalAccessTokens'], ['access-token/*']),
+      ],
+      'Dana Dev',
+    );
     const d = as(t, dana);
     const token: Caller = await personalToken(t, dana, 'dana-cli');
     const k = as(t, token);
@@ -111,7 +115,17 @@ describe.each(backends)('audit log (%s)', (backend) => {
     };
     const final = { ...full, name: 'Checkout v2', isEnabled: true, variations: three, disabledVariationId: 'c', tags: ['beta', 'pay'] };
     const expected = [
-      { createdAt: at(16), action: 'DeleteEnv', refType: 'env', refId: qa.id, refKey: 'qa', projectId: web.id, envId: qa.id, actor: ownerActor, changes: { before: { key: 'qa', name: 'QA', description: '', settings: { requireChangeComment: false } }, after: null } },
+      {
+        createdAt: at(16),
+        action: 'DeleteEnv',
+        refType: 'env',
+        refId: qa.id,
+        refKey: 'qa',
+        projectId: web.id,
+        envId: qa.id,
+        actor: ownerActor,
+        changes: { before: { key: 'qa', name: 'QA', description: '', settings: { requireChangeComment: false } }, after: null },
+      },
       {
         createdAt: at(15),
         action: 'UpdateSegmentTargetingUsers',
@@ -130,7 +144,21 @@ describe.each(backends)('audit log (%s)', (backend) => {
         refKey: 'vips',
         ...where,
         actor: danaActor,
-        changes: { before: null, after: { key: 'vips', name: 'VIPs', description: '', type: 'environment-specific', scopes: ['project/web:env/prod'], included: ['u1'], excluded: [], rules: [], tags: ['gold'], isArchived: false } },
+        changes: {
+          before: null,
+          after: {
+            key: 'vips',
+            name: 'VIPs',
+            description: '',
+            type: 'environment-specific',
+            scopes: ['project/web:env/prod'],
+            included: ['u1'],
+            excluded: [],
+            rules: [],
+            tags: ['gold'],
+            isArchived: false,
+          },
+        },
       },
       { createdAt: at(13), action: 'DeleteFlag', ...flagRef, actor: danaActor, changes: { before: { ...final, isArchived: true }, after: null } },
       { createdAt: at(12), action: 'ArchiveFlag', ...flagRef, actor: danaActor, changes: { before: { isArchived: false }, after: { isArchived: true } } },
@@ -150,8 +178,28 @@ describe.each(backends)('audit log (%s)', (backend) => {
       { createdAt: at(7), action: 'UpdateFlagName', ...flagRef, actor: tokenActor, changes: { before: { name: 'Checkout' }, after: { name: 'Checkout v2' } } },
       { createdAt: at(5), action: 'ToggleFlag', ...flagRef, actor: danaActor, changes: { before: { isEnabled: false }, after: { isEnabled: true } } },
       { createdAt: at(4), action: 'CreateFlag', ...flagRef, actor: danaActor, changes: { before: null, after: full } },
-      { createdAt: at(3), action: 'CreateEnv', refType: 'env', refId: qa.id, refKey: 'qa', projectId: web.id, envId: qa.id, actor: ownerActor, changes: { before: null, after: { key: 'qa', name: 'QA', description: '', settings: { requireChangeComment: false } } } },
-      { createdAt: at(2), action: 'UpdateProjectSettings', refType: 'project', refId: web.id, refKey: 'web', projectId: web.id, envId: null, actor: ownerActor, changes: { before: { name: 'Web' }, after: { name: 'Web site' } } },
+      {
+        createdAt: at(3),
+        action: 'CreateEnv',
+        refType: 'env',
+        refId: qa.id,
+        refKey: 'qa',
+        projectId: web.id,
+        envId: qa.id,
+        actor: ownerActor,
+        changes: { before: null, after: { key: 'qa', name: 'QA', description: '', settings: { requireChangeComment: false } } },
+      },
+      {
+        createdAt: at(2),
+        action: 'UpdateProjectSettings',
+        refType: 'project',
+        refId: web.id,
+        refKey: 'web',
+        projectId: web.id,
+        envId: null,
+        actor: ownerActor,
+        changes: { before: { name: 'Web' }, after: { name: 'Web site' } },
+      },
       {
         createdAt: at(1),
         action: 'CreateProject',
@@ -175,7 +223,16 @@ describe.each(backends)('audit log (%s)', (backend) => {
 
     // Filters: by subject, by type, by member (a personal token acts for its owner), by token, by time.
     const actions = (items: any[]) => items.map((e: any) => e.action);
-    expect(actions(await resourceEntries(owner, `&refId=${flag.id}`))).toEqual(['DeleteFlag', 'ArchiveFlag', 'UpdateFlagOffVariation', 'UpdateFlagVariations', 'UpdateFlagTags', 'UpdateFlagName', 'ToggleFlag', 'CreateFlag']);
+    expect(actions(await resourceEntries(owner, `&refId=${flag.id}`))).toEqual([
+      'DeleteFlag',
+      'ArchiveFlag',
+      'UpdateFlagOffVariation',
+      'UpdateFlagVariations',
+      'UpdateFlagTags',
+      'UpdateFlagName',
+      'ToggleFlag',
+      'CreateFlag',
+    ]);
     expect(actions(await resourceEntries(owner, '&refType=env'))).toEqual(['DeleteEnv', 'CreateEnv']);
     expect(actions(await resourceEntries(owner, `&creatorId=${dana.memberId}`))).toHaveLength(11);
     expect(actions(await resourceEntries(owner, `&tokenId=${token.tokenId}`))).toEqual(['CloneFlag', 'UpdateFlagName']);
@@ -194,7 +251,15 @@ describe.each(backends)('audit log (%s)', (backend) => {
     for (const [i, envId] of [web.env.dev, web.env.prod, api.env.dev, web.env.dev, api.env.prod, web.env.dev].entries()) await b.flag(envId, `f${i}`);
     // Entries of other features, written the way they write them.
     const record = (refType: string, rn: string) =>
-      t.app.ctx.audit.record(t.db.kysely, { orgId: org.id, actor: { kind: 'member', memberId: org.owner.memberId, name: 'Olivia Owner', tokenId: null, tokenName: null }, action: `Touch-${refType}`, refType, refId: 'x', refKey: 'x', rn });
+      t.app.ctx.audit.record(t.db.kysely, {
+        orgId: org.id,
+        actor: { kind: 'member', memberId: org.owner.memberId, name: 'Olivia Owner', tokenId: null, tokenName: null },
+        action: `Touch-${refType}`,
+        refType,
+        refId: 'x',
+        refKey: 'x',
+        rn,
+      });
     await record('iam', `iam/${org.key}`);
     await record('access-token', 'access-token/abc');
     await record('organization', `organization/${org.key}`);
@@ -227,11 +292,23 @@ describe.each(backends)('audit log (%s)', (backend) => {
     const rows = Array.from({ length: 2500 }, (_, i) => ({ i, env: i % 3 === 0 ? 'prod' : 'dev' }));
     await t.db.kysely.transaction().execute(async (trx) => {
       for (const r of rows) {
-        await t.app.ctx.audit.record(trx, { orgId: org.id, actor, action: 'Bulk', refType: 'flag', refId: `r${r.i}`, refKey: `k${r.i}`, rn: `project/web:env/${r.env}:flag/k${r.i}`, projectId: web.id });
+        await t.app.ctx.audit.record(trx, {
+          orgId: org.id,
+          actor,
+          action: 'Bulk',
+          refType: 'flag',
+          refId: `r${r.i}`,
+          refKey: `k${r.i}`,
+          rn: `project/web:env/${r.env}:flag/k${r.i}`,
+          projectId: web.id,
+        });
       }
     });
     const reader = as(t, await member(t, org, [allow('env', ['CanAccessEnv'], ['project/web:env/prod'])]));
-    const visible = rows.filter((r) => r.env === 'prod').reverse().map((r) => `k${r.i}`);
+    const visible = rows
+      .filter((r) => r.env === 'prod')
+      .reverse()
+      .map((r) => `k${r.i}`);
     expect(visible).toHaveLength(834);
     const page = expectOk(await reader('GET', '/audit-logs?refType=flag&pageIndex=5&pageSize=100'));
     expect(page.totalCount).toBe(834);

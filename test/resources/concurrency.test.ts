@@ -14,7 +14,7 @@ describe.each(backends)('concurrent changes (%s)', (backend) => {
   });
   afterEach(async () => t.close());
 
-  it('creating the same key at once: one 200, the rest 422 KeyHasBeenUsed (as a later attempt gets, FeatBit\'s code)', async () => {
+  it("creating the same key at once: one 200, the rest 422 KeyHasBeenUsed (as a later attempt gets, FeatBit's code)", async () => {
     const web = await b.project('web');
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => owner('POST', `/envs/${web.env.prod}/feature-flags`, { key: 'race', name: `r${i}` })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 422, 422, 422, 422, 422, 422, 422]);

@@ -78,7 +78,9 @@ describe.each(backends)('flag reads (%s)', (backend) => {
     const other = expectOk(await t.call('POST', '/api/v1/organizations', { auth: owner.auth, headers: { organization: owner.orgId }, body: { name: 'Other' } }), 'create organization');
     const foreign = await t.call('GET', `/api/v1/envs/${envId}/feature-flags/checkout`, { auth: owner.auth, headers: { organization: other.id } });
     expect(foreign.status).toBe(404);
-    const dev = expectOk(await o('POST', '/access-tokens', { name: 'dev-only', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/dev'] }] }));
+    const dev = expectOk(
+      await o('POST', '/access-tokens', { name: 'dev-only', type: 'Service', permissions: [{ resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/web:env/dev'] }] }),
+    );
     expect((await t.call('GET', `/api/v1/envs/${envId}/feature-flags/checkout`, { auth: dev.secret })).status).toBe(403);
   });
 });

@@ -24,7 +24,15 @@ describe.each(backends)('feature flags (%s)', (backend) => {
 
   const url = (tail = '') => `/envs/${env}/feature-flags${tail}`;
   const flagRows = () => t.db.kysely.selectFrom('feature_flags').selectAll().orderBy('id').execute();
-  const auditCount = async () => Number((await t.db.kysely.selectFrom('audit_logs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const auditCount = async () =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom('audit_logs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('creates a boolean flag by default: variations true/false, on serves true, off serves false, off to start', async () => {
     const flag = expectOk(await owner('POST', url(), { key: 'checkout', name: 'Checkout' }));
@@ -37,12 +45,45 @@ describe.each(backends)('feature flags (%s)', (backend) => {
   });
 
   it('creates string, number and json flags, storing values as strings', async () => {
-    const s = expectOk(await owner('POST', url(), { key: 's', name: 's', variationType: 'string', variations: [{ name: 'a', value: 'red' }, { name: 'b', value: '' }] }));
+    const s = expectOk(
+      await owner('POST', url(), {
+        key: 's',
+        name: 's',
+        variationType: 'string',
+        variations: [
+          { name: 'a', value: 'red' },
+          { name: 'b', value: '' },
+        ],
+      }),
+    );
     expect(s.variations.map((v: any) => v.value)).toEqual(['red', '']);
     expect([s.enabledVariationId, s.disabledVariationId]).toEqual(s.variations.map((v: any) => v.id));
-    const n = expectOk(await owner('POST', url(), { key: 'n', name: 'n', variationType: 'number', variations: [{ id: 'lo', name: 'lo', value: '-1.5e3' }, { id: 'hi', name: 'hi', value: '42' }], enabledVariationId: 'hi', disabledVariationId: 'lo', isEnabled: true }));
+    const n = expectOk(
+      await owner('POST', url(), {
+        key: 'n',
+        name: 'n',
+        variationType: 'number',
+        variations: [
+          { id: 'lo', name: 'lo', value: '-1.5e3' },
+          { id: 'hi', name: 'hi', value: '42' },
+        ],
+        enabledVariationId: 'hi',
+        disabledVariationId: 'lo',
+        isEnabled: true,
+      }),
+    );
     expect(n).toMatchObject({ variationType: 'number', enabledVariationId: 'hi', disabledVariationId: 'lo', isEnabled: true });
-    const j = expectOk(await owner('POST', url(), { key: 'j', name: 'j', variationType: 'json', variations: [{ name: 'o', value: '{"a":[1,2]}' }, { name: 'n', value: 'null' }] }));
+    const j = expectOk(
+      await owner('POST', url(), {
+        key: 'j',
+        name: 'j',
+        variationType: 'json',
+        variations: [
+          { name: 'o', value: '{"a":[1,2]}' },
+          { name: 'n', value: 'null' },
+        ],
+      }),
+    );
     expect(j.variations[0].value).toBe('{"a":[1,2]}');
   });
 
@@ -60,15 +101,102 @@ describe.each(backends)('feature flags (%s)', (backend) => {
       [{ key: 'k', name: 'x', tags: ['sl/ash'] }, ['tags_is_invalid']],
       [{ key: 'k', name: 'x', variationType: 'date' }, ['variationType_is_invalid']],
       [{ key: 'k', name: 'x', variationType: 'string' }, ['variations_is_required']],
-      [{ key: 'k', name: 'x', variations: [{ name: 'a', value: 'yes' }, { name: 'b', value: 'no' }] }, ['value_is_invalid']],
-      [{ key: 'k', name: 'x', variations: [{ name: 'a', value: 'true' }, { name: 'b', value: 'true' }] }, ['variations_is_invalid']],
-      [{ key: 'k', name: 'x', variationType: 'number', variations: [{ name: 'a', value: '1' }, { name: 'b', value: 'one' }] }, ['value_is_invalid']],
-      [{ key: 'k', name: 'x', variationType: 'number', variations: [{ name: 'a', value: '1' }, { name: 'b', value: '0x10' }] }, ['value_is_invalid']],
-      [{ key: 'k', name: 'x', variationType: 'json', variations: [{ name: 'a', value: '{}' }, { name: 'b', value: '{' }] }, ['value_is_invalid']],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variations: [
+            { name: 'a', value: 'yes' },
+            { name: 'b', value: 'no' },
+          ],
+        },
+        ['value_is_invalid'],
+      ],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variations: [
+            { name: 'a', value: 'true' },
+            { name: 'b', value: 'true' },
+          ],
+        },
+        ['variations_is_invalid'],
+      ],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variationType: 'number',
+          variations: [
+            { name: 'a', value: '1' },
+            { name: 'b', value: 'one' },
+          ],
+        },
+        ['value_is_invalid'],
+      ],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variationType: 'number',
+          variations: [
+            { name: 'a', value: '1' },
+            { name: 'b', value: '0x10' },
+          ],
+        },
+        ['value_is_invalid'],
+      ],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variationType: 'json',
+          variations: [
+            { name: 'a', value: '{}' },
+            { name: 'b', value: '{' },
+          ],
+        },
+        ['value_is_invalid'],
+      ],
       [{ key: 'k', name: 'x', variationType: 'string', variations: [{ name: 'a', value: 'only' }] }, ['variations_is_invalid']],
-      [{ key: 'k', name: 'x', variationType: 'string', variations: [{ id: 'v', name: 'a', value: '1' }, { id: 'v', name: 'b', value: '2' }] }, ['variations_is_invalid']],
-      [{ key: 'k', name: 'x', variationType: 'string', variations: [{ name: 'a', value: 1 }, { name: 'b', value: '2' }] }, ['value_is_invalid']],
-      [{ key: 'k', name: 'x', variationType: 'string', variations: [{ id: 'a', name: 'a', value: '1' }, { id: 'b', name: 'b', value: '2' }], enabledVariationId: 'zz' }, ['enabledVariationId_is_invalid']],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variationType: 'string',
+          variations: [
+            { id: 'v', name: 'a', value: '1' },
+            { id: 'v', name: 'b', value: '2' },
+          ],
+        },
+        ['variations_is_invalid'],
+      ],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variationType: 'string',
+          variations: [
+            { name: 'a', value: 1 },
+            { name: 'b', value: '2' },
+          ],
+        },
+        ['value_is_invalid'],
+      ],
+      [
+        {
+          key: 'k',
+          name: 'x',
+          variationType: 'string',
+          variations: [
+            { id: 'a', name: 'a', value: '1' },
+            { id: 'b', name: 'b', value: '2' },
+          ],
+          enabledVariationId: 'zz',
+        },
+        ['enabledVariationId_is_invalid'],
+      ],
       [{ key: 'k', name: 'x', isEnabled: 'yes' }, ['isEnabled_is_invalid']],
     ];
     for (const [body, errors] of cases) {
@@ -109,7 +237,14 @@ describe.each(backends)('feature flags (%s)', (backend) => {
     expect((await owner('DELETE', url('/old'))).body).toEqual({ success: false, errors: ['CannotDeleteUnarchivedFeatureFlag'], data: null });
     expect(expectOk(await owner('PUT', url('/old/archive')))).toBe(true);
     expect(expectOk(await owner('GET', url('/old'))).isArchived).toBe(true);
-    for (const [tail, body] of [['/old/toggle/true', undefined], ['/old/name', { name: 'n' }], ['/old/description', { description: 'd' }], ['/old/tags', ['t']], ['/old/variations', { variations: flag.variations }], ['/old/off-variation', { offVariationId: flag.enabledVariationId }]] as const) {
+    for (const [tail, body] of [
+      ['/old/toggle/true', undefined],
+      ['/old/name', { name: 'n' }],
+      ['/old/description', { description: 'd' }],
+      ['/old/tags', ['t']],
+      ['/old/variations', { variations: flag.variations }],
+      ['/old/off-variation', { offVariationId: flag.enabledVariationId }],
+    ] as const) {
       const res = await owner('PUT', url(tail), body);
       expect({ tail, status: res.status, errors: res.body.errors }).toEqual({ tail, status: 422, errors: ['FlagArchived'] });
     }
@@ -122,11 +257,36 @@ describe.each(backends)('feature flags (%s)', (backend) => {
   });
 
   it("replaces variations only while the flag's on and off variations remain", async () => {
-    const flag = expectOk(await owner('POST', url(), { key: 'v', name: 'v', variationType: 'string', variations: [{ id: 'a', name: 'A', value: 'a' }, { id: 'b', name: 'B', value: 'b' }, { id: 'c', name: 'C', value: 'c' }] }));
+    const flag = expectOk(
+      await owner('POST', url(), {
+        key: 'v',
+        name: 'v',
+        variationType: 'string',
+        variations: [
+          { id: 'a', name: 'A', value: 'a' },
+          { id: 'b', name: 'B', value: 'b' },
+          { id: 'c', name: 'C', value: 'c' },
+        ],
+      }),
+    );
     expect([flag.enabledVariationId, flag.disabledVariationId]).toEqual(['a', 'b']);
-    const res = await owner('PUT', url('/v/variations'), { variations: [{ id: 'a', name: 'A', value: 'a' }, { id: 'c', name: 'C', value: 'c' }] });
+    const res = await owner('PUT', url('/v/variations'), {
+      variations: [
+        { id: 'a', name: 'A', value: 'a' },
+        { id: 'c', name: 'C', value: 'c' },
+      ],
+    });
     expect({ status: res.status, errors: res.body.errors }).toEqual({ status: 422, errors: ['VariationInUse'] });
-    const revision = expectOk(await owner('PUT', url('/v/variations'), { variationType: 'json', variations: [{ id: 'a', name: 'A', value: '{"x":1}' }, { id: 'b', name: 'B', value: '[]' }, { name: 'new', value: '2' }] }));
+    const revision = expectOk(
+      await owner('PUT', url('/v/variations'), {
+        variationType: 'json',
+        variations: [
+          { id: 'a', name: 'A', value: '{"x":1}' },
+          { id: 'b', name: 'B', value: '[]' },
+          { name: 'new', value: '2' },
+        ],
+      }),
+    );
     const changed = expectOk(await owner('GET', url('/v')));
     expect(revision).toBe(changed.revision);
     expect(revision).not.toBe(flag.revision);

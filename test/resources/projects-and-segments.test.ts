@@ -23,8 +23,16 @@ describe.each(backends)('projects, environments and segments (%s)', (backend) =>
   afterEach(async () => t.close());
 
   const count = async (table: 'projects' | 'environments' | 'feature_flags' | 'segments' | 'audit_logs') =>
-    Number((await t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const everything = async () => Promise.all((['projects', 'environments', 'feature_flags', 'segments', 'audit_logs'] as const).map(async (table) => t.db.kysely.selectFrom(table).selectAll().orderBy('id').execute()));
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const everything = async () =>
+    Promise.all((['projects', 'environments', 'feature_flags', 'segments', 'audit_logs'] as const).map(async (table) => t.db.kysely.selectFrom(table).selectAll().orderBy('id').execute()));
 
   it('creates a project with environments dev and prod', async () => {
     const p = expectOk(await owner('POST', '/projects', { key: 'web', name: 'Web' }));
@@ -78,10 +86,20 @@ describe.each(backends)('projects, environments and segments (%s)', (backend) =>
     expect(expectOk(await owner('PUT', `/projects/${web.id}`, { name: 'Website' }))).toEqual({ id: web.id, name: 'Website' });
     expect(expectOk(await owner('GET', `/projects/${web.id}`))).toMatchObject({ key: 'web', name: 'Website' });
     const prod = { id: web.env.prod, projectId: web.id, key: 'prod', secrets: expect.any(Array), createdAt: ISO, updatedAt: ISO };
-    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live' }))).toEqual({ ...prod, name: 'Production', description: 'live', settings: SETTINGS });
+    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live' }))).toEqual({
+      ...prod,
+      name: 'Production',
+      description: 'live',
+      settings: SETTINGS,
+    });
     // FeatBit's settings are kept as sent; left out (or null) they stay as they are.
     const settings = { requireChangeComment: true };
-    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live', settings }))).toEqual({ ...prod, name: 'Production', description: 'live', settings });
+    expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Production', description: 'live', settings }))).toEqual({
+      ...prod,
+      name: 'Production',
+      description: 'live',
+      settings,
+    });
     expect(expectOk(await owner('PUT', `/projects/${web.id}/envs/${web.env.prod}`, { name: 'Prod', settings: null }))).toMatchObject({ name: 'Prod', description: 'live', settings });
     expect(expectOk(await owner('GET', `/projects/${web.id}/envs/${web.env.prod}`))).toMatchObject({ name: 'Prod', settings });
   });

@@ -365,7 +365,12 @@ const ROUTES: RouteCase[] = [
     actions: ['CreateEnvSecret', 'CanAccessEnv'],
     type: 'env',
     target: PROD,
-    arrange: async (f, n) => ({ method: 'POST', url: `/envs/${f.web.env.prod}/secrets`, body: { name: `k-${n}`, type: 'server' }, state: () => f.row('env_secrets', { env_id: f.web.env.prod, name: `k-${n}` }) }),
+    arrange: async (f, n) => ({
+      method: 'POST',
+      url: `/envs/${f.web.env.prod}/secrets`,
+      body: { name: `k-${n}`, type: 'server' },
+      state: () => f.row('env_secrets', { env_id: f.web.env.prod, name: `k-${n}` }),
+    }),
   },
   secretChange('PUT /envs/{envId}/secrets/{id}', ['UpdateEnvSecret'], 'PUT', '', { name: 'Renamed' }),
   // Rotating hands out a new working key, so it takes what adding one takes as well.
@@ -433,7 +438,15 @@ describe.each(backends)('every route checks its action (%s)', (backend) => {
   });
   afterEach(async () => f.t.close());
 
-  const auditCount = async () => Number((await f.t.db.kysely.selectFrom('audit_logs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const auditCount = async () =>
+    Number(
+      (
+        await f.t.db.kysely
+          .selectFrom('audit_logs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('covers every route of projects, environments, flags, segments and the audit log', async () => {
     const doc = (await f.t.call('GET', '/openapi.json')).body;

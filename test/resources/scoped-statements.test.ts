@@ -50,10 +50,7 @@ describe.each(backends)('tag- and key-scoped statements (%s)', (backend) => {
   });
 
   it('a tag-scoped deny wins, and a flag cannot be tagged into or out of it', async () => {
-    const m = await caller([
-      allow('flag', ['ManageFeatureFlag'], ['project/*:env/*:flag/*']),
-      deny('flag', ['ManageFeatureFlag'], ['project/*:env/*:flag/*;locked']),
-    ]);
+    const m = await caller([allow('flag', ['ManageFeatureFlag'], ['project/*:env/*:flag/*']), deny('flag', ['ManageFeatureFlag'], ['project/*:env/*:flag/*;locked'])]);
     await b.flag(web.env.prod, 'locked', { tags: ['locked', 'other'] });
     await b.flag(web.env.prod, 'free', { tags: ['other'] });
 

@@ -183,7 +183,7 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
     }
   });
 
-  it('FeatBit\'s SDK revalidates with If-None-Match alone (it drops Authorization): the sealed ETag stands in for its key, and stops with it', async () => {
+  it("FeatBit's SDK revalidates with If-None-Match alone (it drops Authorization): the sealed ETag stands in for its key, and stops with it", async () => {
     s = await serve(backend);
     await targetingFixture(s);
     const poll = (auth: string | null, headers: Record<string, string> = {}) => s.t.call('GET', '/api/public/sdk/server/latest-all?timestamp=0', { auth, headers });
@@ -216,7 +216,7 @@ describe.each(backends)('SDK protocol (%s)', (backend) => {
     expect((await poll(null, { 'if-none-match': changed.headers.etag })).status).toBe(401);
   });
 
-  it('client polling: the user\'s evaluated flags; 401 for a server key; 400 for a body that is not a user', async () => {
+  it("client polling: the user's evaluated flags; 401 for a server key; 400 for a body that is not a user", async () => {
     s = await serve(backend);
     await targetingFixture(s);
     const poll = (auth: string | null, body: unknown) => s.t.call('POST', '/api/public/sdk/client/latest-all?timestamp=0', { auth, body });

@@ -71,7 +71,11 @@ const quiet = { error: () => undefined, warn: () => undefined, info: () => undef
 
 /** FeatBit's node server SDK pointed at Ensign; events are sent (a 404 there must not matter) unless disabled. */
 export function serverSdk(s: Served, mode: 'streaming' | 'polling', sdkKey = s.server.value): IFbClient {
-  let builder = new FbClientBuilder().sdkKey(sdkKey).eventsUri(s.http).logger(quiet as never).disableEvents(true);
+  let builder = new FbClientBuilder()
+    .sdkKey(sdkKey)
+    .eventsUri(s.http)
+    .logger(quiet as never)
+    .disableEvents(true);
   builder = mode === 'streaming' ? builder.streamingUri(s.ws) : builder.dataSyncMode(DataSyncModeEnum.POLLING).pollingUri(s.http).pollingInterval(100);
   return builder.build();
 }
@@ -125,7 +129,14 @@ export async function targetingFixture(s: Served) {
       targeting: {
         targetUsers: [],
         rules: [],
-        fallthrough: { dispatchKey: null, includedInExpt: true, variations: [{ id: 'a', rollout: [0, 0.3] }, { id: 'b', rollout: [0.3, 1] }] },
+        fallthrough: {
+          dispatchKey: null,
+          includedInExpt: true,
+          variations: [
+            { id: 'a', rollout: [0, 0.3] },
+            { id: 'b', rollout: [0.3, 1] },
+          ],
+        },
       },
     }),
   );

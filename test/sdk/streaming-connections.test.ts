@@ -81,7 +81,7 @@ describe.each(backends)('streaming connections (%s)', (backend) => {
       expect(await upgrade('198.51.100.20')).toBe(101);
     });
 
-    it('an entry the client forged ahead of the proxy\'s own is ignored: the address the trusted proxy saw is the one limited', async () => {
+    it("an entry the client forged ahead of the proxy's own is ignored: the address the trusted proxy saw is the one limited", async () => {
       s = await serve(backend, { rateLimitPerMinute: 3, trustProxy: '127.0.0.1' });
       const statuses: number[] = [];
       // The client writes X-Forwarded-For: <anything>; the proxy appends the address it saw (203.0.113.7), an untrusted hop.

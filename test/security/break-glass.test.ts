@@ -61,7 +61,14 @@ describe.each(backends)('break-glass CLI (%s)', (backend) => {
     return spawnSync(process.execPath, [join(repoRoot, 'bin/ensign.mjs'), ...args], {
       cwd: repoRoot,
       input,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, ENSIGN_SECRET: env.secret, ENSIGN_PASSWORD: 'a-new-password', ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}) },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATA_DIR: dataDir,
+        ENSIGN_SECRET: env.secret,
+        ENSIGN_PASSWORD: 'a-new-password',
+        ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}),
+      },
       encoding: 'utf8',
     });
   }

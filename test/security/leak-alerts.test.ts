@@ -28,7 +28,10 @@ describe.each(backends)('secret-scanning alerts (%s)', (backend) => {
   /** Everything an alert could change: every token row and the size of the audit log. */
   async function state() {
     const tokens = await t.db.kysely.selectFrom('access_tokens').selectAll().orderBy('id').execute();
-    const audit = await t.db.kysely.selectFrom('audit_logs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const audit = await t.db.kysely
+      .selectFrom('audit_logs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return { tokens, audit: Number(audit.n) };
   }
 
@@ -44,7 +47,7 @@ describe.each(backends)('secret-scanning alerts (%s)', (backend) => {
   });
   afterEach(async () => t.close());
 
-  it('a signed alert deactivates the token (Leaked) before answering, audits where it was found, and answers in GitHub\'s format', async () => {
+  it("a signed alert deactivates the token (Leaked) before answering, audits where it was found, and answers in GitHub's format", async () => {
     const tok = await token('ci-deploy');
     expect(await works(tok.secret)).toBe(200);
     const body = alertBody([tok.secret], 'https://github.com/octocat/hello/blob/abc/.env', 'commit');

@@ -105,7 +105,13 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
       },
     });
     expect(mask(existing.body)).toEqual(mask(fresh.body));
-    expect(existing.body.data.member).toMatchObject({ name: 'sam', status: 'Invited', invitorId: owner.memberId, initialPassword: null, policies: [{ id: developer, key: 'developer', name: 'Developer' }] });
+    expect(existing.body.data.member).toMatchObject({
+      name: 'sam',
+      status: 'Invited',
+      invitorId: owner.memberId,
+      initialPassword: null,
+      policies: [{ id: developer, key: 'developer', name: 'Developer' }],
+    });
     expect(Object.keys(existing.headers).sort()).toEqual(Object.keys(fresh.headers).sort());
   });
 
@@ -257,10 +263,7 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
 
   it('a concurrent double redeem makes exactly one account and one Active member', async () => {
     const { member, invitation } = await invite(o, { email: 'twice@acme.test' });
-    const results = await Promise.all([
-      redeem({ code: invitation.code, name: 'First', password: 'password-one' }),
-      redeem({ code: invitation.code, name: 'Second', password: 'password-two' }),
-    ]);
+    const results = await Promise.all([redeem({ code: invitation.code, name: 'First', password: 'password-one' }), redeem({ code: invitation.code, name: 'Second', password: 'password-two' })]);
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(200);
     expect([400, 409]).toContain(statuses[1]);
@@ -309,10 +312,10 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
     expectOk(await redeem({ code: invitation.code, name: 'T', password: 'throttled-password' }));
   });
 
-  describe('changing one\'s password', () => {
+  describe("changing one's password", () => {
     const PASSWORD = '/api/v1/user/password';
 
-    it('ends the person\'s other sessions at once and keeps the current one', async () => {
+    it("ends the person's other sessions at once and keeps the current one", async () => {
       const other = await login(t, owner.email, 'owner-password');
       expect((await t.call('GET', '/api/v1/user/profile', { auth: other })).status).toBe(200);
       expectOk(await t.call('PUT', PASSWORD, { auth: owner.auth, body: { currentPassword: 'owner-password', newPassword: 'a-brand-new-password' } }));
@@ -324,14 +327,18 @@ describe.each(backends)('membership attacks (%s)', (backend) => {
 
     it('a wrong current password changes nothing', async () => {
       const other = await login(t, owner.email, 'owner-password');
-      await refusedAndUnchanged(() => t.call('PUT', PASSWORD, { auth: owner.auth, body: { currentPassword: 'not-my-password', newPassword: 'attacker-password' } }), 403, failure('Forbidden', 'WrongCurrentPassword'));
+      await refusedAndUnchanged(
+        () => t.call('PUT', PASSWORD, { auth: owner.auth, body: { currentPassword: 'not-my-password', newPassword: 'attacker-password' } }),
+        403,
+        failure('Forbidden', 'WrongCurrentPassword'),
+      );
       expect((await t.call('GET', '/api/v1/user/profile', { auth: other })).status).toBe(200);
       await login(t, owner.email, 'owner-password');
       // The new password must follow the setup rules.
       await refusedAndUnchanged(() => t.call('PUT', PASSWORD, { auth: owner.auth, body: { currentPassword: 'owner-password', newPassword: 'short' } }), 400, failure('newPassword_is_invalid'));
     });
 
-    it('a token cannot change a password, even its owner\'s', async () => {
+    it("a token cannot change a password, even its owner's", async () => {
       const token = expectOk(await o('POST', '/access-tokens', { name: 'owner-pat', type: 'Personal', permissions: [] }));
       await refusedAndUnchanged(() => t.call('PUT', PASSWORD, { auth: token.secret, body: { currentPassword: 'owner-password', newPassword: 'token-chosen-password' } }), 403, failure('Forbidden'));
       await login(t, owner.email, 'owner-password');

@@ -16,7 +16,15 @@ describe.each(backends)('resource patterns (%s)', (backend) => {
     o = as(t, owner);
   });
   afterEach(async () => t.close());
-  const count = async (table: 'policies' | 'access_tokens') => Number((await t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'policies' | 'access_tokens') =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it.each(MISTYPED)('%s is refused in a policy and in a token, and nothing is saved', async (pattern) => {
     const policies = await count('policies');

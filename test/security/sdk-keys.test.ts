@@ -41,7 +41,7 @@ describe.each(backends)('SDK keys are never more than the caller holds (%s)', (b
     expect(added.value).toMatch(/^ens_srv_[0-9A-Za-z]{38}$/);
   });
 
-  it("a creator who may not read a new environment sees its server keys only as hints (client keys are public anyway)", async () => {
+  it('a creator who may not read a new environment sees its server keys only as hints (client keys are public anyway)', async () => {
     const creator = await token([CREATE_PROJECT]);
     const created = expectOk(await t.call('POST', '/api/v1/projects', { auth: creator, body: { name: 'Api', key: 'api' } }));
     for (const env of created.environments) {

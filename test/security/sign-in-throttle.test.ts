@@ -7,10 +7,11 @@ import { setupOwner } from '../support/fixtures.ts';
 import { PG_URL, backends, makeApp, type TestApp } from '../support/harness.ts';
 
 const LOGIN = '/api/v1/identity/login-by-email';
-const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((acc, s) => {
-  acc[s] = (acc[s] ?? 0) + 1;
-  return acc;
-}, {});
+const tally = (statuses: number[]) =>
+  statuses.reduce<Record<number, number>>((acc, s) => {
+    acc[s] = (acc[s] ?? 0) + 1;
+    return acc;
+  }, {});
 
 describe.each(backends)('sign-in throttle under concurrency (%s)', (backend) => {
   const apps: TestApp[] = [];

@@ -6,7 +6,12 @@ import type { Statement } from '../../src/policy/statement.ts';
 import { addMember, as, builtinPolicyId, expectOk, setupOwner, type Session } from '../support/fixtures.ts';
 import { backends, makeApp, type TestApp } from '../support/harness.ts';
 
-const TOKEN_ACTIONS: Omit<Statement, 'id'> = { resourceType: 'access-token', effect: 'allow', actions: ['ManagePersonalAccessTokens', 'ManageServiceAccessTokens', 'ListAccessTokens'], resources: ['access-token/*'] };
+const TOKEN_ACTIONS: Omit<Statement, 'id'> = {
+  resourceType: 'access-token',
+  effect: 'allow',
+  actions: ['ManagePersonalAccessTokens', 'ManageServiceAccessTokens', 'ListAccessTokens'],
+  resources: ['access-token/*'],
+};
 const OWNER_ALL: Omit<Statement, 'id'> = { resourceType: '*', effect: 'allow', actions: ['*'], resources: ['*'] };
 const ENV_READ: Omit<Statement, 'id'> = { resourceType: 'env', effect: 'allow', actions: ['CanAccessEnv'], resources: ['project/*:env/*'] };
 const exceeds = { success: false, errors: ['Forbidden', 'PermissionsExceedCaller'], data: null };
@@ -152,4 +157,3 @@ describe.each(backends)('token management cannot escalate (%s)', (backend) => {
     }
   });
 });
-

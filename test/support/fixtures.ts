@@ -64,6 +64,5 @@ export async function addMember(t: TestApp, owner: Session, opts: { policyIds?: 
 
 /** Calls within the session's organization. */
 export function as(t: TestApp, s: { auth: string; orgId?: string }) {
-  return (method: string, url: string, body?: unknown) =>
-    t.call(method, `/api/v1${url}`, { auth: s.auth, headers: s.orgId ? { organization: s.orgId } : {}, body });
+  return (method: string, url: string, body?: unknown) => t.call(method, `/api/v1${url}`, { auth: s.auth, headers: s.orgId ? { organization: s.orgId } : {}, body });
 }

@@ -79,7 +79,10 @@ export async function makeApp(backend: Backend, overrides: Partial<Config> & { c
       await app.close();
       if (backend === 'postgres' && db.pgSchema) {
         const { sql } = await import('kysely');
-        await sql.raw(`drop schema if exists ${db.pgSchema} cascade`).execute(db.kysely).catch(() => undefined);
+        await sql
+          .raw(`drop schema if exists ${db.pgSchema} cascade`)
+          .execute(db.kysely)
+          .catch(() => undefined);
       }
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -22,7 +22,17 @@ export async function startInstance(schema: string, secret: string, env: Record<
   const port = nextPort++;
   const dataDir = mkdtempSync(join(tmpdir(), 'ensign-multi-'));
   const child = spawn(process.execPath, ['bin/ensign.mjs', 'serve'], {
-    env: { ...process.env, DATABASE_URL: url.toString(), ENSIGN_SECRET: secret, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+      ENSIGN_SECRET: secret,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -64,4 +74,3 @@ export async function status(url: string, auth: string): Promise<number> {
   await res.arrayBuffer();
   return res.status;
 }
-

@@ -29,7 +29,12 @@ export const deny = (resourceType: Statement['resourceType'], actions: string[],
 export const EVERYTHING = allow('*', ['*'], ['*']);
 export const ALL_ACTIONS: string[] = RESOURCE_TYPES.flatMap((t) => [...ACTIONS[t]]);
 /** Every concrete action of every type except these, on everything. */
-export const allExcept = (...missing: string[]): StatementInput => allow('*', ALL_ACTIONS.filter((a) => !missing.includes(a)), ['*']);
+export const allExcept = (...missing: string[]): StatementInput =>
+  allow(
+    '*',
+    ALL_ACTIONS.filter((a) => !missing.includes(a)),
+    ['*'],
+  );
 
 export function expectOk(res: { status: number; body: any }, what = 'request'): any {
   if (res.status !== 200 || !res.body?.success) throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -38,10 +43,7 @@ export function expectOk(res: { status: number; body: any }, what = 'request'): 
 
 /** The first organization, through POST /setup; its owner holds the Owner policy. */
 export async function setupOrg(t: TestApp): Promise<Org> {
-  const data = expectOk(
-    await t.call('POST', '/api/v1/setup', { body: { organizationName: 'Acme', name: 'Olivia Owner', email: 'owner@example.com', password: 'owner-password' } }),
-    'setup',
-  );
+  const data = expectOk(await t.call('POST', '/api/v1/setup', { body: { organizationName: 'Acme', name: 'Olivia Owner', email: 'owner@example.com', password: 'owner-password' } }), 'setup');
   const org = await t.db.kysely.selectFrom('organizations').select(['id', 'key']).where('id', '=', data.organizationId).executeTakeFirstOrThrow();
   return { ...org, owner: { auth: `Bearer ${data.session}`, memberId: data.memberId, name: 'Olivia Owner' } };
 }
@@ -58,7 +60,10 @@ async function newSession(t: TestApp, userId: string): Promise<string> {
 
 async function newUser(t: TestApp, name: string): Promise<string> {
   const id = t.app.ctx.ids.next();
-  await t.db.kysely.insertInto('users').values({ id, email: `${unique('u')}@example.com`, name, password_hash: 'not-a-hash', created_at: t.app.ctx.clock.now() }).execute();
+  await t.db.kysely
+    .insertInto('users')
+    .values({ id, email: `${unique('u')}@example.com`, name, password_hash: 'not-a-hash', created_at: t.app.ctx.clock.now() })
+    .execute();
   return id;
 }
 

@@ -25,7 +25,9 @@ describe.each(backends)('flag evaluation route (%s)', (backend) => {
   async function targetedFlag() {
     const segment = await b.segment(web.env.prod, 'staff', { included: ['s-in'], excluded: ['x-out'] });
     // Also everyone at the company's domain, except who is excluded.
-    expectOk(await owner('PUT', `/envs/${web.env.prod}/segments/${segment.id}/targeting`, { rules: [{ id: 'sr', name: 'domain', conditions: [{ property: 'email', op: 'EndsWith', value: '@acme.test' }] }] }));
+    expectOk(
+      await owner('PUT', `/envs/${web.env.prod}/segments/${segment.id}/targeting`, { rules: [{ id: 'sr', name: 'domain', conditions: [{ property: 'email', op: 'EndsWith', value: '@acme.test' }] }] }),
+    );
     const f = await b.flag(web.env.prod, 'checkout', {
       variationType: 'string',
       variations: [

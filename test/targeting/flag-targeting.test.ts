@@ -78,7 +78,14 @@ describe.each(backends)('flag targeting (%s)', (backend) => {
     const targeting = {
       targetUsers: [{ variationId: 'c', keyIds: ['u1', 'u2'] }],
       rules: [rule('r1', 'b')],
-      fallthrough: { dispatchKey: 'keyId', includedInExpt: false, variations: [{ id: 'a', rollout: [0, 0.5], exptRollout: 0.5 }, { id: 'c', rollout: [0.5, 1], exptRollout: 0.5 }] },
+      fallthrough: {
+        dispatchKey: 'keyId',
+        includedInExpt: false,
+        variations: [
+          { id: 'a', rollout: [0, 0.5], exptRollout: 0.5 },
+          { id: 'c', rollout: [0.5, 1], exptRollout: 0.5 },
+        ],
+      },
       exptIncludeAllTargets: false,
     };
     const updated = await changed(await owner('PUT', url('checkout', '/targeting'), { revision: f.revision, targeting, comment: 'roll out to half' }), 'checkout');
@@ -132,7 +139,16 @@ describe.each(backends)('flag targeting (%s)', (backend) => {
     const fall = (variations: object[]) => ({ ...base, fallthrough: { ...base.fallthrough, variations } });
     const cases: [object, string[]][] = [
       [{ ...base, targetUsers: [{ variationId: 'zz', keyIds: ['u1'] }] }, ['variationId_is_invalid']],
-      [{ ...base, targetUsers: [{ variationId: 'a', keyIds: ['u1'] }, { variationId: 'c', keyIds: ['u1'] }] }, ['targetUsers_is_invalid']],
+      [
+        {
+          ...base,
+          targetUsers: [
+            { variationId: 'a', keyIds: ['u1'] },
+            { variationId: 'c', keyIds: ['u1'] },
+          ],
+        },
+        ['targetUsers_is_invalid'],
+      ],
       [fall([{ id: 'a', rollout: [0, 1.5], exptRollout: 1 }]), ['rollout_is_invalid']],
       [fall([{ id: 'a', rollout: [0.7, 0.2], exptRollout: 1 }]), ['rollout_is_invalid']],
       [fall([{ id: 'a', rollout: [-0.1, 1], exptRollout: 1 }]), ['rollout_is_invalid']],
@@ -198,7 +214,9 @@ describe.each(backends)('flag targeting (%s)', (backend) => {
     expect(strip(await token('PATCH', url('checkout'), [{ op: 'replace', path: '/isEnabled', value: true }]))).toEqual(FORBIDDEN);
     // Another flag is out of reach even for targetUsers.
     const other = await read('other');
-    expect(strip(await token('PUT', url('other', '/targeting'), { revision: other.revision, targeting: { ...targetingOf(other), targetUsers: [{ variationId: 'c', keyIds: ['x'] }] } }))).toEqual(FORBIDDEN);
+    expect(strip(await token('PUT', url('other', '/targeting'), { revision: other.revision, targeting: { ...targetingOf(other), targetUsers: [{ variationId: 'c', keyIds: ['x'] }] } }))).toEqual(
+      FORBIDDEN,
+    );
     expect(await read('checkout')).toEqual(now);
     expect(await read('other')).toEqual(other);
     expect(await entries(f.id)).toHaveLength(auditBefore);
@@ -231,7 +249,10 @@ describe.each(backends)('flag targeting (%s)', (backend) => {
       [1, '/name', { name: 'Renamed' }],
       [2, '/targeting', null],
     ] as const) {
-      const res = await changed(await owner('PUT', url('checkout', tail), body === null ? { revision, targeting: { ...targetingOf(f), targetUsers: [{ variationId: 'c', keyIds: [`u${i}`] }] } } : body), 'checkout');
+      const res = await changed(
+        await owner('PUT', url('checkout', tail), body === null ? { revision, targeting: { ...targetingOf(f), targetUsers: [{ variationId: 'c', keyIds: [`u${i}`] }] } } : body),
+        'checkout',
+      );
       stamps.push(Date.parse(res.updatedAt));
       revision = res.revision;
     }
@@ -265,7 +286,13 @@ describe.each(backends)('flag targeting (%s)', (backend) => {
       [[{ op: 'replace', path: '/disabledVariationId', value: 'zz' }], ['disabledVariationId_is_invalid']],
       [[{ op: 'replace', path: '/name', value: '   ' }], ['name_is_required']],
       // A valid first step does not survive a failing second one.
-      [[{ op: 'replace', path: '/description', value: 'x' }, { op: 'remove', path: '/tags/5' }], ['path_is_invalid']],
+      [
+        [
+          { op: 'replace', path: '/description', value: 'x' },
+          { op: 'remove', path: '/tags/5' },
+        ],
+        ['path_is_invalid'],
+      ],
     ];
     for (const [ops, errors] of bad) {
       const res = await owner('PATCH', url('checkout'), ops);

@@ -29,7 +29,10 @@ describe.each(backends)('migration 0002_targeting (%s)', (backend) => {
     await k.insertInto('projects').values({ id: 'p1', org_id: 'o1', key: 'web', name: 'Web', created_at: 1, updated_at: 1 }).execute();
     await k.insertInto('environments').values({ id: 'e1', org_id: 'o1', project_id: 'p1', key: 'prod', name: 'Prod', description: '', created_at: 1, updated_at: 1 }).execute();
     await sql`insert into feature_flags (id, org_id, env_id, key, name, description, tags, is_archived, created_at, updated_at, is_enabled, variation_type, variations, enabled_variation_id, disabled_variation_id)
-              values ('f1', 'o1', 'e1', 'old', 'Old', '', '[]', 0, 5, 7, 1, 'boolean', ${JSON.stringify([{ id: 'on-1', name: 'true', value: 'true' }, { id: 'off-1', name: 'false', value: 'false' }])}, 'on-1', 'off-1')`.execute(k);
+              values ('f1', 'o1', 'e1', 'old', 'Old', '', '[]', 0, 5, 7, 1, 'boolean', ${JSON.stringify([
+                { id: 'on-1', name: 'true', value: 'true' },
+                { id: 'off-1', name: 'false', value: 'false' },
+              ])}, 'on-1', 'off-1')`.execute(k);
     await sql`insert into segments (id, org_id, env_id, key, name, description, tags, is_archived, created_at, updated_at, included, excluded)
               values ('s1', 'o1', 'e1', 'vips', 'VIPs', '', '[]', 0, 5, 7, '["u1"]', '[]')`.execute(k);
 

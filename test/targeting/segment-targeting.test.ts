@@ -28,14 +28,29 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
   const matchRule = (id: string, value = 'NL') => ({ id, name: `rule ${id}`, conditions: [{ property: 'country', op: 'Equal', value }] });
   const flagUsing = async (envId: string, key: string, segmentIds: string[]) => {
     const f = await b.flag(envId, key);
-    const rule = { id: 'r1', name: 'in segment', conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify(segmentIds) }], variations: [{ id: f.enabledVariationId, rollout: [0, 1] }] };
+    const rule = {
+      id: 'r1',
+      name: 'in segment',
+      conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify(segmentIds) }],
+      variations: [{ id: f.enabledVariationId, rollout: [0, 1] }],
+    };
     expectOk(await owner('PUT', `/envs/${envId}/feature-flags/${key}/targeting`, { revision: f.revision, targeting: { targetUsers: [], rules: [rule], fallthrough: f.fallthrough } }), `target ${key}`);
     return expectOk(await owner('GET', `/envs/${envId}/feature-flags/${key}`));
   };
 
   it("creates a segment from FeatBit's body and from Ensign's, with type, scopes and rules", async () => {
     const featbit = expectOk(await owner('POST', segUrl(web.env.prod), { type: 'environment-specific', name: 'Beta', key: 'beta', description: 'testers', scopes: ['project/web:env/prod'] }));
-    expect(featbit).toMatchObject({ key: 'beta', name: 'Beta', description: 'testers', type: 'environment-specific', scopes: ['project/web:env/prod'], included: [], excluded: [], rules: [], envId: web.env.prod });
+    expect(featbit).toMatchObject({
+      key: 'beta',
+      name: 'Beta',
+      description: 'testers',
+      type: 'environment-specific',
+      scopes: ['project/web:env/prod'],
+      included: [],
+      excluded: [],
+      rules: [],
+      envId: web.env.prod,
+    });
     const ensign = await b.segment(web.env.prod, 'vips', { included: ['u1'], tags: ['gold'] });
     expect(ensign).toMatchObject({ type: 'environment-specific', scopes: ['project/web:env/prod'], included: ['u1'], rules: [], tags: ['gold'] });
     const shared = expectOk(await owner('POST', segUrl(web.env.prod), { type: 'shared', name: 'Staff', key: 'staff', scopes: ['project/web'] }));
@@ -61,8 +76,16 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
       expect({ body, status: res.status, errors: res.body.errors }).toEqual({ body, status: 400, errors });
     }
     // The environment a segment was made in always lists it (it is changed from there), whatever its scopes.
-    expect(expectOk(await owner('GET', `${segUrl(web.env.prod)}?pageSize=100`)).items.map((x: any) => x.key).sort()).toEqual(['beta', 'e', 'fb', 'staff', 'vips']);
-    expect(expectOk(await owner('GET', `${segUrl(web.env.dev)}?pageSize=100`)).items.map((x: any) => x.key).sort()).toEqual(['fb', 'staff']);
+    expect(
+      expectOk(await owner('GET', `${segUrl(web.env.prod)}?pageSize=100`))
+        .items.map((x: any) => x.key)
+        .sort(),
+    ).toEqual(['beta', 'e', 'fb', 'staff', 'vips']);
+    expect(
+      expectOk(await owner('GET', `${segUrl(web.env.dev)}?pageSize=100`))
+        .items.map((x: any) => x.key)
+        .sort(),
+    ).toEqual(['fb', 'staff']);
   });
 
   it('a shared segment is seen and usable in the environments its scopes cover, and only there', async () => {
@@ -70,7 +93,10 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
     const shared = expectOk(await owner('POST', segUrl(web.env.prod), { type: 'shared', name: 'Staff', key: 'staff', scopes: ['project/web:env/dev', 'project/web:env/prod'] }));
     const own = await b.segment(web.env.prod, 'prod-only');
 
-    const listed = async (envId: string) => expectOk(await owner('GET', `${segUrl(envId)}?pageSize=100`)).items.map((s: any) => s.key).sort();
+    const listed = async (envId: string) =>
+      expectOk(await owner('GET', `${segUrl(envId)}?pageSize=100`))
+        .items.map((s: any) => s.key)
+        .sort();
     expect(await listed(web.env.prod)).toEqual(['prod-only', 'staff']);
     expect(await listed(web.env.dev)).toEqual(['staff']);
     expect(await listed(staging)).toEqual([]);
@@ -81,8 +107,16 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
     // A dev flag may name the shared segment but not prod's own one; a staging flag neither.
     expect((await flagUsing(web.env.dev, 'dev-flag', [shared.id])).rules[0].conditions[0].value).toBe(JSON.stringify([shared.id]));
     const devFlag = await b.flag(web.env.dev, 'dev-other');
-    const rule = (id: string) => ({ id: 'r', name: 'r', conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify([id]) }], variations: [{ id: devFlag.enabledVariationId, rollout: [0, 1] }] });
-    const refused = await owner('PUT', `/envs/${web.env.dev}/feature-flags/dev-other/targeting`, { revision: devFlag.revision, targeting: { targetUsers: [], rules: [rule(own.id)], fallthrough: devFlag.fallthrough } });
+    const rule = (id: string) => ({
+      id: 'r',
+      name: 'r',
+      conditions: [{ property: 'User is in segment', op: '', value: JSON.stringify([id]) }],
+      variations: [{ id: devFlag.enabledVariationId, rollout: [0, 1] }],
+    });
+    const refused = await owner('PUT', `/envs/${web.env.dev}/feature-flags/dev-other/targeting`, {
+      revision: devFlag.revision,
+      targeting: { targetUsers: [], rules: [rule(own.id)], fallthrough: devFlag.fallthrough },
+    });
     expect({ status: refused.status, errors: refused.body.errors }).toEqual({ status: 400, errors: ['segment_is_invalid'] });
     const stagingFlag = await b.flag(staging, 'staging-flag');
     const refused2 = await owner('PUT', `/envs/${staging}/feature-flags/staging-flag/targeting`, {

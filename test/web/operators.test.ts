@@ -28,7 +28,12 @@ describe('the operator picker', () => {
     for (const value of ['[]', '["s1"]']) {
       const c = { property: 'User is in segment', op: '', value };
       const server = targetingErrors(
-        { targetUsers: [], rules: [{ id: 'r', name: '', dispatchKey: null, includedInExpt: false, conditions: [c], variations: [{ id: 'v', rollout: [0, 1], exptRollout: 1 }] }], fallthrough: { dispatchKey: null, includedInExpt: true, variations: [{ id: 'v', rollout: [0, 1], exptRollout: 1 }] }, exptIncludeAllTargets: false },
+        {
+          targetUsers: [],
+          rules: [{ id: 'r', name: '', dispatchKey: null, includedInExpt: false, conditions: [c], variations: [{ id: 'v', rollout: [0, 1], exptRollout: 1 }] }],
+          fallthrough: { dispatchKey: null, includedInExpt: true, variations: [{ id: 'v', rollout: [0, 1], exptRollout: 1 }] },
+          exptIncludeAllTargets: false,
+        },
         new Set(['v']),
         (id) => known.has(id),
       );

@@ -111,11 +111,9 @@ function Routes({ path }: { path: string }) {
   if ((m = matchPath('/projects', path))) return <ProjectsPage />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/flags', path))) return <FlagsPage projectId={m.projectId} envId={m.envId} />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/settings', path))) return <EnvSettingsPage projectId={m.projectId} envId={m.envId} />;
-  if ((m = matchPath('/projects/:projectId/envs/:envId/flags/:key', path)))
-    return <FlagDetailPage projectId={m.projectId} envId={m.envId} flagKey={m.key} />;
+  if ((m = matchPath('/projects/:projectId/envs/:envId/flags/:key', path))) return <FlagDetailPage projectId={m.projectId} envId={m.envId} flagKey={m.key} />;
   if ((m = matchPath('/projects/:projectId/envs/:envId/segments', path))) return <SegmentsPage projectId={m.projectId} envId={m.envId} />;
-  if ((m = matchPath('/projects/:projectId/envs/:envId/segments/:id', path)))
-    return <SegmentDetailPage projectId={m.projectId} envId={m.envId} segmentId={m.id} />;
+  if ((m = matchPath('/projects/:projectId/envs/:envId/segments/:id', path))) return <SegmentDetailPage projectId={m.projectId} envId={m.envId} segmentId={m.id} />;
   if ((m = matchPath('/integrations/access-tokens', path))) return <AccessTokensPage />;
   if ((m = matchPath('/iam/members', path))) return <MembersPage />;
   if ((m = matchPath('/iam/members/:id', path))) return <MemberDetailPage memberId={m.id} />;

@@ -25,10 +25,7 @@ export function Router({ children }: { children: ReactNode }) {
     window.scrollTo(0, 0);
   }, []);
 
-  const value = useMemo(
-    () => ({ path: location.path, search: new URLSearchParams(location.search), navigate }),
-    [location, navigate],
-  );
+  const value = useMemo(() => ({ path: location.path, search: new URLSearchParams(location.search), navigate }), [location, navigate]);
   return <RouterContext.Provider value={value}>{children}</RouterContext.Provider>;
 }
 

@@ -93,7 +93,13 @@ function closed(schema: any): any {
 }
 
 const hasNul = (v: unknown): boolean =>
-  typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(hasNul) : v !== null && typeof v === 'object' ? Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x)) : false;
+  typeof v === 'string'
+    ? v.includes('\u0000')
+    : Array.isArray(v)
+      ? v.some(hasNul)
+      : v !== null && typeof v === 'object'
+        ? Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x))
+        : false;
 
 /** Would the route accept this JSON text as its body? */
 export function bodyAccepted(op: Operation, text: string | undefined): boolean {
@@ -117,10 +123,56 @@ export function bodyAccepted(op: Operation, text: string | undefined): boolean {
 // ---------- values ----------
 
 const ODD = [
-  '\u0000', '\u0001', '\u0007', '\u001b[31m', '\u007f', '\u0085', '\u00a0', '\u00ad', '\u200b', '\u200d', '\u202e', '\u2028', '\u2029', '\ufeff', '\ufffd', '\uffff',
+  '\u0000',
+  '\u0001',
+  '\u0007',
+  '\u001b[31m',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u00ad',
+  '\u200b',
+  '\u200d',
+  '\u202e',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ufffd',
+  '\uffff',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as the literal text it is.
-  '\ud800', '\udfff', '\ud83d', '𝕏', '👩‍👩‍👧‍👦', 'é', 'ﷺ', 'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǫ̗͕̘', '\r\n', '\t', '\n', '../', '..\\', '%00', '%', '%ZZ', '{{7*7}}', '${jndi:ldap://x/a}',
-  "' or '1'='1", '"; drop table users; --', '<script>alert(1)</script>', '\\', '*', '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '-0', '1e999', ' ', '',
+  '\ud800',
+  '\udfff',
+  '\ud83d',
+  '𝕏',
+  '👩‍👩‍👧‍👦',
+  'é',
+  'ﷺ',
+  'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǫ̗͕̘',
+  '\r\n',
+  '\t',
+  '\n',
+  '../',
+  '..\\',
+  '%00',
+  '%',
+  '%ZZ',
+  '{{7*7}}',
+  '${jndi:ldap://x/a}',
+  "' or '1'='1",
+  '"; drop table users; --',
+  '<script>alert(1)</script>',
+  '\\',
+  '*',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'null',
+  'undefined',
+  'NaN',
+  '-0',
+  '1e999',
+  ' ',
+  '',
 ];
 export const oddString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...ODD),
@@ -171,7 +223,10 @@ export function fromSchema(schema: any, ids: Ids): fc.Arbitrary<unknown> {
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).map((s) => s.slice(0, schema.maxLength ?? 64) || 'x');
       const min = schema.minLength ?? 0;
       const max = Math.min(schema.maxLength ?? 64, 40);
-      return fc.oneof(fc.string({ minLength: Math.max(min, 1), maxLength: Math.max(max, min, 1) }), oddString.map((s) => s.padEnd(min, 'p')));
+      return fc.oneof(
+        fc.string({ minLength: Math.max(min, 1), maxLength: Math.max(max, min, 1) }),
+        oddString.map((s) => s.padEnd(min, 'p')),
+      );
     }
     default:
       return anyJson;
@@ -280,9 +335,14 @@ function invalidBody(op: Operation, ids: Ids): fc.Arbitrary<BodySpec> {
     }
   };
   const parseLevel: fc.Arbitrary<BodySpec> = fc.oneof(
-    fc.constantFrom('{', '{"name":', '[1,2', '{"a":1,}', "{'a':1}", '{"a":NaN}', '{"a":undefined}', 'nul', '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"x":1}}}', '"\\ud800"x').map((text) => ({ text }) as BodySpec),
+    fc
+      .constantFrom('{', '{"name":', '[1,2', '{"a":1,}', "{'a':1}", '{"a":NaN}', '{"a":undefined}', 'nul', '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"x":1}}}', '"\\ud800"x')
+      .map((text) => ({ text }) as BodySpec),
     fc.integer({ min: 1000, max: 100_000 }).map((deep) => ({ deep, open: '[', close: '' }) as BodySpec),
-    oddString.map((text) => `{"name": ${text}}`).filter((text) => !parses(text)).map((text) => ({ text }) as BodySpec),
+    oddString
+      .map((text) => `{"name": ${text}}`)
+      .filter((text) => !parses(text))
+      .map((text) => ({ text }) as BodySpec),
   );
   if (!op.body) return parseLevel;
   const schemaBroken = fc
@@ -317,7 +377,8 @@ const badValue = (param: string, foreign: Ids): fc.Arbitrary<{ raw: string } | {
   );
 
 /** Percent-encoding that never throws (encodeURIComponent does on a lone surrogate): UTF-8 bytes, unreserved kept. */
-export const encodePath = (s: string): string => [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+export const encodePath = (s: string): string =>
+  [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 
 function urlOf(op: Operation, values: Record<string, { raw: string } | { value: string }>, query: string): string {
   let url = op.path;
@@ -338,7 +399,12 @@ const queryValue = (schema: any, ids: Ids): fc.Arbitrary<string | string[]> =>
   );
 
 function queryOf(op: Operation, ids: Ids): fc.Arbitrary<string> {
-  const known = op.query.map((q) => fc.option(queryValue(q.schema, ids).map((v) => [q.name, v] as const), { nil: undefined }));
+  const known = op.query.map((q) =>
+    fc.option(
+      queryValue(q.schema, ids).map((v) => [q.name, v] as const),
+      { nil: undefined },
+    ),
+  );
   const extra = fc.array(fc.tuple(oddString, oddString), { maxLength: 2 });
   return fc.tuple(fc.tuple(...known), extra, fc.boolean()).map(([pairs, more, raw]) => {
     const params = new URLSearchParams();
@@ -391,14 +457,25 @@ export function generators(world: World): Generators {
     request(op) {
       const unsafe = op.method !== 'GET';
       const query = op.method === 'GET' ? queryOf(op, own) : fc.constant('');
-      const base = (defect: Defect, creds: Credential[], params: fc.Arbitrary<Record<string, { raw: string } | { value: string }>>, body: fc.Arbitrary<BodySpec | undefined>, extra: fc.Arbitrary<Headers> = fc.constant({})) =>
+      const base = (
+        defect: Defect,
+        creds: Credential[],
+        params: fc.Arbitrary<Record<string, { raw: string } | { value: string }>>,
+        body: fc.Arbitrary<BodySpec | undefined>,
+        extra: fc.Arbitrary<Headers> = fc.constant({}),
+      ) =>
         fc.record({ c: fc.constantFrom(...creds), params, q: query, body, extra, odd: oddHeaders }).map(({ c, params, q, body, extra, odd }) => {
           // Odd extra headers only where they cannot make the request valid or invalid by themselves.
           const noise: Headers = c.session ? { accept: odd.accept ?? '*/*' } : { ...odd };
           return { defect, credential: c.name, method: op.method, url: urlOf(op, params, q), headers: withBody(merge(c, { ...noise, ...extra }), body), body } satisfies FuzzRequest;
         });
       const valid = fc.constant(validValues(op));
-      const anyValues = fc.record(Object.fromEntries(op.pathParams.map((p) => [p, fc.oneof(fc.constant({ value: own[p as keyof Ids] }), badValue(p, foreign))])) as Record<string, fc.Arbitrary<{ raw: string } | { value: string }>>);
+      const anyValues = fc.record(
+        Object.fromEntries(op.pathParams.map((p) => [p, fc.oneof(fc.constant({ value: own[p as keyof Ids] }), badValue(p, foreign))])) as Record<
+          string,
+          fc.Arbitrary<{ raw: string } | { value: string }>
+        >,
+      );
       const writers = world.valid.filter((c) => !c.readOnly);
 
       const kinds: fc.Arbitrary<FuzzRequest>[] = [];
@@ -414,7 +491,10 @@ export function generators(world: World): Generators {
       }
       if (op.pathParams.length) {
         const oneBad = fc
-          .tuple(fc.constantFrom(...op.pathParams).chain((p) => badValue(p, foreign).map((bad) => [p, bad] as const)), anyValues)
+          .tuple(
+            fc.constantFrom(...op.pathParams).chain((p) => badValue(p, foreign).map((bad) => [p, bad] as const)),
+            anyValues,
+          )
           .map(([[p, bad], rest]) => ({ ...rest, [p]: bad }) as Record<string, { raw: string } | { value: string }>);
         kinds.push(base('path', writers, oneBad, plausibleBody(op, own)));
       }
@@ -432,8 +512,23 @@ export function generators(world: World): Generators {
         kinds.push(base('size', writers, valid, fc.record({ huge: fc.integer({ min: 1024 * 1024 + 1, max: 1024 * 1024 + 4096 }), inField: fc.boolean() }) as fc.Arbitrary<BodySpec>));
         if (op.secured) {
           const sessions = writers.filter((c) => c.session && c.headers.authorization);
-          kinds.push(base('organization', sessions, valid, plausibleBody(op, own), oddHeaders.map((h) => ({ organization: h.organization ?? foreign.orgId }) as Headers).filter((h) => String(h.organization).trim() !== '')));
-          kinds.push(base('permission', world.valid.filter((c) => c.readOnly), valid, plausibleBody(op, own)));
+          kinds.push(
+            base(
+              'organization',
+              sessions,
+              valid,
+              plausibleBody(op, own),
+              oddHeaders.map((h) => ({ organization: h.organization ?? foreign.orgId }) as Headers).filter((h) => String(h.organization).trim() !== ''),
+            ),
+          );
+          kinds.push(
+            base(
+              'permission',
+              world.valid.filter((c) => c.readOnly),
+              valid,
+              plausibleBody(op, own),
+            ),
+          );
         }
       }
       return fc.oneof(...kinds);

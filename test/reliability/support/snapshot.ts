@@ -39,7 +39,14 @@ async function rowsOf(kysely: Kysely<any>, table: string): Promise<string[]> {
   const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(kysely);
   const excluded = EXCLUDED_COLUMNS[table] ?? [];
   return rows
-    .map((r) => JSON.stringify(Object.keys(r).sort().filter((k) => !excluded.includes(k)).map((k) => [k, r[k]])))
+    .map((r) =>
+      JSON.stringify(
+        Object.keys(r)
+          .sort()
+          .filter((k) => !excluded.includes(k))
+          .map((k) => [k, r[k]]),
+      ),
+    )
     .sort();
 }
 

@@ -133,20 +133,27 @@ export async function api<T>(method: string, path: string, opts: RequestOptions 
 
 function statusCode(status: number): string {
   switch (status) {
-    case 401: return 'Unauthorized';
-    case 403: return 'Forbidden';
-    case 404: return 'ResourceNotFound';
-    case 409: return 'Conflict';
-    case 413: return 'PayloadTooLarge';
-    case 429: return 'TooManyRequests';
-    default: return status >= 500 ? 'InternalServerError' : 'NetworkError';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'ResourceNotFound';
+    case 409:
+      return 'Conflict';
+    case 413:
+      return 'PayloadTooLarge';
+    case 429:
+      return 'TooManyRequests';
+    default:
+      return status >= 500 ? 'InternalServerError' : 'NetworkError';
   }
 }
 
-export const get = <T,>(path: string, query?: Query, signal?: AbortSignal) => api<T>('GET', path, { query, signal });
-export const post = <T,>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
-export const put = <T,>(path: string, body?: unknown) => api<T>('PUT', path, { body: body ?? {} });
-export const del = <T,>(path: string) => api<T>('DELETE', path);
+export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => api<T>('GET', path, { query, signal });
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
+export const put = <T>(path: string, body?: unknown) => api<T>('PUT', path, { body: body ?? {} });
+export const del = <T>(path: string) => api<T>('DELETE', path);
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;

@@ -43,7 +43,10 @@ const MESSAGES: Record<string, string> = {
 export function humanizeCode(code: string): string {
   if (MESSAGES[code]) return MESSAGES[code];
   if (/^[a-z0-9]+(_[a-z0-9]+)+$/i.test(code)) {
-    const words = code.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    const words = code
+      .replace(/_/g, ' ')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase();
     return `${words.charAt(0).toUpperCase() + words.slice(1)}.`;
   }
   // CamelCase codes we do not know yet: split the words.

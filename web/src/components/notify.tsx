@@ -23,12 +23,7 @@ export function NotifyProvider({ children }: { children: ReactNode }) {
       {children}
       <Stack gap="xs" pos="fixed" bottom={16} right={16} style={{ zIndex: 1000, maxWidth: 'calc(100vw - 32px)', width: 380 }} aria-live="polite">
         {toasts.map((t) => (
-          <Notification
-            key={t.id}
-            color={t.kind === 'success' ? 'teal' : t.kind === 'error' ? 'red' : 'blue'}
-            onClose={() => setToasts((all) => all.filter((x) => x.id !== t.id))}
-            withBorder
-          >
+          <Notification key={t.id} color={t.kind === 'success' ? 'teal' : t.kind === 'error' ? 'red' : 'blue'} onClose={() => setToasts((all) => all.filter((x) => x.id !== t.id))} withBorder>
             {t.message}
           </Notification>
         ))}

@@ -97,8 +97,7 @@ export function AccessTokensPage() {
         onConfirm,
         children: (
           <Text size="sm">
-            Every API call made with <b>{token.name}</b> will get a <Code>Forbidden</Code> response until the token is activated again. Scripts using it will
-            stop working immediately.
+            Every API call made with <b>{token.name}</b> will get a <Code>Forbidden</Code> response until the token is activated again. Scripts using it will stop working immediately.
             {!isOwnToken(token, session) && token.type === 'Personal' && <> This token belongs to {token.creator.name}; only they can activate it again.</>}
           </Text>
         ),
@@ -128,8 +127,7 @@ export function AccessTokensPage() {
       ),
     };
   });
-  const onAction = (action: Action, token: AccessTokenView) =>
-    action === 'rename' || action === 'reset' ? setEditing({ action, token }) : confirm.ask({ action, token });
+  const onAction = (action: Action, token: AccessTokenView) => (action === 'rename' || action === 'reset' ? setEditing({ action, token }) : confirm.ask({ action, token }));
 
   return (
     <>
@@ -153,25 +151,9 @@ export function AccessTokensPage() {
         <Stack gap="md">
           <Group gap="sm" wrap="wrap">
             <SearchInput aria-label="Search by name" placeholder="Search by name" value={search} onChange={setSearch} w={{ base: '100%', xs: 220 }} />
-            <Select
-              aria-label="Type"
-              placeholder="All types"
-              data={['Personal', 'Service']}
-              value={type}
-              onChange={setType}
-              clearable
-              w={{ base: '100%', xs: 150 }}
-            />
+            <Select aria-label="Type" placeholder="All types" data={['Personal', 'Service']} value={type} onChange={setType} clearable w={{ base: '100%', xs: 150 }} />
             <CreatorSelect value={creatorId} onChange={setCreatorId} canSearchMembers={session.canManageIam} known={known} />
-            <Select
-              aria-label="Status"
-              placeholder="Any status"
-              data={['Active', 'Inactive']}
-              value={status}
-              onChange={setStatus}
-              clearable
-              w={{ base: '100%', xs: 150 }}
-            />
+            <Select aria-label="Status" placeholder="Any status" data={['Active', 'Inactive']} value={status} onChange={setStatus} clearable w={{ base: '100%', xs: 150 }} />
             <Chip checked={expiringSoon} onChange={setExpiringSoon} data-testid="filter-expiring-soon">
               Expiring soon
             </Chip>
@@ -268,8 +250,18 @@ const INACTIVE_REASONS: Record<NonNullable<AccessTokenView['inactiveReason']>, s
 
 export function StatusBadge({ token }: { token: AccessTokenView }) {
   const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now();
-  if (token.status === 'Active' && expired) return <Badge color="orange" variant="light">Expired</Badge>;
-  if (token.status === 'Active') return <Badge color="teal" variant="light">Active</Badge>;
+  if (token.status === 'Active' && expired)
+    return (
+      <Badge color="orange" variant="light">
+        Expired
+      </Badge>
+    );
+  if (token.status === 'Active')
+    return (
+      <Badge color="teal" variant="light">
+        Active
+      </Badge>
+    );
   return (
     <Tooltip label={INACTIVE_REASONS[token.inactiveReason ?? 'Deactivated']} disabled={!token.inactiveReason}>
       <Badge color={token.inactiveReason === 'Leaked' ? 'red' : 'gray'} variant="light">
@@ -383,7 +375,16 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
         ['Created by', token.creator?.email ? `${token.creator.name} (${token.creator.email})` : (token.creator?.name ?? '—')],
         ['Created', formatDateTime(token.createdAt)],
         ['Last used', token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'],
-        ['Expires', token.expiresAt ? <>{formatDateTime(token.expiresAt)} (<ExpiresIn token={token} />)</> : 'Never'],
+        [
+          'Expires',
+          token.expiresAt ? (
+            <>
+              {formatDateTime(token.expiresAt)} (<ExpiresIn token={token} />)
+            </>
+          ) : (
+            'Never'
+          ),
+        ],
         [
           'Allowed from',
           token.allowedCidrs ? (
@@ -445,11 +446,31 @@ function TokenDetails({ token, onClose, onAction }: { token: AccessTokenView | n
           </Group>
           {hasAnyRight(rights) && (
             <Group gap="xs">
-              {rights.rename && <Button variant="default" onClick={() => onAction('rename', token)}>Edit name</Button>}
-              {rights.activate && <Button variant="default" onClick={() => onAction('activate', token)}>Activate</Button>}
-              {rights.deactivate && <Button variant="default" onClick={() => onAction('deactivate', token)}>Deactivate</Button>}
-              {rights.reset && <Button variant="default" onClick={() => onAction('reset', token)}>Reset secret</Button>}
-              {rights.remove && <Button color="red" variant="light" onClick={() => onAction('remove', token)}>Remove</Button>}
+              {rights.rename && (
+                <Button variant="default" onClick={() => onAction('rename', token)}>
+                  Edit name
+                </Button>
+              )}
+              {rights.activate && (
+                <Button variant="default" onClick={() => onAction('activate', token)}>
+                  Activate
+                </Button>
+              )}
+              {rights.deactivate && (
+                <Button variant="default" onClick={() => onAction('deactivate', token)}>
+                  Deactivate
+                </Button>
+              )}
+              {rights.reset && (
+                <Button variant="default" onClick={() => onAction('reset', token)}>
+                  Reset secret
+                </Button>
+              )}
+              {rights.remove && (
+                <Button color="red" variant="light" onClick={() => onAction('remove', token)}>
+                  Remove
+                </Button>
+              )}
             </Group>
           )}
         </Stack>

@@ -19,10 +19,7 @@ const EXPIRY_PRESETS = [
 
 export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (t: AccessTokenWithSecret) => void }) {
   const session = useSession();
-  const typeOptions: TokenType[] = [
-    ...(session.canManagePersonalTokens ? (['Personal'] as const) : []),
-    ...(session.canManageServiceTokens ? (['Service'] as const) : []),
-  ];
+  const typeOptions: TokenType[] = [...(session.canManagePersonalTokens ? (['Personal'] as const) : []), ...(session.canManageServiceTokens ? (['Service'] as const) : [])];
   const [name, setName] = useState('');
   const [type, setType] = useState<TokenType>(typeOptions[0] ?? 'Personal');
   const [personalScope, setPersonalScope] = useState<'all' | 'limited'>('all');
@@ -34,10 +31,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
   const [debouncedName] = useDebouncedValue(name.trim(), 300);
   const [nameCheck, setNameCheck] = useState<{ name: string; used: boolean } | null>(null);
   const projects = useLoad((signal) => (opened ? get<Project[]>('/projects', undefined, signal) : Promise.resolve([])), [opened]);
-  const policy = useLoad(
-    (signal) => (opened ? get<TokenPolicy>(`/organizations/${session.organizationId}/token-policy`, undefined, signal) : Promise.resolve(null)),
-    [opened, session.organizationId],
-  );
+  const policy = useLoad((signal) => (opened ? get<TokenPolicy>(`/organizations/${session.organizationId}/token-policy`, undefined, signal) : Promise.resolve(null)), [opened, session.organizationId]);
 
   // Start clean each time the drawer opens (not on close, so it does not flash while sliding out).
   useEffect(() => {
@@ -78,8 +72,7 @@ export function AddTokenDrawer({ opened, onClose, onCreated }: { opened: boolean
   const nameTooLong = name.trim().length > 128;
   // One range per line, or separated by commas or spaces; the server validates each.
   const allowedCidrs = cidrs.split(/[\s,]+/).filter(Boolean);
-  const canSave =
-    name.trim().length > 0 && !nameTooLong && !nameUsed && (!usePicker || statements.length > 0) && problems.length === 0 && !expiryInvalid;
+  const canSave = name.trim().length > 0 && !nameTooLong && !nameUsed && (!usePicker || statements.length > 0) && problems.length === 0 && !expiryInvalid;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -3,16 +3,7 @@ import { useMemo } from 'react';
 import type { Project, Statement } from '../../api/types.ts';
 import { IconPlus, IconX } from '../../components/icons.tsx';
 import { newId } from '../../ids.ts';
-import {
-  heldActions,
-  invalidKeyChars,
-  isCovered,
-  PICKER_ORDER,
-  RESOURCE_TYPE_LABELS,
-  resourcePattern,
-  type ResourceSpec,
-  type ResourceType,
-} from '../../permissions.ts';
+import { heldActions, invalidKeyChars, isCovered, PICKER_ORDER, RESOURCE_TYPE_LABELS, resourcePattern, type ResourceSpec, type ResourceType } from '../../permissions.ts';
 
 export interface TypeSelection {
   actions: string[];
@@ -53,17 +44,7 @@ export function pickerProblems(value: PickerValue): string[] {
   return [...new Set(problems)];
 }
 
-export function PermissionPicker({
-  value,
-  onChange,
-  mine,
-  projects,
-}: {
-  value: PickerValue;
-  onChange: (v: PickerValue) => void;
-  mine: Statement[];
-  projects: Project[];
-}) {
+export function PermissionPicker({ value, onChange, mine, projects }: { value: PickerValue; onChange: (v: PickerValue) => void; mine: Statement[]; projects: Project[] }) {
   const offered = useMemo(() => PICKER_ORDER.map((t) => ({ type: t, actions: heldActions(mine, t) })).filter((x) => x.actions.length > 0), [mine]);
   const set = (type: ResourceType, sel: TypeSelection) => onChange({ ...value, [type]: sel });
 
@@ -119,25 +100,18 @@ function TypePanel({
   const allChecked = offered.every((a) => sel.actions.includes(a));
   const someChecked = sel.actions.length > 0 && !allChecked;
   const patterns = selectionPatterns(type, sel);
-  const covered =
-    sel.actions.length === 0 || isCovered(mine, [{ id: 'x', resourceType: type, effect: 'allow', actions: sel.actions, resources: patterns }]);
+  const covered = sel.actions.length === 0 || isCovered(mine, [{ id: 'x', resourceType: type, effect: 'allow', actions: sel.actions, resources: patterns }]);
 
   const projectKeys = [...new Set(['*', ...projects.map((p) => p.key)])];
   const envKeysFor = (projectKey: string) => {
     const envs = projects.filter((p) => projectKey === '' || projectKey === '*' || p.key === projectKey).flatMap((p) => p.environments.map((e) => e.key));
     return [...new Set(['*', ...envs])];
   };
-  const updateRow = (i: number, patch: Partial<ResourceSpec>) =>
-    onChange({ ...sel, resources: sel.resources.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const updateRow = (i: number, patch: Partial<ResourceSpec>) => onChange({ ...sel, resources: sel.resources.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
 
   return (
     <Stack gap="sm">
-      <Checkbox
-        label="All actions below"
-        checked={allChecked}
-        indeterminate={someChecked}
-        onChange={() => onChange({ ...sel, actions: allChecked ? [] : [...offered] })}
-      />
+      <Checkbox label="All actions below" checked={allChecked} indeterminate={someChecked} onChange={() => onChange({ ...sel, actions: allChecked ? [] : [...offered] })} />
       <Checkbox.Group value={sel.actions} onChange={(actions) => onChange({ ...sel, actions: offered.filter((a) => actions.includes(a)) })}>
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing={6} verticalSpacing={6} pl="md">
           {offered.map((a) => (
@@ -161,25 +135,9 @@ function TypePanel({
             <Stack gap="xs">
               {sel.resources.map((r, i) => (
                 <Group key={i} gap="xs" align="flex-end" wrap="wrap">
-                  <Autocomplete
-                    label="Project key"
-                    placeholder="* for any"
-                    data={projectKeys}
-                    value={r.project}
-                    onChange={(v) => updateRow(i, { project: v })}
-                    w={140}
-                    size="xs"
-                  />
+                  <Autocomplete label="Project key" placeholder="* for any" data={projectKeys} value={r.project} onChange={(v) => updateRow(i, { project: v })} w={140} size="xs" />
                   {type !== 'project' && (
-                    <Autocomplete
-                      label="Environment key"
-                      placeholder="* for any"
-                      data={envKeysFor(r.project)}
-                      value={r.env}
-                      onChange={(v) => updateRow(i, { env: v })}
-                      w={140}
-                      size="xs"
-                    />
+                    <Autocomplete label="Environment key" placeholder="* for any" data={envKeysFor(r.project)} value={r.env} onChange={(v) => updateRow(i, { env: v })} w={140} size="xs" />
                   )}
                   {(type === 'flag' || type === 'segment') && (
                     <>
@@ -196,25 +154,13 @@ function TypePanel({
                     </>
                   )}
                   {sel.resources.length > 1 && (
-                    <ActionIcon
-                      variant="subtle"
-                      color="gray"
-                      aria-label="Remove resource"
-                      onClick={() => onChange({ ...sel, resources: sel.resources.filter((_, j) => j !== i) })}
-                      mb={2}
-                    >
+                    <ActionIcon variant="subtle" color="gray" aria-label="Remove resource" onClick={() => onChange({ ...sel, resources: sel.resources.filter((_, j) => j !== i) })} mb={2}>
                       <IconX />
                     </ActionIcon>
                   )}
                 </Group>
               ))}
-              <Button
-                size="compact-xs"
-                variant="subtle"
-                leftSection={<IconPlus size={14} />}
-                onClick={() => onChange({ ...sel, resources: [...sel.resources, emptySpec()] })}
-                w="fit-content"
-              >
+              <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={14} />} onClick={() => onChange({ ...sel, resources: [...sel.resources, emptySpec()] })} w="fit-content">
                 Add resource
               </Button>
             </Stack>

@@ -44,10 +44,7 @@ export function AuditPage() {
   const [open, setOpen] = useState<string | null>(null);
 
   const people = useLoad(
-    async () =>
-      session.canManageIam
-        ? (await getAll<Member>('/members')).map((m) => ({ value: m.id, label: m.name }))
-        : [{ value: session.memberId, label: `${session.profile.name} (me)` }],
+    async () => (session.canManageIam ? (await getAll<Member>('/members')).map((m) => ({ value: m.id, label: m.name })) : [{ value: session.memberId, label: `${session.profile.name} (me)` }]),
     [session.canManageIam, session.organizationId],
   );
   const tokens = useLoad(
@@ -56,12 +53,7 @@ export function AuditPage() {
   );
   const byToken = tokenId ? (tokenRole === 'actor' ? { tokenId } : { refType: 'access-token', refId: tokenId }) : {};
   const entries = useLoad(
-    (signal) =>
-      get<Page<AuditEntry>>(
-        '/audit-logs',
-        { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE },
-        signal,
-      ),
+    (signal) => get<Page<AuditEntry>>('/audit-logs', { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
     [refType, refId, creatorId, tokenId, tokenRole, from, to, page, session.organizationId],
   );
   // A token picked by id or by value may be gone from the list (removed): it stays selectable by its id.

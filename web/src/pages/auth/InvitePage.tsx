@@ -35,9 +35,7 @@ export function InvitePage() {
 
   if (phase.kind === 'loading') return <Loading label="Loading Ensign…" />;
   if (signingIn && phase.kind !== 'ready') return <LoginPage onDone={reload} />;
-  const codeInput = !codeFromUrl() && (
-    <TextInput label="Invitation code" required value={code} onChange={(e) => setCode(e.currentTarget.value.trim())} classNames={{ input: 'mono' }} autoFocus />
-  );
+  const codeInput = !codeFromUrl() && <TextInput label="Invitation code" required value={code} onChange={(e) => setCode(e.currentTarget.value.trim())} classNames={{ input: 'mono' }} autoFocus />;
   if (phase.kind === 'ready') return <AcceptCard email={phase.profile.email} code={code} codeInput={codeInput} onJoined={joined} onSignOut={signOut} />;
   return <CreateAccountCard code={code} codeInput={codeInput} onJoined={joined} onSignIn={() => setSigningIn(true)} />;
 }
@@ -57,7 +55,14 @@ function AcceptCard({ email, code, codeInput, onJoined, onSignOut }: { email: st
     }
   };
   return (
-    <AuthCard title="Accept the invitation" subtitle={<>You are signed in as <b>{email}</b>. The invitation must have been sent to this email.</>}>
+    <AuthCard
+      title="Accept the invitation"
+      subtitle={
+        <>
+          You are signed in as <b>{email}</b>. The invitation must have been sent to this email.
+        </>
+      }
+    >
       <form onSubmit={submit}>
         <Stack>
           {codeInput}
@@ -108,7 +113,15 @@ function CreateAccountCard({ code, codeInput, onJoined, onSignIn }: { code: stri
         <Stack>
           {codeInput}
           <TextInput label="Your name" required value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" autoFocus={!codeInput} />
-          <PasswordInput label="Password" description="At least 8 characters." required minLength={8} value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
+          <PasswordInput
+            label="Password"
+            description="At least 8 characters."
+            required
+            minLength={8}
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            autoComplete="new-password"
+          />
           <PasswordInput
             label="Confirm password"
             required

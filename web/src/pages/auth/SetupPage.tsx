@@ -35,7 +35,15 @@ export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
           <TextInput label="Organization name" required value={organizationName} onChange={(e) => setOrganizationName(e.currentTarget.value)} autoFocus />
           <TextInput label="Your name" required value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" />
           <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} autoComplete="email" />
-          <PasswordInput label="Password" description="At least 8 characters." required minLength={8} value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
+          <PasswordInput
+            label="Password"
+            description="At least 8 characters."
+            required
+            minLength={8}
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            autoComplete="new-password"
+          />
           <PasswordInput
             label="Confirm password"
             required

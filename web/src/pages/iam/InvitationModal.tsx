@@ -34,8 +34,8 @@ export function InvitationModal({ invitation, name, onClose }: { invitation: Iss
       {invitation !== null && (
         <Stack>
           <Text size="sm">
-            Send this link to <b>{name}</b>. Whoever opens it sets their own password (or accepts with the account they already have for this email) and
-            joins the organization. Until then the member is <b>Invited</b> and has no access.
+            Send this link to <b>{name}</b>. Whoever opens it sets their own password (or accepts with the account they already have for this email) and joins the organization. Until then the member
+            is <b>Invited</b> and has no access.
           </Text>
           <CopyRow label="Invitation link" value={link} testId="invitation-link" />
           <CopyRow label="Invitation code" value={invitation.code} testId="invitation-code" />
@@ -43,8 +43,8 @@ export function InvitationModal({ invitation, name, onClose }: { invitation: Iss
             Works once, until {formatDateTime(invitation.expiresAt)}.
           </Text>
           <Alert color="orange" variant="light" title="Shown once">
-            This is the only time the link and code are shown. Ensign stores only a fingerprint of the code. If it is lost, re-issue the invitation from the
-            members list: the old link then stops working.
+            This is the only time the link and code are shown. Ensign stores only a fingerprint of the code. If it is lost, re-issue the invitation from the members list: the old link then stops
+            working.
           </Alert>
           <Group justify="flex-end">
             <Button onClick={onClose}>I have copied it</Button>

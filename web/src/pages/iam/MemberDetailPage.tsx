@@ -32,16 +32,16 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
       notify('success', `${m.name} was removed from the organization.`);
       navigate('/iam/members');
     },
-    children: m.status === 'Invited' ? (
-      <>
-        The invitation link sent to <b>{m.email}</b> stops working, and the invited member is removed.
-      </>
-    ) : (
-      <>
-        <b>{m.name}</b> loses access to this organization. Their sessions here end and all their personal access tokens become inactive for good. Service
-        tokens they created keep working.
-      </>
-    ),
+    children:
+      m.status === 'Invited' ? (
+        <>
+          The invitation link sent to <b>{m.email}</b> stops working, and the invited member is removed.
+        </>
+      ) : (
+        <>
+          <b>{m.name}</b> loses access to this organization. Their sessions here end and all their personal access tokens become inactive for good. Service tokens they created keep working.
+        </>
+      ),
   }));
 
   if (!session.canManageIam && memberId !== session.memberId) return <NoPermission>Managing members needs the CanManageIAM permission.</NoPermission>;
@@ -139,9 +139,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
                   key: g.id,
                   name: g.name,
                   to: `/iam/groups/${g.id}`,
-                  unlink: session.canManageIam
-                    ? { label: 'Leave group', onClick: () => run(() => put(`/groups/${g.id}/remove-member/${m.id}`), `Removed from ${g.name}.`) }
-                    : undefined,
+                  unlink: session.canManageIam ? { label: 'Leave group', onClick: () => run(() => put(`/groups/${g.id}/remove-member/${m.id}`), `Removed from ${g.name}.`) } : undefined,
                 }))}
               >
                 {session.canManageIam && (

@@ -24,10 +24,7 @@ export function MembersPage() {
   const [issued, setIssued] = useState<{ invitation: IssuedInvitation; name: string } | null>(null);
   const notify = useNotify();
   const action = useAction();
-  const list = useLoad(
-    (signal) => get<Page<Member>>('/members', { searchText: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
-    [debounced, page, session.organizationId],
-  );
+  const list = useLoad((signal) => get<Page<Member>>('/members', { searchText: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal), [debounced, page, session.organizationId]);
   // Pending invitations, to name each Invited member's invitation (revoke) and show which have expired.
   const invitations = useLoad(async () => (session.canManageIam ? getAll<PendingInvitation>('/invitations') : []), [session.organizationId, list.data]);
   const invitationOf = (memberId: string) => (invitations.data ?? []).find((i) => i.memberId === memberId);
@@ -159,10 +156,7 @@ function AddMemberModal({ opened, onClose, onAdded }: { opened: boolean; onClose
   const [name, setName] = useState('');
   const [policyIds, setPolicyIds] = useState<string[]>([]);
   const [groupIds, setGroupIds] = useState<string[]>([]);
-  const options = useLoad(
-    async () => (opened ? { policies: await getAll<Policy>('/policies'), groups: await getAll<IamGroup>('/groups') } : { policies: [], groups: [] }),
-    [opened],
-  );
+  const options = useLoad(async () => (opened ? { policies: await getAll<Policy>('/policies'), groups: await getAll<IamGroup>('/groups') } : { policies: [], groups: [] }), [opened]);
   useEffect(() => {
     if (!opened) {
       setEmail('');

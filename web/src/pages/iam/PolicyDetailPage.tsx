@@ -122,12 +122,7 @@ export function PolicyDetailPage({ policyId }: { policyId: string }) {
                 <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} readOnly={readOnly} />
                 <ErrorAlert error={settingsSave.error} />
                 {!readOnly && (
-                  <Button
-                    w="fit-content"
-                    loading={settingsSave.busy}
-                    disabled={!name.trim() || (name === p.name && description === (p.description ?? ''))}
-                    onClick={saveSettings}
-                  >
+                  <Button w="fit-content" loading={settingsSave.busy} disabled={!name.trim() || (name === p.name && description === (p.description ?? ''))} onClick={saveSettings}>
                     Save settings
                   </Button>
                 )}

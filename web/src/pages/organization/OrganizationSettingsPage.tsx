@@ -42,8 +42,7 @@ function TokenPolicySection({ orgId, canEdit }: { orgId: string; canEdit: boolea
             Access token policy
           </Title>
           <Text size="sm" c="dimmed">
-            Applies to every access token of the organization. A new token that breaks it cannot be created; an existing one is refused until the policy
-            allows it again (it is not changed or deleted).
+            Applies to every access token of the organization. A new token that breaks it cannot be created; an existing one is refused until the policy allows it again (it is not changed or deleted).
           </Text>
         </div>
         <ErrorAlert error={loaded.error} title="Could not load the token policy" />
@@ -69,12 +68,7 @@ function TokenPolicySection({ orgId, canEdit }: { orgId: string; canEdit: boolea
               error={lifetimeValid ? undefined : 'A whole number of days, from 1 to 3650.'}
               maw={320}
             />
-            <Switch
-              label="Every token must have an expiry"
-              disabled={!canEdit}
-              checked={draft.requireExpiry}
-              onChange={(e) => setDraft({ ...draft, requireExpiry: e.currentTarget.checked })}
-            />
+            <Switch label="Every token must have an expiry" disabled={!canEdit} checked={draft.requireExpiry} onChange={(e) => setDraft({ ...draft, requireExpiry: e.currentTarget.checked })} />
             <Switch
               label="Allow personal tokens that follow their owner (no permissions of their own)"
               disabled={!canEdit}

@@ -185,13 +185,7 @@ function CopyKey({ value, compact }: { value: string; compact?: boolean }) {
   return (
     <CopyButton value={value}>
       {({ copied, copy }) => (
-        <Button
-          size={compact ? 'compact-xs' : undefined}
-          onClick={copy}
-          color={copied ? 'teal' : undefined}
-          leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-          variant="light"
-        >
+        <Button size={compact ? 'compact-xs' : undefined} onClick={copy} color={copied ? 'teal' : undefined} leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />} variant="light">
           {copied ? 'Copied' : 'Copy'}
         </Button>
       )}

@@ -71,13 +71,7 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
 
   return (
     <>
-      <Trail
-        crumbs={[
-          { label: 'Projects', to: '/projects' },
-          { label: `${project?.name ?? '…'} / ${env?.name ?? '…'}`, to: `/projects/${projectId}/envs/${envId}/flags` },
-          { label: flagKey },
-        ]}
-      />
+      <Trail crumbs={[{ label: 'Projects', to: '/projects' }, { label: `${project?.name ?? '…'} / ${env?.name ?? '…'}`, to: `/projects/${projectId}/envs/${envId}/flags` }, { label: flagKey }]} />
       <DetailState load={flag} errorTitle="Could not load the flag">
         {(f) => (
           <Stack>
@@ -201,7 +195,13 @@ function VariationsEditor({ value, onChange, readOnly, flag }: { value: Variatio
           {value.map((v, i) => (
             <Table.Tr key={v.id}>
               <Table.Td>
-                <TextInput size="xs" aria-label="Variation name" value={v.name} readOnly={readOnly} onChange={(e) => onChange(value.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))} />
+                <TextInput
+                  size="xs"
+                  aria-label="Variation name"
+                  value={v.name}
+                  readOnly={readOnly}
+                  onChange={(e) => onChange(value.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))}
+                />
               </Table.Td>
               <Table.Td>
                 <TextInput
@@ -225,7 +225,13 @@ function VariationsEditor({ value, onChange, readOnly, flag }: { value: Variatio
         </Table.Tbody>
       </Table>
       {!readOnly && !fixed && (
-        <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={14} />} w="fit-content" onClick={() => onChange([...value, { id: newId(), name: `Variation ${value.length + 1}`, value: '' }])}>
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          leftSection={<IconPlus size={14} />}
+          w="fit-content"
+          onClick={() => onChange([...value, { id: newId(), name: `Variation ${value.length + 1}`, value: '' }])}
+        >
           Add variation
         </Button>
       )}

@@ -17,10 +17,7 @@ const COLORS = ['teal.6', 'gray.5', 'blue.6', 'orange.6', 'grape.6', 'yellow.6',
 const hourLabel = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export function FlagInsights({ envId, flagKey, variations }: { envId: string; flagKey: string; variations: Variation[] }) {
-  const insights = useLoad(
-    (signal) => get<FlagInsightsData>(`/envs/${envId}/feature-flags/${encodeURIComponent(flagKey)}/insights`, { hours: 24 }, signal),
-    [envId, flagKey],
-  );
+  const insights = useLoad((signal) => get<FlagInsightsData>(`/envs/${envId}/feature-flags/${encodeURIComponent(flagKey)}/insights`, { hours: 24 }, signal), [envId, flagKey]);
   const d = insights.data;
   // Variations are named in the chart; an id the flag no longer has is shown as is.
   const ids = new Set(variations.map((v) => v.id));

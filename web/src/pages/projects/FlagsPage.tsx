@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Group, Menu, SegmentedControl, Select, Stack, Switch, Table, TagsInput, Text, Textarea, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
-import type { Environment, FeatureFlagVm, } from '../../api/types.ts';
+import type { Environment, FeatureFlagVm } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { Trail } from '../../components/details.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
@@ -158,13 +158,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
           }
         >
           {(items) => (
-            <DataTable
-              minWidth={760}
-              highlightOnHover
-              data-testid="flags-table"
-              dimmed={flags.loading}
-              columns={[{ label: 'On', w: 70 }, 'Flag', 'Tags', 'Serving', 'Updated', { w: 56 }]}
-            >
+            <DataTable minWidth={760} highlightOnHover data-testid="flags-table" dimmed={flags.loading} columns={[{ label: 'On', w: 70 }, 'Flag', 'Tags', 'Serving', 'Updated', { w: 56 }]}>
               {items.map((f) => {
                 const r = flagRn(f);
                 // The list shows archived flags or the others, never both: the filter says which this row is.

@@ -13,11 +13,7 @@ import { rn } from '../../permissions.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
-type Editing =
-  | { kind: 'newProject' }
-  | { kind: 'editProject'; project: Project }
-  | { kind: 'newEnv'; project: Project }
-  | { kind: 'editEnv'; project: Project; env: Environment };
+type Editing = { kind: 'newProject' } | { kind: 'editProject'; project: Project } | { kind: 'newEnv'; project: Project } | { kind: 'editEnv'; project: Project; env: Environment };
 
 export function ProjectsPage() {
   const session = useSession();
@@ -67,11 +63,7 @@ export function ProjectsPage() {
       <ListState
         load={projects}
         errorTitle="Could not load projects"
-        empty={
-          <EmptyState title="No projects yet">
-            {canCreateProject ? 'Create a project: it starts with a dev and a prod environment.' : 'No project is shared with you yet.'}
-          </EmptyState>
-        }
+        empty={<EmptyState title="No projects yet">{canCreateProject ? 'Create a project: it starts with a dev and a prod environment.' : 'No project is shared with you yet.'}</EmptyState>}
       >
         {(items) => (
           <Stack>
@@ -177,15 +169,7 @@ function ProjectCard({ project, onEdit, onDelete }: { project: Project; onEdit: 
   );
 }
 
-function ProjectFormModal({
-  editing,
-  onClose,
-  onSaved,
-}: {
-  editing: { kind: 'newProject' } | { kind: 'editProject'; project: Project } | null;
-  onClose: () => void;
-  onSaved: () => void;
-}) {
+function ProjectFormModal({ editing, onClose, onSaved }: { editing: { kind: 'newProject' } | { kind: 'editProject'; project: Project } | null; onClose: () => void; onSaved: () => void }) {
   const existing = editing?.kind === 'editProject' ? editing.project : null;
   const fields = useNameAndKey(slugify, !existing);
   const { reset } = fields;

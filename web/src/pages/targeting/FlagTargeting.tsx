@@ -206,7 +206,12 @@ export function FlagTargetingEditor({ flag, path, segments, can, onSaved }: { fl
                     setDraft((d) => {
                       const had = base.targetUsers.some((u) => u.variationId === v.id);
                       const rest = d.targetUsers.filter((u) => u.variationId !== v.id);
-                      const next = keyIds.length === 0 && !had ? rest : d.targetUsers.some((u) => u.variationId === v.id) ? d.targetUsers.map((u) => (u.variationId === v.id ? { ...u, keyIds } : u)) : [...d.targetUsers, { variationId: v.id, keyIds }];
+                      const next =
+                        keyIds.length === 0 && !had
+                          ? rest
+                          : d.targetUsers.some((u) => u.variationId === v.id)
+                            ? d.targetUsers.map((u) => (u.variationId === v.id ? { ...u, keyIds } : u))
+                            : [...d.targetUsers, { variationId: v.id, keyIds }];
                       return { ...d, targetUsers: next };
                     })
                   }
@@ -254,8 +259,20 @@ export function FlagTargetingEditor({ flag, path, segments, can, onSaved }: { fl
                         </Group>
                       )}
                     </Group>
-                    <ConditionsEditor label={label} value={r.rule.conditions} segments={segments} disabled={disabled} onChange={(conditions) => setRule(i, { ...r, rule: { ...r.rule, conditions } })} />
-                    <ServeEditor label={`${label} serves`} value={r.serve ?? serveOf(r.rule.variations)} variations={variations} disabled={disabled} onChange={(serve) => setRule(i, { ...r, serve })} />
+                    <ConditionsEditor
+                      label={label}
+                      value={r.rule.conditions}
+                      segments={segments}
+                      disabled={disabled}
+                      onChange={(conditions) => setRule(i, { ...r, rule: { ...r.rule, conditions } })}
+                    />
+                    <ServeEditor
+                      label={`${label} serves`}
+                      value={r.serve ?? serveOf(r.rule.variations)}
+                      variations={variations}
+                      disabled={disabled}
+                      onChange={(serve) => setRule(i, { ...r, serve })}
+                    />
                   </Stack>
                 </Card>
               );
@@ -321,4 +338,3 @@ function Section({ title, hint, why, children }: { title: string; hint: string; 
     </Stack>
   );
 }
-

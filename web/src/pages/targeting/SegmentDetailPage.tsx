@@ -135,7 +135,14 @@ export function SegmentDetailPage({ projectId, envId, segmentId }: { projectId: 
                       Save name
                     </Button>
                   )}
-                  <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} disabled={reason('UpdateSegmentDescription') !== null} />
+                  <Textarea
+                    label="Description"
+                    value={description}
+                    onChange={(e) => setDescription(e.currentTarget.value)}
+                    autosize
+                    minRows={2}
+                    disabled={reason('UpdateSegmentDescription') !== null}
+                  />
                   {reason('UpdateSegmentDescription') === null && description !== s.description && (
                     <Button size="xs" w="fit-content" onClick={() => change('Description', 'description', { description })}>
                       Save description
@@ -265,7 +272,16 @@ function SegmentRulesEditor({ value, onChange, disabled }: { value: MatchRule[];
           <Card key={r.id} withBorder padding="sm" bg="gray.0" data-testid="rule">
             <Stack gap="xs">
               <Group justify="space-between" wrap="nowrap">
-                <TextInput size="xs" aria-label={`${label}: name`} placeholder={label} value={r.name} disabled={disabled} onChange={(e) => set(i, { ...r, name: e.currentTarget.value })} maw={360} style={{ flex: 1 }} />
+                <TextInput
+                  size="xs"
+                  aria-label={`${label}: name`}
+                  placeholder={label}
+                  value={r.name}
+                  disabled={disabled}
+                  onChange={(e) => set(i, { ...r, name: e.currentTarget.value })}
+                  maw={360}
+                  style={{ flex: 1 }}
+                />
                 {!disabled && (
                   <ActionIcon variant="subtle" color="red" aria-label={`${label}: remove`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
                     <IconTrash size={14} />

@@ -187,13 +187,7 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
         <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={segments.data?.totalCount} />
       </Stack>
       {project && env && (
-        <NewSegmentModal
-          opened={creating}
-          project={project}
-          env={env}
-          onClose={() => setCreating(false)}
-          onCreated={(s) => navigate(`/projects/${projectId}/envs/${envId}/segments/${s.id}`)}
-        />
+        <NewSegmentModal opened={creating} project={project} env={env} onClose={() => setCreating(false)} onCreated={(s) => navigate(`/projects/${projectId}/envs/${envId}/segments/${s.id}`)} />
       )}
       {archive.dialog}
       {confirmDelete.dialog}

@@ -50,8 +50,23 @@ export function TestUserPanel({ flag, path }: { flag: FeatureFlag; path: string 
           </Group>
           {props.map((p, i) => (
             <Group key={i} gap="xs" wrap="nowrap">
-              <TextInput size="xs" aria-label={`Property ${i + 1} name`} placeholder="Property" value={p.name} onChange={(e) => setProps(props.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))} style={{ flex: 1 }} />
-              <TextInput size="xs" aria-label={`Property ${i + 1} value`} placeholder="Value" value={p.value} onChange={(e) => setProps(props.map((x, j) => (j === i ? { ...x, value: e.currentTarget.value } : x)))} style={{ flex: 1 }} classNames={{ input: 'mono' }} />
+              <TextInput
+                size="xs"
+                aria-label={`Property ${i + 1} name`}
+                placeholder="Property"
+                value={p.name}
+                onChange={(e) => setProps(props.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))}
+                style={{ flex: 1 }}
+              />
+              <TextInput
+                size="xs"
+                aria-label={`Property ${i + 1} value`}
+                placeholder="Value"
+                value={p.value}
+                onChange={(e) => setProps(props.map((x, j) => (j === i ? { ...x, value: e.currentTarget.value } : x)))}
+                style={{ flex: 1 }}
+                classNames={{ input: 'mono' }}
+              />
               <ActionIcon variant="subtle" color="red" aria-label={`Remove property ${i + 1}`} onClick={() => setProps(props.filter((_, j) => j !== i))}>
                 <IconTrash size={14} />
               </ActionIcon>

@@ -5,7 +5,6 @@ import { conditionProblem, IN_SEGMENT, isSegmentProperty, listOf, NOT_IN_SEGMENT
 
 export { conditionProblem, IN_SEGMENT, isSegmentProperty, listOf, NOT_IN_SEGMENT, OPERATORS } from './operators.ts';
 
-
 export const BUILT_IN_PROPERTIES = ['keyId', 'name'];
 
 // The conditions of one rule (all must hold). Segment conditions are offered only when `segments` is given.
@@ -41,79 +40,79 @@ export function ConditionsEditor({
                 {i === 0 ? 'If' : 'and'}
               </Text>
               <Group gap="xs" wrap="wrap" align="flex-start" style={{ flex: 1, minWidth: 0 }}>
-              <Autocomplete
-                size="xs"
-                aria-label={`${label}: property ${i + 1}`}
-                placeholder="Property"
-                data={properties}
-                value={c.property}
-                disabled={disabled}
-                style={{ flex: '0 1 160px', minWidth: 130 }}
-                onChange={(property) => {
-                  // Moving between a segment condition and an attribute condition starts the value over.
-                  const wasSegment = isSegmentProperty(c.property);
-                  const nowSegment = isSegmentProperty(property);
-                  if (wasSegment === nowSegment) set(i, { ...c, property });
-                  else set(i, { ...c, property, op: nowSegment ? '' : 'Equal', value: nowSegment ? '[]' : '' });
-                }}
-              />
-              {segment ? (
-                <MultiSelect
+                <Autocomplete
                   size="xs"
-                  aria-label={`${label}: segments ${i + 1}`}
-                  placeholder="Segments"
-                  data={(segments ?? []).map((s) => ({ value: s.id, label: s.name }))}
-                  value={listOf(c.value)}
-                  onChange={(ids) => set(i, { ...c, value: JSON.stringify(ids) })}
+                  aria-label={`${label}: property ${i + 1}`}
+                  placeholder="Property"
+                  data={properties}
+                  value={c.property}
                   disabled={disabled}
-                  searchable
-                  style={{ flex: '1 1 160px' }}
+                  style={{ flex: '0 1 160px', minWidth: 130 }}
+                  onChange={(property) => {
+                    // Moving between a segment condition and an attribute condition starts the value over.
+                    const wasSegment = isSegmentProperty(c.property);
+                    const nowSegment = isSegmentProperty(property);
+                    if (wasSegment === nowSegment) set(i, { ...c, property });
+                    else set(i, { ...c, property, op: nowSegment ? '' : 'Equal', value: nowSegment ? '[]' : '' });
+                  }}
                 />
-              ) : (
-                <>
-                  <Select
+                {segment ? (
+                  <MultiSelect
                     size="xs"
-                    aria-label={`${label}: operator ${i + 1}`}
-                    placeholder="Operator"
-                    data={OPERATOR_GROUPS}
-                    value={c.op || null}
-                    allowDeselect={false}
+                    aria-label={`${label}: segments ${i + 1}`}
+                    placeholder="Segments"
+                    data={(segments ?? []).map((s) => ({ value: s.id, label: s.name }))}
+                    value={listOf(c.value)}
+                    onChange={(ids) => set(i, { ...c, value: JSON.stringify(ids) })}
                     disabled={disabled}
-                    style={{ flex: '0 1 150px', minWidth: 130 }}
-                    onChange={(op) => {
-                      if (!op) return;
-                      const from = takes(c.op);
-                      const to = takes(op);
-                      const value = from === to ? c.value : to === 'list' ? JSON.stringify(c.value ? [c.value] : []) : to === 'none' ? '' : from === 'list' ? (listOf(c.value)[0] ?? '') : c.value;
-                      set(i, { ...c, op, value });
-                    }}
+                    searchable
+                    style={{ flex: '1 1 160px' }}
                   />
-                  {takes(c.op) === 'list' ? (
-                    <TagsInput
+                ) : (
+                  <>
+                    <Select
                       size="xs"
-                      aria-label={`${label}: values ${i + 1}`}
-                      placeholder="Values (Enter after each)"
-                      value={listOf(c.value)}
-                      onChange={(vs) => set(i, { ...c, value: JSON.stringify(vs) })}
+                      aria-label={`${label}: operator ${i + 1}`}
+                      placeholder="Operator"
+                      data={OPERATOR_GROUPS}
+                      value={c.op || null}
+                      allowDeselect={false}
                       disabled={disabled}
-                      style={{ flex: '1 1 160px' }}
+                      style={{ flex: '0 1 150px', minWidth: 130 }}
+                      onChange={(op) => {
+                        if (!op) return;
+                        const from = takes(c.op);
+                        const to = takes(op);
+                        const value = from === to ? c.value : to === 'list' ? JSON.stringify(c.value ? [c.value] : []) : to === 'none' ? '' : from === 'list' ? (listOf(c.value)[0] ?? '') : c.value;
+                        set(i, { ...c, op, value });
+                      }}
                     />
-                  ) : takes(c.op) === 'text' ? (
-                    <TextInput
-                      size="xs"
-                      aria-label={`${label}: value ${i + 1}`}
-                      placeholder="Value"
-                      value={c.value}
-                      onChange={(e) => set(i, { ...c, value: e.currentTarget.value })}
-                      disabled={disabled}
-                      classNames={{ input: 'mono' }}
-                      style={{ flex: '1 1 160px' }}
-                    />
-                  ) : (
-                    <div style={{ flex: '1 1 160px' }} />
-                  )}
-                </>
-              )}
+                    {takes(c.op) === 'list' ? (
+                      <TagsInput
+                        size="xs"
+                        aria-label={`${label}: values ${i + 1}`}
+                        placeholder="Values (Enter after each)"
+                        value={listOf(c.value)}
+                        onChange={(vs) => set(i, { ...c, value: JSON.stringify(vs) })}
+                        disabled={disabled}
+                        style={{ flex: '1 1 160px' }}
+                      />
+                    ) : takes(c.op) === 'text' ? (
+                      <TextInput
+                        size="xs"
+                        aria-label={`${label}: value ${i + 1}`}
+                        placeholder="Value"
+                        value={c.value}
+                        onChange={(e) => set(i, { ...c, value: e.currentTarget.value })}
+                        disabled={disabled}
+                        classNames={{ input: 'mono' }}
+                        style={{ flex: '1 1 160px' }}
+                      />
+                    ) : (
+                      <div style={{ flex: '1 1 160px' }} />
+                    )}
+                  </>
+                )}
               </Group>
               {!disabled && (
                 <ActionIcon variant="subtle" color="red" mt={2} aria-label={`${label}: remove condition ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
@@ -130,13 +129,7 @@ export function ConditionsEditor({
         );
       })}
       {!disabled && (
-        <Button
-          size="compact-xs"
-          variant="subtle"
-          leftSection={<IconPlus size={14} />}
-          w="fit-content"
-          onClick={() => onChange([...value, { property: '', op: 'Equal', value: '' }])}
-        >
+        <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={14} />} w="fit-content" onClick={() => onChange([...value, { property: '', op: 'Equal', value: '' }])}>
           Add condition
         </Button>
       )}

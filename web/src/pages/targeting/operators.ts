@@ -54,4 +54,3 @@ export function conditionProblem(c: Condition): string | null {
   }
   return null;
 }
-

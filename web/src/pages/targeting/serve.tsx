@@ -9,7 +9,7 @@ const BP = 10000;
 const COLORS = ['indigo', 'teal', 'orange', 'grape', 'cyan', 'pink', 'lime', 'yellow'];
 export const variationColor = (flagVariations: readonly Variation[], id: string) => {
   const i = flagVariations.findIndex((v) => v.id === id);
-  return `var(--mantine-color-${COLORS[(Math.max(i , 0)) % COLORS.length]}-5)`;
+  return `var(--mantine-color-${COLORS[(Math.max(i, 0)) % COLORS.length]}-5)`;
 };
 
 export const variationLabel = (v: Variation) => (v.name && v.name !== v.value ? `${v.name} (${v.value})` : v.value || v.name || v.id);

@@ -42,4 +42,3 @@ export function toSplit(serve: Serve, flagVariations: readonly Variation[]): Ser
   if (serve.kind === 'split') return serve;
   return { kind: 'split', percents: Object.fromEntries(flagVariations.map((v) => [v.id, v.id === serve.variationId ? 100 : 0])) };
 }
-
