@@ -139,7 +139,6 @@ const ODD = [
   '\ufeff',
   '\ufffd',
   '\uffff',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as the literal text it is.
   '\ud800',
   '\udfff',
   '\ud83d',
@@ -157,6 +156,7 @@ const ODD = [
   '%',
   '%ZZ',
   '{{7*7}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as the literal text it is.
   '${jndi:ldap://x/a}',
   "' or '1'='1",
   '"; drop table users; --',
