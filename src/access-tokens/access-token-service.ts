@@ -150,6 +150,9 @@ const IMMUTABLE_FIELDS = new Set(['permissions', 'statements', 'scopes', 'type',
 
 export type AccessTokenDeps = Pick<AppContext, 'kysely' | 'clock' | 'ids' | 'digester' | 'audit' | 'invalidate'>;
 
+/** A Leaked token's secret is public: activating it would re-enable that secret, so it must be reset first. */
+export const mayActivateNow = (t: Pick<StoredToken, 'inactive_reason'>): boolean => t.inactive_reason !== 'Leaked';
+
 export function createAccessTokenService(deps: AccessTokenDeps) {
   const { kysely, clock, ids, digester } = deps;
 
@@ -312,6 +315,7 @@ export function createAccessTokenService(deps: AccessTokenDeps) {
       const t = await manageable(p, id, 'activate');
       if (t.type === 'Personal' && t.creator_member_id && !(await loadMemberAccess(kysely, { memberId: t.creator_member_id }))) throw new BusinessRule('TokenOwnerNotMember');
       if (t.status === 'Active') return t;
+      if (!mayActivateNow(t)) throw new BusinessRule('TokenLeakedResetFirst');
       return change(p, t, 'ActivateAccessToken', { status: 'Active', inactive_reason: null });
     },
 
@@ -330,12 +334,16 @@ export function createAccessTokenService(deps: AccessTokenDeps) {
       const t = await manageable(p, id, 'reset');
       const now = clock.now();
       const secret = generateCredential(t.type);
-      // The old secret keeps working for the grace period, then stops; with no grace it stops now.
+      // The old secret keeps working for the grace period, then stops; with no grace it stops now. A leaked secret gets no
+      // grace (it is public), and the reset is what clears the Leaked mark: the token may then be activated again.
+      const leaked = !mayActivateNow(t);
+      const grace = leaked ? 0 : graceSeconds;
       const set = {
         digest: digester.digest(secret),
         hint: credentialHint(secret),
-        prev_digest: graceSeconds > 0 ? t.digest : null,
-        prev_digest_until: graceSeconds > 0 ? now + graceSeconds * 1000 : null,
+        prev_digest: grace > 0 ? t.digest : null,
+        prev_digest_until: grace > 0 ? now + grace * 1000 : null,
+        ...(leaked ? { inactive_reason: 'Deactivated' as const } : {}),
       };
       const row = await change(p, t, 'ResetAccessToken', set);
       return { row, secret };

@@ -5,7 +5,7 @@ import type { UsageTracker } from '../auth/usage.ts';
 import { iso } from '../platform/clock.ts';
 import { Type, StatementSchema } from '../platform/schemas.ts';
 import { allowedOperations, tokenFacts } from './access-token-rules.ts';
-import type { WithSecret } from './access-token-service.ts';
+import { mayActivateNow, type WithSecret } from './access-token-service.ts';
 import type { TokenRow } from './access-token-store.ts';
 
 export const TokenView = Type.Object({
@@ -52,7 +52,8 @@ export function tokenView(t: TokenRow, p: OrgPrincipal, usage: Pick<UsageTracker
     lastUsedAt: iso(usage.lastUsed(t.id, t.last_used_at)),
     expiresAt: iso(t.expires_at),
     allowedCidrs: t.allowed_cidrs === null ? null : (JSON.parse(t.allowed_cidrs) as string[]),
-    allowedOperations: allowedOperations(p, tokenFacts(t)),
+    // A leaked token's secret is public: it comes back only through a reset (mayActivateNow).
+    allowedOperations: allowedOperations(p, tokenFacts(t)).filter((op) => op !== 'activate' || mayActivateNow(t)),
   };
 }
 

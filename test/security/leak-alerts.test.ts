@@ -64,6 +64,31 @@ describe.each(backends)('secret-scanning alerts (%s)', (backend) => {
     expect(JSON.stringify(audit)).not.toContain(tok.secret);
   });
 
+  it('a Leaked token cannot be activated (its secret is public) until a reset replaces the secret, with no grace for the public one', async () => {
+    const tok = await token('leaked-then-reset');
+    expect((await post(alertBody([tok.secret]))).status).toBe(200);
+    const before = await state();
+    const view = expectOk(await ownerCall()('GET', `/access-tokens/${tok.id}`));
+    expect(view.allowedOperations).not.toContain('activate');
+    for (const [method, path] of [
+      ['PUT', `/access-tokens/${tok.id}/activate`],
+      ['PUT', `/access-tokens/${tok.id}/toggle`],
+    ] as const) {
+      const res = await ownerCall()(method, path);
+      expect({ path, status: res.status, errors: res.body.errors }).toEqual({ path, status: 422, errors: ['TokenLeakedResetFirst'] });
+    }
+    expect(await state()).toEqual(before);
+    expect(await works(tok.secret)).toBe(403);
+
+    // A reset asked with a grace period still ends the public secret at once; the token stays Inactive, no longer Leaked.
+    const reset = expectOk(await ownerCall()('POST', `/access-tokens/${tok.id}/reset`, { graceSeconds: 3600 }));
+    expect(reset).toMatchObject({ status: 'Inactive', inactiveReason: 'Deactivated' });
+    expect(expectOk(await ownerCall()('GET', `/access-tokens/${tok.id}`)).allowedOperations).toContain('activate');
+    expectOk(await ownerCall()('PUT', `/access-tokens/${tok.id}/activate`));
+    expect(await works(reset.secret)).toBe(200);
+    expect(await works(tok.secret)).toBe(401);
+  });
+
   it('a token of another organization is revoked too: the leak is public whoever owns it', async () => {
     const other = expectOk(await ownerCall()('POST', '/organizations', { name: 'Globex' }));
     const inOther = await token('globex-ci', { ...owner, orgId: other.id });

@@ -10,6 +10,7 @@ const MESSAGES: Record<string, string> = {
   PermissionsExceedCreator: 'You cannot grant permissions you do not hold yourself.',
   TokenPermissionsAreImmutable: 'A token’s type, owner and permissions cannot be changed after creation; only its name can.',
   TokenOwnerNotMember: 'This token’s owner has left the organization, so it cannot be activated again.',
+  TokenLeakedResetFirst: 'This token’s secret was found in public. Reset it to get a new secret, then activate it.',
   CannotModifySysManagedPolicy: 'Built-in policies are read-only. Clone it to make a custom one.',
   CannotDeleteUnarchivedFeatureFlag: 'Archive the flag before deleting it.',
   FlagArchived: 'Archived flags cannot be changed; restore it first.',
