@@ -4,7 +4,8 @@
 /** Tests a user's attribute value (a missing attribute is ""). */
 export type Matcher = (userValue: string) => boolean;
 
-export const OPERATORS: readonly string[] = Object.freeze([
+/** FeatBit's operators (Domain/Targeting/OperatorTypes.cs); the targeting model's input check uses this list too. */
+export const OPERATORS = Object.freeze([
   'LessThan',
   'LessEqualThan',
   'BiggerThan',
@@ -21,7 +22,7 @@ export const OPERATORS: readonly string[] = Object.freeze([
   'NotOneOf',
   'IsTrue',
   'IsFalse',
-]);
+] as const);
 
 const never: Matcher = () => false;
 

@@ -1,27 +1,12 @@
 // FeatBit's targeting model (Domain/Targeting, Domain/FeatureFlags), as plain data, and the checks a
 // stored flag or segment must pass. Pure: no I/O, nothing of the app; the services call it.
 
+import { OPERATORS } from '../evaluation/operators.ts';
+
 export const SEGMENT_PROPERTIES = ['User is in segment', 'User is not in segment'] as const;
 
-/** FeatBit's operators (Domain/Targeting/OperatorTypes.cs); anything else is refused on input. */
-export const OPERATORS = [
-  'LessThan',
-  'LessEqualThan',
-  'BiggerThan',
-  'BiggerEqualThan',
-  'Equal',
-  'NotEqual',
-  'Contains',
-  'NotContain',
-  'StartsWith',
-  'EndsWith',
-  'MatchRegex',
-  'NotMatchRegex',
-  'IsOneOf',
-  'NotOneOf',
-  'IsTrue',
-  'IsFalse',
-] as const;
+/** FeatBit's operators, as the evaluation core defines them; anything else is refused on input. */
+export { OPERATORS };
 
 export interface Condition {
   id?: string;
