@@ -55,7 +55,16 @@ type TokenAuditRow = Pick<TokenRow, 'id' | 'org_id' | 'name' | 'type' | 'status'
 const snapshot = (t: TokenAuditRow) => ({ name: t.name, type: t.type, status: t.status, inactiveReason: t.inactive_reason, hint: t.hint, expiresAt: t.expires_at });
 
 /** Every token state change is an entry in that token's history: actor, before/after, never the secret. */
-function auditToken(trx: DbTransaction, log: AuditLog, actor: Actor, action: string, t: TokenAuditRow, before: TokenAuditRow | null, after: TokenAuditRow | null) {
+function auditToken(
+  trx: DbTransaction,
+  log: AuditLog,
+  actor: Actor,
+  action: string,
+  t: TokenAuditRow,
+  before: TokenAuditRow | null,
+  after: TokenAuditRow | null,
+  note: { afterExtra?: object; comment?: string } = {},
+) {
   return log.record(trx, {
     orgId: t.org_id,
     actor,
@@ -65,7 +74,8 @@ function auditToken(trx: DbTransaction, log: AuditLog, actor: Actor, action: str
     refKey: t.name,
     rn: `access-token/${t.id}`,
     before: before ? snapshot(before) : null,
-    after: after ? { ...snapshot(after), ...(before ? {} : { permissions: JSON.parse(after.permissions) }) } : null,
+    after: after ? { ...snapshot(after), ...(before ? {} : { permissions: JSON.parse(after.permissions) }), ...note.afterExtra } : null,
+    ...(note.comment === undefined ? {} : { comment: note.comment }),
   });
 }
 
@@ -115,16 +125,8 @@ export async function deactivateLeaked(trx: DbTransaction, log: AuditLog, actor:
   if (t.inactive_reason === 'Leaked' || t.inactive_reason === 'OwnerRemoved') return false;
   const after = { ...t, status: 'Inactive' as const, inactive_reason: 'Leaked' as const };
   await updateToken(trx, t.org_id, t.id, { status: after.status, inactive_reason: after.inactive_reason, prev_digest: null, prev_digest_until: null, updated_at: now });
-  await log.record(trx, {
-    orgId: t.org_id,
-    actor,
-    action: 'DeactivateAccessToken',
-    refType: 'access-token',
-    refId: t.id,
-    refKey: t.name,
-    rn: `access-token/${t.id}`,
-    before: snapshot(t),
-    after: { ...snapshot(after), leak: { url: leak.url, source: leak.source } },
+  await auditToken(trx, log, actor, 'DeactivateAccessToken', t, t, after, {
+    afterExtra: { leak: { url: leak.url, source: leak.source } },
     comment: `Leaked${leak.source ? ` (${leak.source})` : ''}${leak.url ? `: ${leak.url}` : ''}`,
   });
   return true;
