@@ -9,13 +9,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { as, expectOk, inviteAndRedeem, setupOwner } from '../support/fixtures.ts';
 import { PG_URL, backends, makeApp, type Backend } from '../support/harness.ts';
-import { FULL, report, scale } from './support/scale.ts';
+import { report, scale } from './support/scale.ts';
 import { freshPgDatabase, ok, request, spawnServer, type Reply } from './support/server.ts';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? scale(20, 240));
 const CONNECTIONS = scale(24, 48);
 const SAMPLE_MS = scale(1000, 5000);
 const WARMUP = 0.3; // the first 30 % fills caches, pools and V8's heap: not a trend
+/** Runs shorter than this end before V8 has sized its heap (measured: ~45 s on PostgreSQL); they get a ceiling instead. */
+const TREND_SECONDS = 120;
+/** Twice the largest settled RSS any full run has shown (298 MiB, docs/reliability.md): only a runaway reaches it. */
+const RSS_CEILING_MIB = 600;
 
 interface Sample {
   t: number;
@@ -52,7 +56,7 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
   });
 
   it(
-    `${SECONDS} s of mixed reads, writes, token and member churn from ${CONNECTIONS} connections: no 5xx, flat memory, no descriptor growth`,
+    `${SECONDS} s of mixed reads, writes, token and member churn from ${CONNECTIONS} connections: no 5xx, ${SECONDS >= TREND_SECONDS ? 'flat' : 'bounded'} memory, no descriptor growth`,
     async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'ensign-soak-'));
       cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
@@ -199,12 +203,19 @@ describe.each(backends)('soak (%s)', (backend: Backend) => {
       expect(failures.slice(0, 10)).toEqual([]);
       expect(Object.keys(statuses).filter((s) => Number(s) >= 500)).toEqual([]);
       expect(settled.length).toBeGreaterThanOrEqual(6);
-      // Flat memory: after warm-up the late median stays within 20 % (+24 MiB slack for GC timing) of the early one.
-      expect(summary.rssMiB.end, JSON.stringify(summary.rssMiB)).toBeLessThanOrEqual(summary.rssMiB.afterWarmup * 1.2 + 24);
       // Descriptors: a fixed set of connections and database files; a leak would add one per token, member or request.
       expect(summary.fds.end).toBeLessThanOrEqual(summary.fds.afterWarmup + 4);
-      // Over minutes (full run) the floor (what is left between spikes) must not climb by more than 10 % + 16 MiB.
-      if (FULL) expect(summary.rssFloorMiB.end).toBeLessThanOrEqual(summary.rssFloorMiB.afterWarmup * 1.1 + 16);
+      if (SECONDS >= TREND_SECONDS) {
+        // Flat memory: after warm-up the late median stays within 20 % (+24 MiB slack for GC timing) of the early one,
+        // and the floor (what is left between spikes) climbs by no more than 10 % + 16 MiB.
+        expect(summary.rssMiB.end, JSON.stringify(summary.rssMiB)).toBeLessThanOrEqual(summary.rssMiB.afterWarmup * 1.2 + 24);
+        expect(summary.rssFloorMiB.end, JSON.stringify(summary.rssFloorMiB)).toBeLessThanOrEqual(summary.rssFloorMiB.afterWarmup * 1.1 + 16);
+      } else {
+        // A short run ends while V8 is still sizing its heap (on PostgreSQL RSS climbs for ~45 s, then holds near
+        // 300 MiB), so its RSS trend measures heap sizing, not leaks: the leak check in a short run is the retained-heap
+        // test below, which forces GC. What a short run can show is a ceiling no sized heap reaches.
+        expect(summary.rssMiB.max, JSON.stringify(summary.rssMiB)).toBeLessThanOrEqual(RSS_CEILING_MIB);
+      }
       expect(await request(base, 'GET', '/healthz').then((r) => r.status)).toBe(200);
     },
     (SECONDS + 120) * 1000,
