@@ -27,6 +27,8 @@ export interface SdkLoadSettings {
   rateSeconds: number;
   held: number;
   rounds: number;
+  /** Where the toggles go, when not to the server the SDKs hold (another instance on the same PostgreSQL database). */
+  togglePort?: number;
 }
 
 export interface Latencies {
@@ -41,7 +43,7 @@ export interface SdkLoadResult {
   rate: { offered: number; seconds: number; completed: number; failed: number; perSecond: number; latency: Latencies; serverCpuUs: number };
   held: { opened: number; failed: number; seconds: number; pongs: number; serverRssMb: number; loadRssMb: number; serverFds: number };
   /** serverCpuUs: the server's CPU time per delivered patch, from the toggle request until every patch arrived. */
-  broadcast: { connections: number; rounds: { received: number; fromResponse: Latencies; fromRequest: Latencies; serverCpuUs: number }[] };
+  broadcast: { connections: number; rounds: { received: number; fromResponse: Latencies; fromRequest: Latencies; serverCpuUs: number; serverSysUs: number; loadCpuUs: number }[] };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,10 +55,14 @@ export function latencies(values: number[]): Latencies {
   return { count: s.length, p50: at(0.5), p99: at(0.99), max: s.length ? Math.round(s[s.length - 1] * 10) / 10 : NaN };
 }
 
-/** A process's user + system CPU time in microseconds (/proc/PID/stat, clock ticks of 10 ms). */
-export const cpuUsOf = (pid: number) => {
+/** A process's CPU time so far in µs (10 ms ticks): user and system (the kernel, e.g. loopback TCP sends) apart. */
+export const cpuSplitOf = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return { user: Number(fields[11]) * 10_000, sys: Number(fields[12]) * 10_000 };
+};
+export const cpuUsOf = (pid: number) => {
+  const c = cpuSplitOf(pid);
+  return c.user + c.sys;
 };
 
 const rssOf = (pid: number) => {
@@ -199,8 +205,9 @@ async function main() {
     patchAt.length = 0;
     patches = 0;
     const sent = performance.now();
-    const cpuBefore = cpuUsOf(s.serverPid);
-    const res = await fetch(`http://${s.host}:${s.port}/api/v1/envs/${s.envId}/feature-flags/${s.flagKey}/toggle/${round % 2 === 0}`, {
+    const cpuBefore = cpuSplitOf(s.serverPid);
+    const loadBefore = cpuUsOf(process.pid);
+    const res = await fetch(`http://${s.host}:${s.togglePort ?? s.port}/api/v1/envs/${s.envId}/feature-flags/${s.flagKey}/toggle/${round % 2 === 0}`, {
       method: 'PUT',
       headers: { authorization: s.owner, 'content-type': 'application/json' },
       body: '{}',
@@ -208,10 +215,14 @@ async function main() {
     const answered = performance.now();
     if (res.status !== 200) throw new Error(`toggle: ${res.status} ${await res.text()}`);
     for (let waited = 0; patches < open.length && waited < 30_000; waited += 5) await sleep(5);
-    const serverCpuUs = Math.round((cpuUsOf(s.serverPid) - cpuBefore) / Math.max(1, patches));
+    const cpuAfter = cpuSplitOf(s.serverPid);
+    const serverCpuUs = Math.round((cpuAfter.user + cpuAfter.sys - cpuBefore.user - cpuBefore.sys) / Math.max(1, patches));
+    const serverSysUs = Math.round((cpuAfter.sys - cpuBefore.sys) / Math.max(1, patches));
+    // The load generator receives every patch on the same two cores: its CPU per patch is part of what is measured.
+    const loadCpuUs = Math.round((cpuUsOf(process.pid) - loadBefore) / Math.max(1, patches));
     const got = patchAt.filter((t) => t !== undefined);
     // A patch can arrive before the REST response does (it is pushed before the response is written): that counts as 0.
-    rounds.push({ received: got.length, fromResponse: latencies(got.map((t) => Math.max(0, t - answered))), fromRequest: latencies(got.map((t) => t - sent)), serverCpuUs });
+    rounds.push({ received: got.length, fromResponse: latencies(got.map((t) => Math.max(0, t - answered))), fromRequest: latencies(got.map((t) => t - sent)), serverCpuUs, serverSysUs, loadCpuUs });
     await sleep(500);
   }
   for (const ws of open) ws.terminate();

@@ -10,12 +10,15 @@
 // For before/after comparisons: SDK_SERVER_DIR (run the server from another checkout of Ensign, e.g. an extracted
 // `git archive`, with this bench and load generator), SDK_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR` to
 // profile the server), SDK_STREAMING=0 (polling only) and SDK_EVALUATION=0 (skip the in-process evaluation cases).
+// With PG_URL set, a last phase holds up to 10,000 SDKs on a second instance of one PostgreSQL database and toggles
+// through the first (SDK_TWO_INSTANCES=0 skips it).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { CONNECTIONS, freePort, rssMb, startProcess, stop, waitFor } from './ensign-server.ts';
@@ -109,17 +112,8 @@ export interface SdkRow {
   note: string;
 }
 
-export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string }> {
-  const hard = hardOpenFiles();
-  // Each held socket is one descriptor in the server and one in the load generator; leave room for the rest.
-  const wantHeld = num('SDK_HELD', QUICK ? 2_000 : 20_000);
-  const held = Math.min(wantHeld, hard - 300);
-  const rate = num('SDK_RATE', 2_000);
-  const rateSeconds = num('SDK_RATE_SECONDS', QUICK ? 3 : 10);
-  const rounds = num('SDK_ROUNDS', 3);
-  const pollSeconds = num('SDK_POLL_SECONDS', QUICK ? 3 : 10);
-  const rows: SdkRow[] = [];
-
+/** An Ensign server for the SDK phases, with the open-files limit raised; `env` adds to (or overrides) its settings. */
+function startSdkServer(env: Record<string, string>): { server: ChildProcess; port: number; dataDir: string } {
   const dataDir = mkdtempSync(join(tmpdir(), 'ensign-bench-sdk-'));
   const port = freePort();
   const server = withOpenFiles(
@@ -135,10 +129,98 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
       ENSIGN_SECRET: randomBytes(24).toString('hex'),
       RATE_LIMIT_PER_MINUTE: '10000000',
       SDK_IDLE_TIMEOUT_SECONDS: '3600',
+      ...env,
     },
     'ignore',
     process.env.SDK_SERVER_DIR,
   );
+  return { server, port, dataDir };
+}
+
+/** Runs bench/sdk-load.ts with these settings; its last line of output is the result. */
+async function runLoadGenerator(settings: SdkLoadSettings): Promise<SdkLoadResult> {
+  const gen = withOpenFiles(process.execPath, ['--import', 'tsx', 'bench/sdk-load.ts'], { SDK_LOAD: JSON.stringify(settings) }, 'pipe');
+  let out = '';
+  gen.stdout!.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => gen.once('exit', r));
+  if (code !== 0) throw new Error(`the load generator exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').pop()!) as SdkLoadResult;
+}
+
+type Rounds = SdkLoadResult['broadcast']['rounds'];
+const worstOf = (all: Rounds) => all.reduce((a, b) => (b.fromResponse.p99 > a.fromResponse.p99 ? b : a), all[0]);
+const roundsNote = (all: Rounds) =>
+  all
+    .map(
+      (x) =>
+        `${x.received} received, p50 ${x.fromResponse.p50} / p99 ${x.fromResponse.p99} / max ${x.fromResponse.max} ms, server CPU ${x.serverCpuUs} µs per patch (${x.serverSysUs} µs of it in the kernel), load generator ${x.loadCpuUs} µs per patch`,
+    )
+    .join('; ');
+
+/**
+ * Two instances on one PostgreSQL database (a fresh schema of PG_URL): SDKs held on B, the flag toggled through A's
+ * REST API, so every patch crosses the database's notification bus. Only the held and broadcast phases run.
+ */
+async function twoInstanceRow(held: number, rounds: number): Promise<SdkRow> {
+  const schema = `bench_sdk_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: process.env.PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const url = new URL(process.env.PG_URL!);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const secret = randomBytes(24).toString('hex');
+  const a = startSdkServer({ DATABASE_URL: url.toString(), ENSIGN_SECRET: secret });
+  let b: ReturnType<typeof startSdkServer> | null = null;
+  try {
+    await waitFor(`http://127.0.0.1:${a.port}/healthz`);
+    const seeded = await seedSdk(`http://127.0.0.1:${a.port}`);
+    b = startSdkServer({ DATABASE_URL: url.toString(), ENSIGN_SECRET: secret });
+    await waitFor(`http://127.0.0.1:${b.port}/healthz`);
+    const r = await runLoadGenerator({
+      host: '127.0.0.1',
+      port: b.port,
+      togglePort: a.port,
+      serverKey: seeded.serverKey,
+      owner: seeded.owner,
+      envId: seeded.envId,
+      flagKey: 'flag-0',
+      expectFlags: FLAGS,
+      serverPid: b.server.pid!,
+      rate: 0,
+      rateSeconds: 0,
+      held,
+      rounds,
+    });
+    const all = r.broadcast.rounds;
+    const worst = worstOf(all);
+    return {
+      case: `a flag change through instance A reaching every SDK held by instance B, PostgreSQL (${r.broadcast.connections.toLocaleString('en')} sockets, ${all.length} toggles)`,
+      value: `p99 ${worst.fromResponse.p99} ms from A's REST response (worst toggle); p99 from the request ${worst.fromRequest.p99} ms`,
+      target: '10,000 SDKs at p99 ≤ 150 ms',
+      met: r.broadcast.connections >= 10_000 ? worst.fromResponse.p99 <= 150 && all.every((x) => x.received === r.broadcast.connections) : null,
+      note: `${r.held.opened} held on B (server RSS ${r.held.serverRssMb} MB); CPU figures are B's; ${roundsNote(all)}`,
+    };
+  } finally {
+    if (b) await stop(b.server);
+    await stop(a.server);
+    for (const d of [a.dataDir, b?.dataDir]) if (d) rmSync(d, { recursive: true, force: true });
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+}
+
+export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string }> {
+  const hard = hardOpenFiles();
+  // Each held socket is one descriptor in the server and one in the load generator; leave room for the rest.
+  const wantHeld = num('SDK_HELD', QUICK ? 2_000 : 20_000);
+  const held = Math.min(wantHeld, hard - 300);
+  const rate = num('SDK_RATE', 2_000);
+  const rateSeconds = num('SDK_RATE_SECONDS', QUICK ? 3 : 10);
+  const rounds = num('SDK_ROUNDS', 3);
+  const pollSeconds = num('SDK_POLL_SECONDS', QUICK ? 3 : 10);
+  const rows: SdkRow[] = [];
+
+  const { server, port, dataDir } = startSdkServer({});
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${base}/healthz`);
@@ -191,12 +273,7 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
       held,
       rounds,
     };
-    const gen = withOpenFiles(process.execPath, ['--import', 'tsx', 'bench/sdk-load.ts'], { SDK_LOAD: JSON.stringify(settings) }, 'pipe');
-    let out = '';
-    gen.stdout!.on('data', (d) => (out += d));
-    const code = await new Promise<number | null>((r) => gen.once('exit', r));
-    if (code !== 0) throw new Error(`the load generator exited with ${code}: ${out}`);
-    const r = JSON.parse(out.trim().split('\n').pop()!) as SdkLoadResult;
+    const r = await runLoadGenerator(settings);
 
     rows.push({
       case: `new connections, each a full data-sync (${FLAGS} flags, ${SEGMENTS} segments), offered ${rate}/s for ${rateSeconds} s`,
@@ -214,19 +291,22 @@ export async function runSdkBench(): Promise<{ rows: SdkRow[]; settings: string 
       note: `${r.held.pongs} pongs, ${r.held.failed} failed, opened in ${r.held.seconds} s (500 connecting at once); server open files ${r.held.serverFds}; load generator RSS ${r.held.loadRssMb} MB${heldNote}`,
     });
     const all = r.broadcast.rounds;
-    const worst = all.reduce((a, b) => (b.fromResponse.p99 > a.fromResponse.p99 ? b : a), all[0]);
+    const worst = worstOf(all);
     rows.push({
       case: `a flag change reaching every connected SDK (${r.broadcast.connections.toLocaleString('en')} sockets, ${all.length} toggles)`,
       value: `p99 ${worst.fromResponse.p99} ms from the REST response (worst toggle); p99 from the request ${worst.fromRequest.p99} ms`,
       target: '10,000 SDKs at p99 ≤ 100 ms (FeatBit: 207–329 ms)',
       met: r.broadcast.connections >= 10_000 ? worst.fromResponse.p99 <= 100 && all.every((x) => x.received === r.broadcast.connections) : null,
-      note: all.map((x) => `${x.received} received, p50 ${x.fromResponse.p50} / p99 ${x.fromResponse.p99} / max ${x.fromResponse.max} ms, server CPU ${x.serverCpuUs} µs per patch`).join('; '),
+      note: roundsNote(all),
     });
     rows.push({ case: 'server RSS after the streaming phases', value: `${rssMb(server.pid!)} MB`, target: '—', met: null, note: '' });
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
+
+  // PostgreSQL, two instances (PG_URL set; SDK_TWO_INSTANCES=0 skips it): at most 10,000 held, the target's count.
+  if (process.env.PG_URL && process.env.SDK_TWO_INSTANCES !== '0' && process.env.SDK_STREAMING !== '0') rows.push(await twoInstanceRow(Math.min(held, 10_000), rounds));
 
   for (const matchingLast of process.env.SDK_EVALUATION === '0' ? [] : [true, false]) {
     const e = runEvaluationBench(matchingLast, QUICK ? 2_000 : undefined);
