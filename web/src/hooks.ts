@@ -69,6 +69,22 @@ export function useAction(): Action {
   return { busy, error, setError, run };
 }
 
+export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// A field of a loaded item, as the person edits it. When the item reloads (after saving another field), the
+// field shows the new value only if the person has not changed it, so saving one field never discards another.
+export function useEdited<T>(saved: T | undefined, initial: T) {
+  const [value, setValue] = useState<T>(initial);
+  const shown = useRef<T | undefined>(undefined);
+  useEffect(() => {
+    if (saved === undefined) return;
+    const prev = shown.current;
+    shown.current = saved;
+    setValue((v) => (prev === undefined || same(v, prev) ? saved : v));
+  }, [saved]);
+  return [value, setValue] as const;
+}
+
 // The page of a paged list being shown; back to the first page whenever a filter changes.
 export function usePage(filters: unknown[]) {
   const [page, setPage] = useState(1);
