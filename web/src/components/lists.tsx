@@ -1,7 +1,8 @@
-import { ActionIcon, Group, Menu, Pagination, Table, Text, TextInput, type TableProps, type TextInputProps } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Group, Menu, Pagination, SegmentedControl, Table, Text, TextInput, type TableProps, type TextInputProps } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Page } from '../api/client.ts';
 import type { Loaded } from '../hooks.ts';
+import { useLink } from '../router.tsx';
 import { IconDots, IconSearch } from './icons.tsx';
 import { ErrorAlert, Loading } from './ui.tsx';
 
@@ -62,6 +63,102 @@ export function Pager({ page, onChange, pageSize, totalCount, label }: { page: n
       </Text>
       {pagination}
     </Group>
+  );
+}
+
+// A paged list as a table, with its page links under it; `between` goes between the two.
+export function PagedTable<T>({
+  load,
+  errorTitle,
+  empty,
+  page,
+  onPageChange,
+  pageSize,
+  between,
+  children,
+  ...table
+}: Omit<TableProps, 'children'> & {
+  load: Loaded<Page<T>>;
+  errorTitle: string;
+  empty: ReactNode;
+  page: number;
+  onPageChange: (page: number) => void;
+  pageSize: number;
+  between?: ReactNode;
+  minWidth: number;
+  columns: Column[];
+  dimmed?: boolean;
+  children: (items: T[]) => ReactNode;
+}) {
+  return (
+    <>
+      <ListState load={load} errorTitle={errorTitle} empty={empty}>
+        {(items) => <DataTable {...table}>{children(items)}</DataTable>}
+      </ListState>
+      {between}
+      <Pager page={page} onChange={onPageChange} pageSize={pageSize} totalCount={load.data?.totalCount} />
+    </>
+  );
+}
+
+// Active things or archived ones: a list shows one or the other ('false' or 'true', as the API's isArchived).
+export function ArchivedFilter({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <SegmentedControl
+      aria-label="Archived"
+      value={value}
+      onChange={onChange}
+      data={[
+        { value: 'false', label: 'Active' },
+        { value: 'true', label: 'Archived' },
+      ]}
+    />
+  );
+}
+
+// A row's first cell: the name linking to its page, the key under it.
+export function NameAndKeyCell({ to, name, itemKey }: { to: string; name: string; itemKey: string }) {
+  const link = useLink();
+  return (
+    <Table.Td>
+      <Anchor {...link(to)} fw={500}>
+        {name}
+      </Anchor>
+      <Text size="xs" c="dimmed" className="mono">
+        {itemKey}
+      </Text>
+    </Table.Td>
+  );
+}
+
+// A row's tags; with `onPick`, a click on one picks it (to filter by it).
+export function TagsCell({ tags, onPick }: { tags: string[]; onPick?: (tag: string) => void }) {
+  return (
+    <Table.Td>
+      <Group gap={4}>
+        {tags.map((t) => (
+          <Badge key={t} size="sm" variant="outline" color="gray" tt="none" style={onPick && { cursor: 'pointer' }} onClick={onPick && (() => onPick(t))}>
+            {t}
+          </Badge>
+        ))}
+      </Group>
+    </Table.Td>
+  );
+}
+
+// The "…" menu of an archivable row, with what the person may do to it: archive an active one, restore or delete an archived one.
+export function LifecycleMenu({ label, may, onAsk }: { label: string; may: { archive: boolean; restore: boolean; delete: boolean }; onAsk: (action: 'archive' | 'restore' | 'delete') => void }) {
+  if (!may.archive && !may.restore && !may.delete) return null;
+  return (
+    <ActionsMenu label={label}>
+      {may.archive && <Menu.Item onClick={() => onAsk('archive')}>Archive</Menu.Item>}
+      {may.restore && <Menu.Item onClick={() => onAsk('restore')}>Restore</Menu.Item>}
+      {may.delete && (
+        <Menu.Item color="red" onClick={() => onAsk('delete')}>
+          Delete
+        </Menu.Item>
+      )}
+    </ActionsMenu>
   );
 }
 

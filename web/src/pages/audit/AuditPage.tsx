@@ -2,7 +2,7 @@ import { Badge, Button, Code, Collapse, Group, SegmentedControl, Select, SimpleG
 import { Fragment, useState } from 'react';
 import { ApiError, errorMessage, get, getAll, post, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AuditEntry, Member } from '../../api/types.ts';
-import { DataTable, ListState, Pager } from '../../components/lists.tsx';
+import { PagedTable } from '../../components/lists.tsx';
 import { EmptyState, PageHeader, RelativeTime } from '../../components/ui.tsx';
 import { useLoad, usePage } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
@@ -125,55 +125,63 @@ export function AuditPage() {
             </Button>
           </Group>
         )}
-        <ListState load={entries} errorTitle="Could not load the audit log" empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}>
-          {(items) => (
-            <DataTable minWidth={820} data-testid="audit-table" dimmed={entries.loading} columns={['When', 'Who', 'Action', 'Target', { w: 110 }]}>
-              {items.map((e) => (
-                <Fragment key={e.id}>
-                  <Table.Tr data-testid="audit-row">
-                    <Table.Td>
-                      <RelativeTime at={e.createdAt} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Actor entry={e} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{e.action}</Code>
-                      {e.comment && (
-                        <Text size="xs" c="dimmed" mt={2} data-testid="audit-comment" style={{ whiteSpace: 'pre-wrap' }}>
-                          “{e.comment}”
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        <Text span c="dimmed">
-                          {e.refType}
-                        </Text>{' '}
-                        <Text span className="mono">
-                          {e.refKey || e.refId}
-                        </Text>
+        <PagedTable
+          load={entries}
+          errorTitle="Could not load the audit log"
+          empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}
+          page={page}
+          onPageChange={setPage}
+          pageSize={PAGE_SIZE}
+          minWidth={820}
+          data-testid="audit-table"
+          dimmed={entries.loading}
+          columns={['When', 'Who', 'Action', 'Target', { w: 110 }]}
+        >
+          {(items) =>
+            items.map((e) => (
+              <Fragment key={e.id}>
+                <Table.Tr data-testid="audit-row">
+                  <Table.Td>
+                    <RelativeTime at={e.createdAt} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Actor entry={e} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Code>{e.action}</Code>
+                    {e.comment && (
+                      <Text size="xs" c="dimmed" mt={2} data-testid="audit-comment" style={{ whiteSpace: 'pre-wrap' }}>
+                        “{e.comment}”
                       </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
-                        {open === e.id ? 'Hide changes' : 'Show changes'}
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                  <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
-                    <Table.Td colSpan={5} p={0}>
-                      <Collapse in={open === e.id}>
-                        <Changes entry={e} />
-                      </Collapse>
-                    </Table.Td>
-                  </Table.Tr>
-                </Fragment>
-              ))}
-            </DataTable>
-          )}
-        </ListState>
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={entries.data?.totalCount} />
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      <Text span c="dimmed">
+                        {e.refType}
+                      </Text>{' '}
+                      <Text span className="mono">
+                        {e.refKey || e.refId}
+                      </Text>
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
+                      {open === e.id ? 'Hide changes' : 'Show changes'}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
+                  <Table.Td colSpan={5} p={0}>
+                    <Collapse in={open === e.id}>
+                      <Changes entry={e} />
+                    </Collapse>
+                  </Table.Td>
+                </Table.Tr>
+              </Fragment>
+            ))
+          }
+        </PagedTable>
       </Stack>
     </>
   );

@@ -5,7 +5,7 @@ import type { Group as IamGroup, IssuedInvitation, Member, PendingInvitation, Po
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal } from '../../components/forms.tsx';
 import { IconPlus } from '../../components/icons.tsx';
-import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
+import { ActionsMenu, PagedTable, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { EmptyState, ErrorAlert, NoPermission, PageHeader } from '../../components/ui.tsx';
 import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
@@ -67,75 +67,82 @@ export function MembersPage() {
       />
       <Stack>
         <SearchInput aria-label="Search members" placeholder="Search by name or email" value={search} onChange={setSearch} maw={360} />
-        <ListState load={list} errorTitle="Could not load members" empty={<EmptyState title={debounced ? 'No members match' : 'No members'} />}>
-          {(members) => (
-            <DataTable minWidth={760} highlightOnHover columns={['Name', 'Email', 'Status', 'Policies', 'Groups', { w: 48 }]}>
-              {members.map((m) => (
-                <Table.Tr key={m.id} data-testid="member-row" data-member-email={m.email}>
-                  <Table.Td>
-                    <Anchor {...link(`/iam/members/${m.id}`)} fw={500}>
-                      {m.name}
-                    </Anchor>
-                    {m.id === session.memberId && (
-                      <Badge ml="xs" size="xs" variant="light">
-                        you
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{m.email}</Table.Td>
-                  <Table.Td>
-                    {m.status === 'Invited' ? (
-                      <Group gap={4}>
-                        <Badge color="yellow" variant="light">
-                          Invited
-                        </Badge>
-                        {invitationOf(m.id)?.expired && (
-                          <Badge color="red" variant="light">
-                            expired
-                          </Badge>
-                        )}
-                      </Group>
-                    ) : (
-                      <Badge color="teal" variant="light">
-                        Active
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
+        <PagedTable
+          load={list}
+          errorTitle="Could not load members"
+          empty={<EmptyState title={debounced ? 'No members match' : 'No members'} />}
+          page={page}
+          onPageChange={setPage}
+          pageSize={PAGE_SIZE}
+          between={<ErrorAlert error={action.error} title="Could not re-issue the invitation" />}
+          minWidth={760}
+          highlightOnHover
+          columns={['Name', 'Email', 'Status', 'Policies', 'Groups', { w: 48 }]}
+        >
+          {(members) =>
+            members.map((m) => (
+              <Table.Tr key={m.id} data-testid="member-row" data-member-email={m.email}>
+                <Table.Td>
+                  <Anchor {...link(`/iam/members/${m.id}`)} fw={500}>
+                    {m.name}
+                  </Anchor>
+                  {m.id === session.memberId && (
+                    <Badge ml="xs" size="xs" variant="light">
+                      you
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{m.email}</Table.Td>
+                <Table.Td>
+                  {m.status === 'Invited' ? (
                     <Group gap={4}>
-                      {(m.policies ?? []).map((p) => (
-                        <Badge key={p.id} variant="light" tt="none">
-                          {p.name}
+                      <Badge color="yellow" variant="light">
+                        Invited
+                      </Badge>
+                      {invitationOf(m.id)?.expired && (
+                        <Badge color="red" variant="light">
+                          expired
                         </Badge>
-                      ))}
+                      )}
                     </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {(m.groups ?? []).map((g) => (
-                        <Badge key={g.id} variant="outline" color="gray" tt="none">
-                          {g.name}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    {m.status === 'Invited' && (
-                      <ActionsMenu label={`Actions for ${m.email}`} small>
-                        <Menu.Item onClick={() => void reissue(m)}>Re-issue invitation</Menu.Item>
-                        <Menu.Item color="red" onClick={() => confirmRevoke.ask(m)}>
-                          Revoke invitation
-                        </Menu.Item>
-                      </ActionsMenu>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </DataTable>
-          )}
-        </ListState>
-        <ErrorAlert error={action.error} title="Could not re-issue the invitation" />
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} />
+                  ) : (
+                    <Badge color="teal" variant="light">
+                      Active
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {(m.policies ?? []).map((p) => (
+                      <Badge key={p.id} variant="light" tt="none">
+                        {p.name}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {(m.groups ?? []).map((g) => (
+                      <Badge key={g.id} variant="outline" color="gray" tt="none">
+                        {g.name}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  {m.status === 'Invited' && (
+                    <ActionsMenu label={`Actions for ${m.email}`} small>
+                      <Menu.Item onClick={() => void reissue(m)}>Re-issue invitation</Menu.Item>
+                      <Menu.Item color="red" onClick={() => confirmRevoke.ask(m)}>
+                        Revoke invitation
+                      </Menu.Item>
+                    </ActionsMenu>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </PagedTable>
       </Stack>
       <AddMemberModal
         opened={adding}

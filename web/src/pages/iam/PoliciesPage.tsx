@@ -4,7 +4,7 @@ import { asPage, get, post, type Page } from '../../api/client.ts';
 import type { Policy } from '../../api/types.ts';
 import { FormModal, NameAndKeyInputs, slugify, useNameAndKey } from '../../components/forms.tsx';
 import { IconPlus } from '../../components/icons.tsx';
-import { DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
+import { PagedTable, SearchInput } from '../../components/lists.tsx';
 import { EmptyState, NoPermission, PageHeader } from '../../components/ui.tsx';
 import { useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { useLink, useRouter } from '../../router.tsx';
@@ -48,35 +48,42 @@ export function PoliciesPage() {
       />
       <Stack>
         <SearchInput aria-label="Search policies" placeholder="Search by name" value={search} onChange={setSearch} maw={360} />
-        <ListState load={list} errorTitle="Could not load policies" empty={<EmptyState title="No policies match" />}>
-          {(policies) => (
-            <DataTable minWidth={600} highlightOnHover columns={['Name', 'Key', 'Type', 'Description']}>
-              {policies.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td>
-                    <Anchor {...link(`/iam/policies/${p.id}`)} fw={500}>
-                      {p.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" className="mono">
-                      {p.key}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <PolicyTypeBadge type={p.type} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed" lineClamp={2}>
-                      {p.description || '—'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </DataTable>
-          )}
-        </ListState>
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} />
+        <PagedTable
+          load={list}
+          errorTitle="Could not load policies"
+          empty={<EmptyState title="No policies match" />}
+          page={page}
+          onPageChange={setPage}
+          pageSize={PAGE_SIZE}
+          minWidth={600}
+          highlightOnHover
+          columns={['Name', 'Key', 'Type', 'Description']}
+        >
+          {(policies) =>
+            policies.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Anchor {...link(`/iam/policies/${p.id}`)} fw={500}>
+                    {p.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" className="mono">
+                    {p.key}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <PolicyTypeBadge type={p.type} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed" lineClamp={2}>
+                    {p.description || '—'}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </PagedTable>
       </Stack>
       <NewPolicyModal opened={adding} onClose={() => setAdding(false)} />
     </>
