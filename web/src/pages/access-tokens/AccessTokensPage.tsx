@@ -5,10 +5,9 @@ import { del, get, post, put, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AccessTokenWithSecret } from '../../api/types.ts';
 import { useConfirm, type Confirmation } from '../../components/ConfirmModal.tsx';
 import { FormModal } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert, NoPermission, PageHeader, RelativeTime } from '../../components/ui.tsx';
+import { EmptyState, ErrorAlert, NoPermission, PageHeader, RelativeTime, CreateButton } from '../../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../../format.ts';
 import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { useLink } from '../../router.tsx';
@@ -134,13 +133,7 @@ export function AccessTokensPage() {
       <PageHeader
         title="Access tokens"
         description="Tokens authenticate scripts and integrations against the REST API. Personal tokens act as you; service tokens have fixed permissions."
-        actions={
-          canManage && (
-            <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-              Add
-            </Button>
-          )
-        }
+        actions={canManage && <CreateButton label="Add" onClick={() => setAdding(true)} />}
       />
       {!session.canListTokens ? (
         <NoPermission>

@@ -1,7 +1,7 @@
-import { Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Center, Group, Paper, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Logo } from '../../components/Logo.tsx';
-import { ErrorAlert } from '../../components/ui.tsx';
+import { ErrorAlert, TitleAndDescription } from '../../components/ui.tsx';
 
 export function AuthCard({ title, subtitle, children }: { title: string; subtitle?: ReactNode; children: ReactNode }) {
   return (
@@ -15,12 +15,7 @@ export function AuthCard({ title, subtitle, children }: { title: string; subtitl
             </Text>
           </Group>
           <div>
-            <Title order={2}>{title}</Title>
-            {subtitle && (
-              <Text c="dimmed" size="sm" mt={4}>
-                {subtitle}
-              </Text>
-            )}
+            <TitleAndDescription title={title} description={subtitle} />
           </div>
           {children}
         </Stack>

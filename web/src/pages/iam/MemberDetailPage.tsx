@@ -6,7 +6,7 @@ import { InvitationModal } from './InvitationModal.tsx';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { AddPicker, DetailHeader, DetailState, RelationCard, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { ErrorAlert, NoPermission } from '../../components/ui.tsx';
+import { ErrorAlert, NoIamPermission } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -44,7 +44,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
       ),
   }));
 
-  if (!session.canManageIam && memberId !== session.memberId) return <NoPermission>Managing members needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam && memberId !== session.memberId) return <NoIamPermission managing="members" />;
   const reload = () => {
     member.reload();
     policies.reload();

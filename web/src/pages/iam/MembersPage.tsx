@@ -1,13 +1,12 @@
-import { Anchor, Badge, Button, Group, Menu, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Group, Menu, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, getAll, post, type Page } from '../../api/client.ts';
 import type { Group as IamGroup, IssuedInvitation, Member, PendingInvitation, Policy } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { ActionsMenu, PagedTable, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { CreateButton, EmptyState, ErrorAlert, NoIamPermission, PageHeader } from '../../components/ui.tsx';
 import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { InvitationModal } from './InvitationModal.tsx';
 import { useLink } from '../../router.tsx';
@@ -52,18 +51,14 @@ export function MembersPage() {
       </>
     ),
   }));
-  if (!session.canManageIam) return <NoPermission>Managing members needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam) return <NoIamPermission managing="members" />;
 
   return (
     <>
       <PageHeader
         title="Members"
         description="People in this organization, and the policies and groups that decide what they can do."
-        actions={
-          <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-            Add member
-          </Button>
-        }
+        actions={<CreateButton label="Add member" onClick={() => setAdding(true)} />}
       />
       <Stack>
         <SearchInput aria-label="Search members" placeholder="Search by name or email" value={search} onChange={setSearch} maw={360} />

@@ -1,11 +1,10 @@
-import { Anchor, Badge, Button, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Anchor, Badge, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { asPage, get, post, type Page } from '../../api/client.ts';
 import type { Policy } from '../../api/types.ts';
 import { FormModal, NameAndKeyInputs, slugify, useNameAndKey } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { PagedTable, SearchInput } from '../../components/lists.tsx';
-import { EmptyState, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { CreateButton, EmptyState, NoIamPermission, PageHeader } from '../../components/ui.tsx';
 import { useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -34,17 +33,13 @@ export function PoliciesPage() {
     async (signal) => asPage(await get<Policy[] | Page<Policy>>('/policies', { name: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal)),
     [debounced, page, session.organizationId],
   );
-  if (!session.canManageIam) return <NoPermission>Managing policies needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam) return <NoIamPermission managing="policies" />;
   return (
     <>
       <PageHeader
         title="Policies"
         description="A policy is a list of statements: allow or deny actions on resources. Built-in policies are read-only."
-        actions={
-          <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-            New policy
-          </Button>
-        }
+        actions={<CreateButton label="New policy" onClick={() => setAdding(true)} />}
       />
       <Stack>
         <SearchInput aria-label="Search policies" placeholder="Search by name" value={search} onChange={setSearch} maw={360} />

@@ -5,11 +5,11 @@ import type { EnvSecret, Environment, Project } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { DetailState, Trail } from '../../components/details.tsx';
 import { FormModal } from '../../components/forms.tsx';
-import { IconCheck, IconCopy, IconPlus } from '../../components/icons.tsx';
+import { IconCheck, IconCopy } from '../../components/icons.tsx';
 import { ActionsMenu, DataTable } from '../../components/lists.tsx';
 import { ShownOnceModal } from '../../components/shownOnce.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { PageHeader } from '../../components/ui.tsx';
+import { PageHeader, CreateButton } from '../../components/ui.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
@@ -75,13 +75,7 @@ export function EnvSettingsPage({ projectId, envId }: { projectId: string; envId
               <PageHeader
                 title={`${e.name} settings`}
                 description="SDK keys let applications read this environment’s flags with FeatBit’s SDKs. Server keys are secrets (shown once); client keys ship in browsers and are always shown."
-                actions={
-                  may('CreateEnvSecret') && (
-                    <Button leftSection={<IconPlus />} onClick={() => setEditing({ kind: 'add' })}>
-                      Add SDK key
-                    </Button>
-                  )
-                }
+                actions={may('CreateEnvSecret') && <CreateButton label="Add SDK key" onClick={() => setEditing({ kind: 'add' })} />}
               />
               <Card withBorder>
                 <Text fw={600} mb="xs">

@@ -4,10 +4,9 @@ import { del, get, post, put, type Page } from '../../api/client.ts';
 import type { FeatureFlagVm } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { ArchivedFilter, LifecycleMenu, NameAndKeyCell, PagedTable, SearchInput, TagsCell } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert } from '../../components/ui.tsx';
+import { EmptyState, ErrorAlert, CreateButton } from '../../components/ui.tsx';
 import { formatRelative } from '../../format.ts';
 import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
@@ -101,11 +100,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
             <Button variant="default" component="a" {...link(`/projects/${projectId}/envs/${envId}/settings`)}>
               SDK keys
             </Button>
-            {canCreate && (
-              <Button leftSection={<IconPlus />} onClick={() => setCreating(true)}>
-                New flag
-              </Button>
-            )}
+            {canCreate && <CreateButton label="New flag" onClick={() => setCreating(true)} />}
           </Group>
         }
       />

@@ -1,13 +1,12 @@
-import { Badge, Button, Group, MultiSelect, SegmentedControl, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Badge, Group, MultiSelect, SegmentedControl, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, type Page } from '../../api/client.ts';
 import type { Environment, Project, Segment, SegmentType } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { ArchivedFilter, LifecycleMenu, NameAndKeyCell, PagedTable, SearchInput, TagsCell } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState } from '../../components/ui.tsx';
+import { EmptyState, CreateButton } from '../../components/ui.tsx';
 import { formatRelative } from '../../format.ts';
 import { useLoad, usePage, useSearchText } from '../../hooks.ts';
 import { formatRn, rn } from '../../permissions.ts';
@@ -80,13 +79,7 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
         envId={envId}
         active="segments"
         title="Segments"
-        actions={
-          canCreate && (
-            <Button leftSection={<IconPlus />} onClick={() => setCreating(true)}>
-              New segment
-            </Button>
-          )
-        }
+        actions={canCreate && <CreateButton label="New segment" onClick={() => setCreating(true)} />}
       />
       <Stack>
         <Group gap="sm" wrap="wrap">
