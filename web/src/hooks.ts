@@ -85,12 +85,20 @@ export function useEdited<T>(saved: T | undefined, initial: T) {
   return [value, setValue] as const;
 }
 
-// The page of a paged list being shown; back to the first page whenever a filter changes.
-export function usePage(filters: unknown[]) {
+export interface Paging {
+  page: number;
+  setPage: (page: number) => void;
+  pageSize: number;
+  // The page as the API's list endpoints take it.
+  query: { pageIndex: number; pageSize: number };
+}
+
+// The page of a paged list being shown, `pageSize` items a page; back to the first page whenever a filter changes.
+export function usePaging(pageSize: number, filters: unknown[]): Paging {
   const [page, setPage] = useState(1);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => setPage(1), filters);
-  return [page, setPage] as const;
+  return { page, setPage, pageSize, query: { pageIndex: page - 1, pageSize } };
 }
 
 // A search box's text, and the same text trimmed once typing pauses (what to send to the API).

@@ -1,7 +1,7 @@
 import { ActionIcon, Anchor, Badge, Group, Menu, Pagination, SegmentedControl, Table, Text, TextInput, type TableProps, type TextInputProps } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Page } from '../api/client.ts';
-import type { Loaded } from '../hooks.ts';
+import type { Loaded, Paging } from '../hooks.ts';
 import { useLink } from '../router.tsx';
 import { IconDots, IconSearch } from './icons.tsx';
 import { ErrorAlert, Loading } from './ui.tsx';
@@ -51,10 +51,10 @@ export function DataTable({ minWidth, columns, dimmed, children, ...table }: Tab
 }
 
 // Page links under a paged list, only when there is more than one page.
-export function Pager({ page, onChange, pageSize, totalCount, label }: { page: number; onChange: (page: number) => void; pageSize: number; totalCount: number | undefined; label?: ReactNode }) {
-  const total = Math.max(1, Math.ceil((totalCount ?? 0) / pageSize));
+export function Pager({ paging, totalCount, label }: { paging: Paging; totalCount: number | undefined; label?: ReactNode }) {
+  const total = Math.max(1, Math.ceil((totalCount ?? 0) / paging.pageSize));
   if (total <= 1) return null;
-  const pagination = <Pagination value={page} onChange={onChange} total={total} size="sm" />;
+  const pagination = <Pagination value={paging.page} onChange={paging.setPage} total={total} size="sm" />;
   if (label === undefined) return pagination;
   return (
     <Group justify="space-between">
@@ -71,9 +71,7 @@ export function PagedTable<T>({
   load,
   errorTitle,
   empty,
-  page,
-  onPageChange,
-  pageSize,
+  paging,
   between,
   children,
   ...table
@@ -81,9 +79,7 @@ export function PagedTable<T>({
   load: Loaded<Page<T>>;
   errorTitle: string;
   empty: ReactNode;
-  page: number;
-  onPageChange: (page: number) => void;
-  pageSize: number;
+  paging: Paging;
   between?: ReactNode;
   minWidth: number;
   columns: Column[];
@@ -96,7 +92,7 @@ export function PagedTable<T>({
         {(items) => <DataTable {...table}>{children(items)}</DataTable>}
       </ListState>
       {between}
-      <Pager page={page} onChange={onPageChange} pageSize={pageSize} totalCount={load.data?.totalCount} />
+      <Pager paging={paging} totalCount={load.data?.totalCount} />
     </>
   );
 }

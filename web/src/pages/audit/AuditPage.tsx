@@ -4,7 +4,7 @@ import { ApiError, errorMessage, get, getAll, post, type Page } from '../../api/
 import type { AccessTokenView, AuditEntry, Member } from '../../api/types.ts';
 import { PagedTable } from '../../components/lists.tsx';
 import { EmptyState, PageHeader, RelativeTime } from '../../components/ui.tsx';
-import { useLoad, usePage } from '../../hooks.ts';
+import { useLoad, usePaging } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -40,7 +40,7 @@ export function AuditPage() {
   const [refId, setRefId] = useState<string | null>(tokenSubject ? null : search.get('refId'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [page, setPage] = usePage([refType, refId, creatorId, tokenId, tokenRole, from, to]);
+  const paging = usePaging(PAGE_SIZE, [refType, refId, creatorId, tokenId, tokenRole, from, to]);
   const [open, setOpen] = useState<string | null>(null);
 
   const people = useLoad(
@@ -53,8 +53,8 @@ export function AuditPage() {
   );
   const byToken = tokenId ? (tokenRole === 'actor' ? { tokenId } : { refType: 'access-token', refId: tokenId }) : {};
   const entries = useLoad(
-    (signal) => get<Page<AuditEntry>>('/audit-logs', { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
-    [refType, refId, creatorId, tokenId, tokenRole, from, to, page, session.organizationId],
+    (signal) => get<Page<AuditEntry>>('/audit-logs', { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), ...paging.query }, signal),
+    [refType, refId, creatorId, tokenId, tokenRole, from, to, paging.page, session.organizationId],
   );
   // A token picked by id or by value may be gone from the list (removed): it stays selectable by its id.
   const [found, setFound] = useState<{ value: string; label: string } | null>(null);
@@ -129,9 +129,7 @@ export function AuditPage() {
           load={entries}
           errorTitle="Could not load the audit log"
           empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}
-          page={page}
-          onPageChange={setPage}
-          pageSize={PAGE_SIZE}
+          paging={paging}
           minWidth={820}
           data-testid="audit-table"
           dimmed={entries.loading}

@@ -7,7 +7,7 @@ import { FormModal } from '../../components/forms.tsx';
 import { ActionsMenu, PagedTable, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { CreateButton, EmptyState, ErrorAlert, NoIamPermission, PageHeader } from '../../components/ui.tsx';
-import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { useAction, useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { InvitationModal } from './InvitationModal.tsx';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -18,12 +18,12 @@ export function MembersPage() {
   const session = useSession();
   const link = useLink();
   const [search, setSearch, debounced] = useSearchText();
-  const [page, setPage] = usePage([debounced]);
+  const paging = usePaging(PAGE_SIZE, [debounced]);
   const [adding, setAdding] = useState(false);
   const [issued, setIssued] = useState<{ invitation: IssuedInvitation; name: string } | null>(null);
   const notify = useNotify();
   const action = useAction();
-  const list = useLoad((signal) => get<Page<Member>>('/members', { searchText: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal), [debounced, page, session.organizationId]);
+  const list = useLoad((signal) => get<Page<Member>>('/members', { searchText: debounced, ...paging.query }, signal), [debounced, paging.page, session.organizationId]);
   // Pending invitations, to name each Invited member's invitation (revoke) and show which have expired.
   const invitations = useLoad(async () => (session.canManageIam ? getAll<PendingInvitation>('/invitations') : []), [session.organizationId, list.data]);
   const invitationOf = (memberId: string) => (invitations.data ?? []).find((i) => i.memberId === memberId);
@@ -66,9 +66,7 @@ export function MembersPage() {
           load={list}
           errorTitle="Could not load members"
           empty={<EmptyState title={debounced ? 'No members match' : 'No members'} />}
-          page={page}
-          onPageChange={setPage}
-          pageSize={PAGE_SIZE}
+          paging={paging}
           between={<ErrorAlert error={action.error} title="Could not re-issue the invitation" />}
           minWidth={760}
           highlightOnHover

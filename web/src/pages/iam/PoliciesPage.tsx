@@ -5,7 +5,7 @@ import type { Policy } from '../../api/types.ts';
 import { FormModal, NameAndKeyInputs, slugify, useNameAndKey } from '../../components/forms.tsx';
 import { PagedTable, SearchInput } from '../../components/lists.tsx';
 import { CreateButton, EmptyState, NoIamPermission, PageHeader } from '../../components/ui.tsx';
-import { useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -27,12 +27,9 @@ export function PoliciesPage() {
   const session = useSession();
   const link = useLink();
   const [search, setSearch, debounced] = useSearchText();
-  const [page, setPage] = usePage([debounced]);
+  const paging = usePaging(PAGE_SIZE, [debounced]);
   const [adding, setAdding] = useState(false);
-  const list = useLoad(
-    async (signal) => asPage(await get<Policy[] | Page<Policy>>('/policies', { name: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal)),
-    [debounced, page, session.organizationId],
-  );
+  const list = useLoad(async (signal) => asPage(await get<Policy[] | Page<Policy>>('/policies', { name: debounced, ...paging.query }, signal)), [debounced, paging.page, session.organizationId]);
   if (!session.canManageIam) return <NoIamPermission managing="policies" />;
   return (
     <>
@@ -47,9 +44,7 @@ export function PoliciesPage() {
           load={list}
           errorTitle="Could not load policies"
           empty={<EmptyState title="No policies match" />}
-          page={page}
-          onPageChange={setPage}
-          pageSize={PAGE_SIZE}
+          paging={paging}
           minWidth={600}
           highlightOnHover
           columns={['Name', 'Key', 'Type', 'Description']}

@@ -8,7 +8,7 @@ import { ArchivedFilter, LifecycleMenu, NameAndKeyCell, PagedTable, SearchInput,
 import { useNotify } from '../../components/notify.tsx';
 import { EmptyState, ErrorAlert, CreateButton } from '../../components/ui.tsx';
 import { formatRelative } from '../../format.ts';
-import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { useAction, useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -27,19 +27,14 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
   const [tags, setTags] = useState<string[]>([]);
   const [enabled, setEnabled] = useState<string | null>(null);
   const [archived, setArchived] = useState('false');
-  const [page, setPage] = usePage([debounced, tags, enabled, archived, envId]);
+  const paging = usePaging(PAGE_SIZE, [debounced, tags, enabled, archived, envId]);
   const [creating, setCreating] = useState(false);
   const toggling = useAction();
   const [knownTags, setKnownTags] = useState<string[]>([]);
 
   const flags = useLoad(
-    (signal) =>
-      get<Page<FeatureFlagVm>>(
-        `/envs/${envId}/feature-flags`,
-        { name: debounced, tags, isEnabled: enabled === null ? undefined : enabled, isArchived: archived, pageIndex: page - 1, pageSize: PAGE_SIZE },
-        signal,
-      ),
-    [envId, debounced, tags.join(','), enabled, archived, page],
+    (signal) => get<Page<FeatureFlagVm>>(`/envs/${envId}/feature-flags`, { name: debounced, tags, isEnabled: enabled === null ? undefined : enabled, isArchived: archived, ...paging.query }, signal),
+    [envId, debounced, tags.join(','), enabled, archived, paging.page],
   );
   useEffect(() => {
     const seen = (flags.data?.items ?? []).flatMap((f) => f.tags);
@@ -131,9 +126,7 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
               {!filtered && archived === 'false' && canCreate ? 'Create one with New flag.' : undefined}
             </EmptyState>
           }
-          page={page}
-          onPageChange={setPage}
-          pageSize={PAGE_SIZE}
+          paging={paging}
           minWidth={760}
           highlightOnHover
           data-testid="flags-table"

@@ -8,7 +8,7 @@ import { ArchivedFilter, LifecycleMenu, NameAndKeyCell, PagedTable, SearchInput,
 import { useNotify } from '../../components/notify.tsx';
 import { EmptyState, CreateButton } from '../../components/ui.tsx';
 import { formatRelative } from '../../format.ts';
-import { useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { formatRn, rn } from '../../permissions.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -45,13 +45,10 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
   const { project, env } = environment;
   const [search, setSearch, debounced] = useSearchText();
   const [archived, setArchived] = useState('false');
-  const [page, setPage] = usePage([debounced, archived, envId]);
+  const paging = usePaging(PAGE_SIZE, [debounced, archived, envId]);
   const [creating, setCreating] = useState(false);
 
-  const segments = useLoad(
-    (signal) => get<Page<Segment>>(`/envs/${envId}/segments`, { name: debounced, isArchived: archived, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
-    [envId, debounced, archived, page],
-  );
+  const segments = useLoad((signal) => get<Page<Segment>>(`/envs/${envId}/segments`, { name: debounced, isArchived: archived, ...paging.query }, signal), [envId, debounced, archived, paging.page]);
   const archive = useSegmentArchive(projectId, envId, segments.reload);
   const confirmDelete = useConfirm((s: Segment) => ({
     title: 'Delete segment?',
@@ -95,9 +92,7 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
               {!filtered && archived === 'false' && canCreate ? 'A segment is a reusable group of users that flag rules can target. Create one with New segment.' : undefined}
             </EmptyState>
           }
-          page={page}
-          onPageChange={setPage}
-          pageSize={PAGE_SIZE}
+          paging={paging}
           minWidth={760}
           highlightOnHover
           data-testid="segments-table"
