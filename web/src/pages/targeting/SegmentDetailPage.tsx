@@ -1,16 +1,15 @@
-import { ActionIcon, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, TagsInput, Text, TextInput, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
 import { get, put } from '../../api/client.ts';
 import type { FlagReference, MatchRule, Segment } from '../../api/types.ts';
 import { useCommentPrompt } from '../../components/comment.tsx';
 import { AboutCard, ArchivedBadge, DetailHeader, DetailState, KeyAndHistory, RelationCard, Trail } from '../../components/details.tsx';
-import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { same, useEdited, useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { useEnvironment } from '../projects/environment.tsx';
-import { ConditionsEditor, conditionProblem } from './conditions.tsx';
+import { ConditionsEditor, conditionProblem, RuleCard, RuleList } from './conditions.tsx';
 import { segmentRn, SegmentTypeBadge } from './SegmentsPage.tsx';
 import { useSegmentArchive } from './segmentArchive.tsx';
 
@@ -206,50 +205,15 @@ function ArchiveButton({ archived, allowed, onClick }: { archived: boolean; allo
 function SegmentRulesEditor({ value, onChange, disabled }: { value: MatchRule[]; onChange: (r: MatchRule[]) => void; disabled: boolean }) {
   const set = (i: number, r: MatchRule) => onChange(value.map((x, j) => (j === i ? r : x)));
   return (
-    <Stack gap="sm">
-      {value.length === 0 && (
-        <Text size="xs" c="dimmed">
-          No rules.
-        </Text>
-      )}
+    <RuleList count={value.length} onAdd={disabled ? undefined : () => onChange([...value, { id: newId(), name: `Rule ${value.length + 1}`, conditions: [{ property: '', op: 'Equal', value: '' }] }])}>
       {value.map((r, i) => {
         const label = `Rule ${i + 1}`;
         return (
-          <Card key={r.id} withBorder padding="sm" bg="gray.0" data-testid="rule">
-            <Stack gap="xs">
-              <Group justify="space-between" wrap="nowrap">
-                <TextInput
-                  size="xs"
-                  aria-label={`${label}: name`}
-                  placeholder={label}
-                  value={r.name}
-                  disabled={disabled}
-                  onChange={(e) => set(i, { ...r, name: e.currentTarget.value })}
-                  maw={360}
-                  style={{ flex: 1 }}
-                />
-                {!disabled && (
-                  <ActionIcon variant="subtle" color="red" aria-label={`${label}: remove`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
-                    <IconTrash size={14} />
-                  </ActionIcon>
-                )}
-              </Group>
-              <ConditionsEditor label={label} value={r.conditions} disabled={disabled} onChange={(conditions) => set(i, { ...r, conditions })} />
-            </Stack>
-          </Card>
+          <RuleCard key={r.id} label={label} name={r.name} disabled={disabled} onNameChange={(name) => set(i, { ...r, name })} onRemove={() => onChange(value.filter((_, j) => j !== i))}>
+            <ConditionsEditor label={label} value={r.conditions} disabled={disabled} onChange={(conditions) => set(i, { ...r, conditions })} />
+          </RuleCard>
         );
       })}
-      {!disabled && (
-        <Button
-          size="xs"
-          variant="light"
-          leftSection={<IconPlus size={14} />}
-          w="fit-content"
-          onClick={() => onChange([...value, { id: newId(), name: `Rule ${value.length + 1}`, conditions: [{ property: '', op: 'Equal', value: '' }] }])}
-        >
-          Add rule
-        </Button>
-      )}
-    </Stack>
+    </RuleList>
   );
 }
