@@ -1,6 +1,7 @@
 import { ActionIcon, Anchor, Badge, Group, Menu, Pagination, SegmentedControl, Table, Text, TextInput, type TableProps, type TextInputProps } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Page } from '../api/client.ts';
+import { formatRelative } from '../format.ts';
 import type { Loaded, Paging } from '../hooks.ts';
 import { useLink } from '../router.tsx';
 import { IconDots, IconSearch } from './icons.tsx';
@@ -142,19 +143,34 @@ export function TagsCell({ tags, onPick }: { tags: string[]; onPick?: (tag: stri
   );
 }
 
-// The "…" menu of an archivable row, with what the person may do to it: archive an active one, restore or delete an archived one.
-export function LifecycleMenu({ label, may, onAsk }: { label: string; may: { archive: boolean; restore: boolean; delete: boolean }; onAsk: (action: 'archive' | 'restore' | 'delete') => void }) {
-  if (!may.archive && !may.restore && !may.delete) return null;
+// A row's "updated 3 minutes ago" cell.
+export function UpdatedCell({ at }: { at: string }) {
   return (
-    <ActionsMenu label={label}>
-      {may.archive && <Menu.Item onClick={() => onAsk('archive')}>Archive</Menu.Item>}
-      {may.restore && <Menu.Item onClick={() => onAsk('restore')}>Restore</Menu.Item>}
-      {may.delete && (
-        <Menu.Item color="red" onClick={() => onAsk('delete')}>
-          Delete
-        </Menu.Item>
+    <Table.Td>
+      <Text size="sm" c="dimmed" className="nowrap">
+        {formatRelative(at)}
+      </Text>
+    </Table.Td>
+  );
+}
+
+// The last cell of an archivable row: a "…" menu with what the person may do to it (archive an active one,
+// restore or delete an archived one), empty when they may do none of these.
+export function LifecycleCell({ label, may, onAsk }: { label: string; may: { archive: boolean; restore: boolean; delete: boolean }; onAsk: (action: 'archive' | 'restore' | 'delete') => void }) {
+  return (
+    <Table.Td>
+      {(may.archive || may.restore || may.delete) && (
+        <ActionsMenu label={label}>
+          {may.archive && <Menu.Item onClick={() => onAsk('archive')}>Archive</Menu.Item>}
+          {may.restore && <Menu.Item onClick={() => onAsk('restore')}>Restore</Menu.Item>}
+          {may.delete && (
+            <Menu.Item color="red" onClick={() => onAsk('delete')}>
+              Delete
+            </Menu.Item>
+          )}
+        </ActionsMenu>
       )}
-    </ActionsMenu>
+    </Table.Td>
   );
 }
 

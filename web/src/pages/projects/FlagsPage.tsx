@@ -4,10 +4,9 @@ import { del, get, post, put, type Page } from '../../api/client.ts';
 import type { FeatureFlagVm } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
-import { ArchivedFilter, LifecycleMenu, NameAndKeyCell, PagedTable, SearchInput, TagsCell } from '../../components/lists.tsx';
+import { ArchivedFilter, LifecycleCell, NameAndKeyCell, PagedTable, SearchInput, TagsCell, UpdatedCell } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { EmptyState, ErrorAlert, CreateButton } from '../../components/ui.tsx';
-import { formatRelative } from '../../format.ts';
 import { useAction, useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink } from '../../router.tsx';
@@ -156,22 +155,16 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
                       {serving || '—'}
                     </Text>
                   </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed" className="nowrap">
-                      {formatRelative(f.updatedAt)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <LifecycleMenu
-                      label={`Actions for ${f.key}`}
-                      may={{
-                        archive: !isArchived && session.can('ArchiveFlag', r),
-                        restore: isArchived && session.can('RestoreFlag', r),
-                        delete: isArchived && session.can('DeleteFlag', r),
-                      }}
-                      onAsk={(action) => confirmAction.ask({ action, flag: f })}
-                    />
-                  </Table.Td>
+                  <UpdatedCell at={f.updatedAt} />
+                  <LifecycleCell
+                    label={`Actions for ${f.key}`}
+                    may={{
+                      archive: !isArchived && session.can('ArchiveFlag', r),
+                      restore: isArchived && session.can('RestoreFlag', r),
+                      delete: isArchived && session.can('DeleteFlag', r),
+                    }}
+                    onAsk={(action) => confirmAction.ask({ action, flag: f })}
+                  />
                 </Table.Tr>
               );
             })

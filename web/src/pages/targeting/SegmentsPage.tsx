@@ -4,10 +4,9 @@ import { del, get, post, type Page } from '../../api/client.ts';
 import type { Environment, Project, Segment, SegmentType } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
-import { ArchivedFilter, LifecycleMenu, NameAndKeyCell, PagedTable, SearchInput, TagsCell } from '../../components/lists.tsx';
+import { ArchivedFilter, LifecycleCell, NameAndKeyCell, PagedTable, SearchInput, TagsCell, UpdatedCell } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { EmptyState, CreateButton } from '../../components/ui.tsx';
-import { formatRelative } from '../../format.ts';
 import { useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { formatRn, rn } from '../../permissions.ts';
 import { useRouter } from '../../router.tsx';
@@ -115,22 +114,16 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
                     </Text>
                   </Table.Td>
                   <TagsCell tags={s.tags} />
-                  <Table.Td>
-                    <Text size="sm" c="dimmed" className="nowrap">
-                      {formatRelative(s.updatedAt)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <LifecycleMenu
-                      label={`Actions for ${s.key}`}
-                      may={{
-                        archive: home && !s.isArchived && session.can('ArchiveSegment', r),
-                        restore: home && s.isArchived && session.can('RestoreSegment', r),
-                        delete: home && s.isArchived && session.can('DeleteSegment', r),
-                      }}
-                      onAsk={(action) => (action === 'delete' ? confirmDelete.ask(s) : archive.ask(s, action))}
-                    />
-                  </Table.Td>
+                  <UpdatedCell at={s.updatedAt} />
+                  <LifecycleCell
+                    label={`Actions for ${s.key}`}
+                    may={{
+                      archive: home && !s.isArchived && session.can('ArchiveSegment', r),
+                      restore: home && s.isArchived && session.can('RestoreSegment', r),
+                      delete: home && s.isArchived && session.can('DeleteSegment', r),
+                    }}
+                    onAsk={(action) => (action === 'delete' ? confirmDelete.ask(s) : archive.ask(s, action))}
+                  />
                 </Table.Tr>
               );
             })
