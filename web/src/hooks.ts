@@ -69,12 +69,36 @@ export function useAction(): Action {
   return { busy, error, setError, run };
 }
 
-// The page of a paged list being shown; back to the first page whenever a filter changes.
-export function usePage(filters: unknown[]) {
+export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// A field of a loaded item, as the person edits it. When the item reloads (after saving another field), the
+// field shows the new value only if the person has not changed it, so saving one field never discards another.
+export function useEdited<T>(saved: T | undefined, initial: T) {
+  const [value, setValue] = useState<T>(initial);
+  const shown = useRef<T | undefined>(undefined);
+  useEffect(() => {
+    if (saved === undefined) return;
+    const prev = shown.current;
+    shown.current = saved;
+    setValue((v) => (prev === undefined || same(v, prev) ? saved : v));
+  }, [saved]);
+  return [value, setValue] as const;
+}
+
+export interface Paging {
+  page: number;
+  setPage: (page: number) => void;
+  pageSize: number;
+  // The page as the API's list endpoints take it.
+  query: { pageIndex: number; pageSize: number };
+}
+
+// The page of a paged list being shown, `pageSize` items a page; back to the first page whenever a filter changes.
+export function usePaging(pageSize: number, filters: unknown[]): Paging {
   const [page, setPage] = useState(1);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => setPage(1), filters);
-  return [page, setPage] as const;
+  return { page, setPage, pageSize, query: { pageIndex: page - 1, pageSize } };
 }
 
 // A search box's text, and the same text trimmed once typing pauses (what to send to the API).

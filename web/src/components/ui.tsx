@@ -1,22 +1,41 @@
-import { Alert, Box, Center, Group, Loader, Stack, Text, Title, Tooltip, type MantineSpacing } from '@mantine/core';
+import { Alert, Box, Button, Center, Group, Loader, Stack, Text, Title, Tooltip, type MantineSpacing } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api/client.ts';
+import { IconPlus } from './icons.tsx';
 import { WhyRefused } from './WhyRefused.tsx';
 import { formatDateTime, formatRelative } from '../format.ts';
+
+// A page's or card's title, with a dimmed line under it when there is a description.
+export function TitleAndDescription({ title, description }: { title: string; description?: ReactNode }) {
+  return (
+    <>
+      <Title order={2}>{title}</Title>
+      {description && (
+        <Text c="dimmed" size="sm" mt={4}>
+          {description}
+        </Text>
+      )}
+    </>
+  );
+}
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
     <Group justify="space-between" align="flex-start" mb="lg" wrap="wrap" gap="sm">
       <Box style={{ minWidth: 0, flex: '1 1 320px' }}>
-        <Title order={2}>{title}</Title>
-        {description && (
-          <Text c="dimmed" size="sm" mt={4}>
-            {description}
-          </Text>
-        )}
+        <TitleAndDescription title={title} description={description} />
       </Box>
       {actions && <Group gap="sm">{actions}</Group>}
     </Group>
+  );
+}
+
+// The button that starts making a new thing, at the top of its list.
+export function CreateButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <Button leftSection={<IconPlus />} onClick={onClick}>
+      {label}
+    </Button>
   );
 }
 
@@ -64,6 +83,11 @@ export function NoPermission({ children }: { children: ReactNode }) {
       {children}
     </Alert>
   );
+}
+
+// The IAM pages are for members with the CanManageIAM permission.
+export function NoIamPermission({ managing }: { managing: 'members' | 'groups' | 'policies' }) {
+  return <NoPermission>{`Managing ${managing} needs the CanManageIAM permission.`}</NoPermission>;
 }
 
 // "3 minutes ago", with the exact time on hover.

@@ -5,12 +5,11 @@ import { del, get, post, put, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AccessTokenWithSecret } from '../../api/types.ts';
 import { useConfirm, type Confirmation } from '../../components/ConfirmModal.tsx';
 import { FormModal } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert, NoPermission, PageHeader, RelativeTime } from '../../components/ui.tsx';
+import { EmptyState, ErrorAlert, NoPermission, PageHeader, RelativeTime, CreateButton } from '../../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../../format.ts';
-import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { useAction, useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { StatementList } from '../iam/StatementList.tsx';
@@ -36,7 +35,7 @@ export function AccessTokensPage() {
   const [creatorId, setCreatorId] = useState<string | null>(null);
   const [expiringSoon, setExpiringSoon] = useState(false);
   const [neverUsed, setNeverUsed] = useState(false);
-  const [page, setPage] = usePage([debounced, type, status, creatorId, expiringSoon, neverUsed]);
+  const paging = usePaging(PAGE_SIZE, [debounced, type, status, creatorId, expiringSoon, neverUsed]);
 
   const list = useLoad(
     (signal) =>
@@ -50,13 +49,12 @@ export function AccessTokensPage() {
               creatorId,
               expiringWithinDays: expiringSoon ? EXPIRING_SOON_DAYS : null,
               neverUsed: neverUsed || null,
-              pageIndex: page - 1,
-              pageSize: PAGE_SIZE,
+              ...paging.query,
             },
             signal,
           )
         : Promise.resolve({ totalCount: 0, items: [] }),
-    [debounced, type, status, creatorId, expiringSoon, neverUsed, page, session.canListTokens, session.organizationId],
+    [debounced, type, status, creatorId, expiringSoon, neverUsed, paging.page, session.canListTokens, session.organizationId],
   );
 
   const [known, setKnown] = useState<Person[]>([]);
@@ -134,13 +132,7 @@ export function AccessTokensPage() {
       <PageHeader
         title="Access tokens"
         description="Tokens authenticate scripts and integrations against the REST API. Personal tokens act as you; service tokens have fixed permissions."
-        actions={
-          canManage && (
-            <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-              Add
-            </Button>
-          )
-        }
+        actions={canManage && <CreateButton label="Add" onClick={() => setAdding(true)} />}
       />
       {!session.canListTokens ? (
         <NoPermission>
@@ -194,7 +186,7 @@ export function AccessTokensPage() {
               )
             }
           </ListState>
-          <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} label={`${list.data?.totalCount} tokens`} />
+          <Pager paging={paging} totalCount={list.data?.totalCount} label={`${list.data?.totalCount} tokens`} />
         </Stack>
       )}
 

@@ -2,9 +2,9 @@ import { Badge, Button, Code, Collapse, Group, SegmentedControl, Select, SimpleG
 import { Fragment, useState } from 'react';
 import { ApiError, errorMessage, get, getAll, post, type Page } from '../../api/client.ts';
 import type { AccessTokenView, AuditEntry, Member } from '../../api/types.ts';
-import { DataTable, ListState, Pager } from '../../components/lists.tsx';
+import { PagedTable } from '../../components/lists.tsx';
 import { EmptyState, PageHeader, RelativeTime } from '../../components/ui.tsx';
-import { useLoad, usePage } from '../../hooks.ts';
+import { useLoad, usePaging } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -40,7 +40,7 @@ export function AuditPage() {
   const [refId, setRefId] = useState<string | null>(tokenSubject ? null : search.get('refId'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [page, setPage] = usePage([refType, refId, creatorId, tokenId, tokenRole, from, to]);
+  const paging = usePaging(PAGE_SIZE, [refType, refId, creatorId, tokenId, tokenRole, from, to]);
   const [open, setOpen] = useState<string | null>(null);
 
   const people = useLoad(
@@ -53,8 +53,8 @@ export function AuditPage() {
   );
   const byToken = tokenId ? (tokenRole === 'actor' ? { tokenId } : { refType: 'access-token', refId: tokenId }) : {};
   const entries = useLoad(
-    (signal) => get<Page<AuditEntry>>('/audit-logs', { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
-    [refType, refId, creatorId, tokenId, tokenRole, from, to, page, session.organizationId],
+    (signal) => get<Page<AuditEntry>>('/audit-logs', { refType, refId, creatorId, ...byToken, from: dayBound(from, false), to: dayBound(to, true), ...paging.query }, signal),
+    [refType, refId, creatorId, tokenId, tokenRole, from, to, paging.page, session.organizationId],
   );
   // A token picked by id or by value may be gone from the list (removed): it stays selectable by its id.
   const [found, setFound] = useState<{ value: string; label: string } | null>(null);
@@ -125,55 +125,61 @@ export function AuditPage() {
             </Button>
           </Group>
         )}
-        <ListState load={entries} errorTitle="Could not load the audit log" empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}>
-          {(items) => (
-            <DataTable minWidth={820} data-testid="audit-table" dimmed={entries.loading} columns={['When', 'Who', 'Action', 'Target', { w: 110 }]}>
-              {items.map((e) => (
-                <Fragment key={e.id}>
-                  <Table.Tr data-testid="audit-row">
-                    <Table.Td>
-                      <RelativeTime at={e.createdAt} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Actor entry={e} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{e.action}</Code>
-                      {e.comment && (
-                        <Text size="xs" c="dimmed" mt={2} data-testid="audit-comment" style={{ whiteSpace: 'pre-wrap' }}>
-                          “{e.comment}”
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        <Text span c="dimmed">
-                          {e.refType}
-                        </Text>{' '}
-                        <Text span className="mono">
-                          {e.refKey || e.refId}
-                        </Text>
+        <PagedTable
+          load={entries}
+          errorTitle="Could not load the audit log"
+          empty={<EmptyState title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'} />}
+          paging={paging}
+          minWidth={820}
+          data-testid="audit-table"
+          dimmed={entries.loading}
+          columns={['When', 'Who', 'Action', 'Target', { w: 110 }]}
+        >
+          {(items) =>
+            items.map((e) => (
+              <Fragment key={e.id}>
+                <Table.Tr data-testid="audit-row">
+                  <Table.Td>
+                    <RelativeTime at={e.createdAt} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Actor entry={e} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Code>{e.action}</Code>
+                    {e.comment && (
+                      <Text size="xs" c="dimmed" mt={2} data-testid="audit-comment" style={{ whiteSpace: 'pre-wrap' }}>
+                        “{e.comment}”
                       </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
-                        {open === e.id ? 'Hide changes' : 'Show changes'}
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                  <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
-                    <Table.Td colSpan={5} p={0}>
-                      <Collapse in={open === e.id}>
-                        <Changes entry={e} />
-                      </Collapse>
-                    </Table.Td>
-                  </Table.Tr>
-                </Fragment>
-              ))}
-            </DataTable>
-          )}
-        </ListState>
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={entries.data?.totalCount} />
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      <Text span c="dimmed">
+                        {e.refType}
+                      </Text>{' '}
+                      <Text span className="mono">
+                        {e.refKey || e.refId}
+                      </Text>
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
+                      {open === e.id ? 'Hide changes' : 'Show changes'}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr style={{ display: open === e.id ? undefined : 'none' }}>
+                  <Table.Td colSpan={5} p={0}>
+                    <Collapse in={open === e.id}>
+                      <Changes entry={e} />
+                    </Collapse>
+                  </Table.Td>
+                </Table.Tr>
+              </Fragment>
+            ))
+          }
+        </PagedTable>
       </Stack>
     </>
   );

@@ -3,23 +3,22 @@ import { useEffect, useState } from 'react';
 import { put } from '../../api/client.ts';
 import { FormModal } from '../../components/forms.tsx';
 import { useNotify } from '../../components/notify.tsx';
+import { NewPasswordInputs, useNewPassword } from './NewPassword.tsx';
 
 // Changing one's own password: the server checks the current one and signs every other session out.
 export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const notify = useNotify();
   const [currentPassword, setCurrent] = useState('');
-  const [newPassword, setNew] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const mismatch = confirm.length > 0 && confirm !== newPassword;
+  const newPassword = useNewPassword();
+  const { reset } = newPassword;
   useEffect(() => {
     if (!opened) {
       setCurrent('');
-      setNew('');
-      setConfirm('');
+      reset();
     }
-  }, [opened]);
+  }, [opened, reset]);
   const submit = async () => {
-    await put('/user/password', { currentPassword, newPassword });
+    await put('/user/password', { currentPassword, newPassword: newPassword.password });
     notify('success', 'Your password was changed. Your other sessions were signed out.');
     onClose();
   };
@@ -31,7 +30,7 @@ export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onCl
       onSubmit={submit}
       submitLabel="Change password"
       errorTitle="Could not change the password"
-      canSubmit={!mismatch}
+      canSubmit={!newPassword.mismatch}
       note={
         <Text size="xs" c="dimmed">
           Every other browser or client signed in as you is signed out; this one stays signed in.
@@ -39,15 +38,7 @@ export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onCl
       }
     >
       <PasswordInput label="Current password" required value={currentPassword} onChange={(e) => setCurrent(e.currentTarget.value)} autoComplete="current-password" data-autofocus />
-      <PasswordInput label="New password" description="At least 8 characters." required minLength={8} value={newPassword} onChange={(e) => setNew(e.currentTarget.value)} autoComplete="new-password" />
-      <PasswordInput
-        label="Confirm new password"
-        required
-        value={confirm}
-        onChange={(e) => setConfirm(e.currentTarget.value)}
-        autoComplete="new-password"
-        error={mismatch ? 'The passwords do not match.' : undefined}
-      />
+      <NewPasswordInputs fields={newPassword} label="New password" confirmLabel="Confirm new password" />
     </FormModal>
   );
 }

@@ -1,11 +1,12 @@
-import { Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { Anchor, Button, Group, Text, TextInput } from '@mantine/core';
+import { useState, type ReactNode } from 'react';
 import { api, ApiError, storeOrganizationId } from '../../api/client.ts';
-import { ErrorAlert, Loading } from '../../components/ui.tsx';
+import { Loading } from '../../components/ui.tsx';
 import { useRouter } from '../../router.tsx';
 import { useSessionApi } from '../../session.tsx';
-import { AuthCard } from './AuthCard.tsx';
+import { AuthForm, useAuthSubmit } from './AuthCard.tsx';
 import { LoginPage } from './LoginPage.tsx';
+import { NewPasswordInputs, useNewPassword } from './NewPassword.tsx';
 
 interface Redeemed {
   memberId: string;
@@ -41,102 +42,68 @@ export function InvitePage() {
 }
 
 function AcceptCard({ email, code, codeInput, onJoined, onSignOut }: { email: string; code: string; codeInput: ReactNode; onJoined: (r: Redeemed) => Promise<void>; onSignOut: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onJoined(await redeem({ code }));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
+  const form = useAuthSubmit(async () => onJoined(await redeem({ code })));
   return (
-    <AuthCard
+    <AuthForm
       title="Accept the invitation"
       subtitle={
         <>
           You are signed in as <b>{email}</b>. The invitation must have been sent to this email.
         </>
       }
+      form={form}
+      errorTitle="Could not accept the invitation"
+      actions={
+        <Group justify="space-between">
+          <Anchor component="button" type="button" size="sm" onClick={() => void onSignOut()}>
+            Use another account
+          </Anchor>
+          <Button type="submit" loading={form.busy} disabled={!code}>
+            Accept invitation
+          </Button>
+        </Group>
+      }
     >
-      <form onSubmit={submit}>
-        <Stack>
-          {codeInput}
-          <ErrorAlert error={error} title="Could not accept the invitation" />
-          <Group justify="space-between">
-            <Anchor component="button" type="button" size="sm" onClick={() => void onSignOut()}>
-              Use another account
-            </Anchor>
-            <Button type="submit" loading={busy} disabled={!code}>
-              Accept invitation
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </AuthCard>
+      {codeInput}
+    </AuthForm>
   );
 }
 
 function CreateAccountCard({ code, codeInput, onJoined, onSignIn }: { code: string; codeInput: ReactNode; onJoined: (r: Redeemed) => Promise<void>; onSignIn: () => void }) {
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const newPassword = useNewPassword();
+  const { password } = newPassword;
   const [accountExists, setAccountExists] = useState(false);
-  const mismatch = confirm.length > 0 && confirm !== password;
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (password !== confirm) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const form = useAuthSubmit(
+    async () => {
       const r = await redeem({ code, name, password });
       // The account is the invitation's email with the password just chosen: sign it in.
       await api('POST', '/identity/login-by-email', { body: { email: r.email, password }, quietUnauthorized: true, withoutOrganization: true });
       await onJoined(r);
-    } catch (err) {
-      setAccountExists(err instanceof ApiError && err.has('AccountExists'));
-      setError(err);
-      setBusy(false);
-    }
-  };
+    },
+    {
+      blocked: password !== newPassword.confirm,
+      failure: (err) => {
+        setAccountExists(err instanceof ApiError && err.has('AccountExists'));
+        return err;
+      },
+    },
+  );
 
   return (
-    <AuthCard title="Join your team on Ensign" subtitle="You were invited to an organization. Choose your name and a password to create your account.">
-      <form onSubmit={submit}>
-        <Stack>
-          {codeInput}
-          <TextInput label="Your name" required value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" autoFocus={!codeInput} />
-          <PasswordInput
-            label="Password"
-            description="At least 8 characters."
-            required
-            minLength={8}
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            autoComplete="new-password"
-          />
-          <PasswordInput
-            label="Confirm password"
-            required
-            value={confirm}
-            onChange={(e) => setConfirm(e.currentTarget.value)}
-            autoComplete="new-password"
-            error={mismatch ? 'The passwords do not match.' : undefined}
-          />
-          <ErrorAlert error={error} title="Could not join" />
+    <AuthForm
+      title="Join your team on Ensign"
+      subtitle="You were invited to an organization. Choose your name and a password to create your account."
+      form={form}
+      errorTitle="Could not join"
+      actions={
+        <>
           {accountExists && (
             <Button variant="light" onClick={onSignIn}>
               Sign in to accept
             </Button>
           )}
-          <Button type="submit" loading={busy} disabled={mismatch || !code}>
+          <Button type="submit" loading={form.busy} disabled={newPassword.mismatch || !code}>
             Create account and join
           </Button>
           <Text size="sm" c="dimmed">
@@ -146,8 +113,12 @@ function CreateAccountCard({ code, codeInput, onJoined, onSignIn }: { code: stri
             </Anchor>{' '}
             and accept with it.
           </Text>
-        </Stack>
-      </form>
-    </AuthCard>
+        </>
+      }
+    >
+      {codeInput}
+      <TextInput label="Your name" required value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" autoFocus={!codeInput} />
+      <NewPasswordInputs fields={newPassword} />
+    </AuthForm>
   );
 }

@@ -5,7 +5,7 @@ import type { GroupMember, GroupPolicy, Group as IamGroup, Member, Policy } from
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { AddPicker, DetailState, RelationCard, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { ErrorAlert, NoPermission } from '../../components/ui.tsx';
+import { ErrorAlert, NoIamPermission } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -46,7 +46,7 @@ export function GroupDetailPage({ groupId }: { groupId: string }) {
     }
   }, [g]);
 
-  if (!session.canManageIam) return <NoPermission>Managing groups needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam) return <NoIamPermission managing="groups" />;
 
   const members = groupMembers.data ?? [];
   const memberIds = new Set(members.map((m) => m.id));

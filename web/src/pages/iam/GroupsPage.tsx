@@ -1,11 +1,10 @@
-import { Anchor, Button, Table, Text, TextInput, Textarea } from '@mantine/core';
+import { Anchor, Table, Text, TextInput, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { asPage, get, post, type Page } from '../../api/client.ts';
 import type { Group as IamGroup } from '../../api/types.ts';
 import { FormModal } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
 import { DataTable, ListState } from '../../components/lists.tsx';
-import { EmptyState, NoPermission, PageHeader } from '../../components/ui.tsx';
+import { CreateButton, EmptyState, NoIamPermission, PageHeader } from '../../components/ui.tsx';
 import { useLoad } from '../../hooks.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -15,18 +14,10 @@ export function GroupsPage() {
   const link = useLink();
   const [adding, setAdding] = useState(false);
   const list = useLoad(async (signal) => asPage(await get<IamGroup[] | Page<IamGroup>>('/groups', { pageIndex: 0, pageSize: 100 }, signal)), [session.organizationId]);
-  if (!session.canManageIam) return <NoPermission>Managing groups needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam) return <NoIamPermission managing="groups" />;
   return (
     <>
-      <PageHeader
-        title="Groups"
-        description="Give several members the same policies at once."
-        actions={
-          <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-            New group
-          </Button>
-        }
-      />
+      <PageHeader title="Groups" description="Give several members the same policies at once." actions={<CreateButton label="New group" onClick={() => setAdding(true)} />} />
       <ListState load={list} errorTitle="Could not load groups" empty={<EmptyState title="No groups yet">Create a group, add members to it and attach policies.</EmptyState>}>
         {(groups) => (
           <DataTable minWidth={500} highlightOnHover columns={['Name', 'Description']}>

@@ -1,12 +1,12 @@
-import { Badge, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { del, get, getAll, post, put } from '../../api/client.ts';
 import type { Group as IamGroup, IssuedInvitation, Member, MemberPolicy, Policy } from '../../api/types.ts';
 import { InvitationModal } from './InvitationModal.tsx';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
-import { AddPicker, DetailState, RelationCard, Trail } from '../../components/details.tsx';
+import { AddPicker, DetailHeader, DetailState, RelationCard, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { ErrorAlert, NoPermission } from '../../components/ui.tsx';
+import { ErrorAlert, NoIamPermission } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -44,7 +44,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
       ),
   }));
 
-  if (!session.canManageIam && memberId !== session.memberId) return <NoPermission>Managing members needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam && memberId !== session.memberId) return <NoIamPermission managing="members" />;
   const reload = () => {
     member.reload();
     policies.reload();
@@ -66,36 +66,37 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
       <DetailState load={member} errorTitle="Could not load the member">
         {(m) => (
           <Stack>
-            <Group justify="space-between" wrap="wrap">
-              <div>
-                <Group gap="xs">
-                  <Title order={2}>{m.name}</Title>
-                  {m.status === 'Invited' && (
-                    <Badge color="yellow" variant="light">
-                      Invited
-                    </Badge>
-                  )}
-                </Group>
-                <Text c="dimmed">{m.email}</Text>
-                {m.status === 'Invited' && (
-                  <Text size="sm" c="dimmed">
-                    Has no access until they open their invitation link.
-                  </Text>
-                )}
-              </div>
-              {session.canManageIam && (
-                <Group gap="xs">
-                  {m.status === 'Invited' && (
-                    <Button variant="light" onClick={() => void change.run(async () => setIssued(await post<IssuedInvitation>(`/members/${m.id}/invitation`)))}>
-                      Re-issue invitation
+            <DetailHeader
+              title={m.name}
+              badges={
+                m.status === 'Invited' && (
+                  <Badge color="yellow" variant="light">
+                    Invited
+                  </Badge>
+                )
+              }
+              actions={
+                session.canManageIam && (
+                  <Group gap="xs">
+                    {m.status === 'Invited' && (
+                      <Button variant="light" onClick={() => void change.run(async () => setIssued(await post<IssuedInvitation>(`/members/${m.id}/invitation`)))}>
+                        Re-issue invitation
+                      </Button>
+                    )}
+                    <Button color="red" variant="light" onClick={() => confirmRemove.ask(m)}>
+                      {m.status === 'Invited' ? 'Revoke invitation' : 'Remove from organization'}
                     </Button>
-                  )}
-                  <Button color="red" variant="light" onClick={() => confirmRemove.ask(m)}>
-                    {m.status === 'Invited' ? 'Revoke invitation' : 'Remove from organization'}
-                  </Button>
-                </Group>
+                  </Group>
+                )
+              }
+            >
+              <Text c="dimmed">{m.email}</Text>
+              {m.status === 'Invited' && (
+                <Text size="sm" c="dimmed">
+                  Has no access until they open their invitation link.
+                </Text>
               )}
-            </Group>
+            </DetailHeader>
             <ErrorAlert error={change.error} title="That did not work" />
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <RelationCard

@@ -1,14 +1,13 @@
-import { Anchor, Badge, Button, Group, Menu, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Group, Menu, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, getAll, post, type Page } from '../../api/client.ts';
 import type { Group as IamGroup, IssuedInvitation, Member, PendingInvitation, Policy } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { FormModal } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
-import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
+import { ActionsMenu, PagedTable, SearchInput } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert, NoPermission, PageHeader } from '../../components/ui.tsx';
-import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { CreateButton, EmptyState, ErrorAlert, NoIamPermission, PageHeader } from '../../components/ui.tsx';
+import { useAction, useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { InvitationModal } from './InvitationModal.tsx';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -19,12 +18,12 @@ export function MembersPage() {
   const session = useSession();
   const link = useLink();
   const [search, setSearch, debounced] = useSearchText();
-  const [page, setPage] = usePage([debounced]);
+  const paging = usePaging(PAGE_SIZE, [debounced]);
   const [adding, setAdding] = useState(false);
   const [issued, setIssued] = useState<{ invitation: IssuedInvitation; name: string } | null>(null);
   const notify = useNotify();
   const action = useAction();
-  const list = useLoad((signal) => get<Page<Member>>('/members', { searchText: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal), [debounced, page, session.organizationId]);
+  const list = useLoad((signal) => get<Page<Member>>('/members', { searchText: debounced, ...paging.query }, signal), [debounced, paging.page, session.organizationId]);
   // Pending invitations, to name each Invited member's invitation (revoke) and show which have expired.
   const invitations = useLoad(async () => (session.canManageIam ? getAll<PendingInvitation>('/invitations') : []), [session.organizationId, list.data]);
   const invitationOf = (memberId: string) => (invitations.data ?? []).find((i) => i.memberId === memberId);
@@ -52,90 +51,91 @@ export function MembersPage() {
       </>
     ),
   }));
-  if (!session.canManageIam) return <NoPermission>Managing members needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam) return <NoIamPermission managing="members" />;
 
   return (
     <>
       <PageHeader
         title="Members"
         description="People in this organization, and the policies and groups that decide what they can do."
-        actions={
-          <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-            Add member
-          </Button>
-        }
+        actions={<CreateButton label="Add member" onClick={() => setAdding(true)} />}
       />
       <Stack>
         <SearchInput aria-label="Search members" placeholder="Search by name or email" value={search} onChange={setSearch} maw={360} />
-        <ListState load={list} errorTitle="Could not load members" empty={<EmptyState title={debounced ? 'No members match' : 'No members'} />}>
-          {(members) => (
-            <DataTable minWidth={760} highlightOnHover columns={['Name', 'Email', 'Status', 'Policies', 'Groups', { w: 48 }]}>
-              {members.map((m) => (
-                <Table.Tr key={m.id} data-testid="member-row" data-member-email={m.email}>
-                  <Table.Td>
-                    <Anchor {...link(`/iam/members/${m.id}`)} fw={500}>
-                      {m.name}
-                    </Anchor>
-                    {m.id === session.memberId && (
-                      <Badge ml="xs" size="xs" variant="light">
-                        you
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{m.email}</Table.Td>
-                  <Table.Td>
-                    {m.status === 'Invited' ? (
-                      <Group gap={4}>
-                        <Badge color="yellow" variant="light">
-                          Invited
-                        </Badge>
-                        {invitationOf(m.id)?.expired && (
-                          <Badge color="red" variant="light">
-                            expired
-                          </Badge>
-                        )}
-                      </Group>
-                    ) : (
-                      <Badge color="teal" variant="light">
-                        Active
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
+        <PagedTable
+          load={list}
+          errorTitle="Could not load members"
+          empty={<EmptyState title={debounced ? 'No members match' : 'No members'} />}
+          paging={paging}
+          between={<ErrorAlert error={action.error} title="Could not re-issue the invitation" />}
+          minWidth={760}
+          highlightOnHover
+          columns={['Name', 'Email', 'Status', 'Policies', 'Groups', { w: 48 }]}
+        >
+          {(members) =>
+            members.map((m) => (
+              <Table.Tr key={m.id} data-testid="member-row" data-member-email={m.email}>
+                <Table.Td>
+                  <Anchor {...link(`/iam/members/${m.id}`)} fw={500}>
+                    {m.name}
+                  </Anchor>
+                  {m.id === session.memberId && (
+                    <Badge ml="xs" size="xs" variant="light">
+                      you
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{m.email}</Table.Td>
+                <Table.Td>
+                  {m.status === 'Invited' ? (
                     <Group gap={4}>
-                      {(m.policies ?? []).map((p) => (
-                        <Badge key={p.id} variant="light" tt="none">
-                          {p.name}
+                      <Badge color="yellow" variant="light">
+                        Invited
+                      </Badge>
+                      {invitationOf(m.id)?.expired && (
+                        <Badge color="red" variant="light">
+                          expired
                         </Badge>
-                      ))}
+                      )}
                     </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {(m.groups ?? []).map((g) => (
-                        <Badge key={g.id} variant="outline" color="gray" tt="none">
-                          {g.name}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    {m.status === 'Invited' && (
-                      <ActionsMenu label={`Actions for ${m.email}`} small>
-                        <Menu.Item onClick={() => void reissue(m)}>Re-issue invitation</Menu.Item>
-                        <Menu.Item color="red" onClick={() => confirmRevoke.ask(m)}>
-                          Revoke invitation
-                        </Menu.Item>
-                      </ActionsMenu>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </DataTable>
-          )}
-        </ListState>
-        <ErrorAlert error={action.error} title="Could not re-issue the invitation" />
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} />
+                  ) : (
+                    <Badge color="teal" variant="light">
+                      Active
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {(m.policies ?? []).map((p) => (
+                      <Badge key={p.id} variant="light" tt="none">
+                        {p.name}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {(m.groups ?? []).map((g) => (
+                      <Badge key={g.id} variant="outline" color="gray" tt="none">
+                        {g.name}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  {m.status === 'Invited' && (
+                    <ActionsMenu label={`Actions for ${m.email}`} small>
+                      <Menu.Item onClick={() => void reissue(m)}>Re-issue invitation</Menu.Item>
+                      <Menu.Item color="red" onClick={() => confirmRevoke.ask(m)}>
+                        Revoke invitation
+                      </Menu.Item>
+                    </ActionsMenu>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </PagedTable>
       </Stack>
       <AddMemberModal
         opened={adding}

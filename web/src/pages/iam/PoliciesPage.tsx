@@ -1,12 +1,11 @@
-import { Anchor, Badge, Button, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Anchor, Badge, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { asPage, get, post, type Page } from '../../api/client.ts';
 import type { Policy } from '../../api/types.ts';
 import { FormModal, NameAndKeyInputs, slugify, useNameAndKey } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
-import { DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
-import { EmptyState, NoPermission, PageHeader } from '../../components/ui.tsx';
-import { useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { PagedTable, SearchInput } from '../../components/lists.tsx';
+import { CreateButton, EmptyState, NoIamPermission, PageHeader } from '../../components/ui.tsx';
+import { useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { useLink, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -28,55 +27,53 @@ export function PoliciesPage() {
   const session = useSession();
   const link = useLink();
   const [search, setSearch, debounced] = useSearchText();
-  const [page, setPage] = usePage([debounced]);
+  const paging = usePaging(PAGE_SIZE, [debounced]);
   const [adding, setAdding] = useState(false);
-  const list = useLoad(
-    async (signal) => asPage(await get<Policy[] | Page<Policy>>('/policies', { name: debounced, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal)),
-    [debounced, page, session.organizationId],
-  );
-  if (!session.canManageIam) return <NoPermission>Managing policies needs the CanManageIAM permission.</NoPermission>;
+  const list = useLoad(async (signal) => asPage(await get<Policy[] | Page<Policy>>('/policies', { name: debounced, ...paging.query }, signal)), [debounced, paging.page, session.organizationId]);
+  if (!session.canManageIam) return <NoIamPermission managing="policies" />;
   return (
     <>
       <PageHeader
         title="Policies"
         description="A policy is a list of statements: allow or deny actions on resources. Built-in policies are read-only."
-        actions={
-          <Button leftSection={<IconPlus />} onClick={() => setAdding(true)}>
-            New policy
-          </Button>
-        }
+        actions={<CreateButton label="New policy" onClick={() => setAdding(true)} />}
       />
       <Stack>
         <SearchInput aria-label="Search policies" placeholder="Search by name" value={search} onChange={setSearch} maw={360} />
-        <ListState load={list} errorTitle="Could not load policies" empty={<EmptyState title="No policies match" />}>
-          {(policies) => (
-            <DataTable minWidth={600} highlightOnHover columns={['Name', 'Key', 'Type', 'Description']}>
-              {policies.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td>
-                    <Anchor {...link(`/iam/policies/${p.id}`)} fw={500}>
-                      {p.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" className="mono">
-                      {p.key}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <PolicyTypeBadge type={p.type} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed" lineClamp={2}>
-                      {p.description || '—'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </DataTable>
-          )}
-        </ListState>
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={list.data?.totalCount} />
+        <PagedTable
+          load={list}
+          errorTitle="Could not load policies"
+          empty={<EmptyState title="No policies match" />}
+          paging={paging}
+          minWidth={600}
+          highlightOnHover
+          columns={['Name', 'Key', 'Type', 'Description']}
+        >
+          {(policies) =>
+            policies.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Anchor {...link(`/iam/policies/${p.id}`)} fw={500}>
+                    {p.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" className="mono">
+                    {p.key}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <PolicyTypeBadge type={p.type} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed" lineClamp={2}>
+                    {p.description || '—'}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </PagedTable>
       </Stack>
       <NewPolicyModal opened={adding} onClose={() => setAdding(false)} />
     </>

@@ -5,7 +5,7 @@ import type { Policy, Statement } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { DetailState, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { ErrorAlert, NoPermission } from '../../components/ui.tsx';
+import { ErrorAlert, NoIamPermission } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { isCovered } from '../../permissions.ts';
@@ -59,7 +59,7 @@ export function PolicyDetailPage({ policyId }: { policyId: string }) {
     setBaseline(loadedJson);
   }, [p]);
 
-  if (!session.canManageIam) return <NoPermission>Managing policies needs the CanManageIAM permission.</NoPermission>;
+  if (!session.canManageIam) return <NoIamPermission managing="policies" />;
 
   const readOnly = p?.type === 'SysManaged';
   const statementsDirty = JSON.stringify(statements) !== baseline;

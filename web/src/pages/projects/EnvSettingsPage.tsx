@@ -1,14 +1,15 @@
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Menu, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Card, Code, CopyButton, Group, Menu, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put } from '../../api/client.ts';
 import type { EnvSecret, Environment, Project } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
 import { DetailState, Trail } from '../../components/details.tsx';
 import { FormModal } from '../../components/forms.tsx';
-import { IconCheck, IconCopy, IconPlus } from '../../components/icons.tsx';
+import { IconCheck, IconCopy } from '../../components/icons.tsx';
 import { ActionsMenu, DataTable } from '../../components/lists.tsx';
+import { ShownOnceModal } from '../../components/shownOnce.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { PageHeader } from '../../components/ui.tsx';
+import { PageHeader, CreateButton } from '../../components/ui.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
@@ -74,13 +75,7 @@ export function EnvSettingsPage({ projectId, envId }: { projectId: string; envId
               <PageHeader
                 title={`${e.name} settings`}
                 description="SDK keys let applications read this environment’s flags with FeatBit’s SDKs. Server keys are secrets (shown once); client keys ship in browsers and are always shown."
-                actions={
-                  may('CreateEnvSecret') && (
-                    <Button leftSection={<IconPlus />} onClick={() => setEditing({ kind: 'add' })}>
-                      Add SDK key
-                    </Button>
-                  )
-                }
+                actions={may('CreateEnvSecret') && <CreateButton label="Add SDK key" onClick={() => setEditing({ kind: 'add' })} />}
               />
               <Card withBorder>
                 <Text fw={600} mb="xs">
@@ -267,13 +262,19 @@ function RotateKeyModal({ secret, envId, onClose, onRotated }: { secret: EnvSecr
 }
 
 function NewKeyModal({ revealed, onClose }: { revealed: Revealed | null; onClose: () => void }) {
-  const s = revealed?.secret;
+  const server = revealed?.secret.type === 'server';
   return (
-    <Modal opened={revealed !== null} onClose={onClose} title={revealed?.rotated ? 'New SDK key' : 'SDK key added'} centered size="lg" closeOnClickOutside={false}>
-      {s && (
-        <Stack>
+    <ShownOnceModal
+      value={revealed}
+      onClose={onClose}
+      title={revealed?.rotated ? 'New SDK key' : 'SDK key added'}
+      warning={server ? { title: 'Copy it now', text: 'This is the only time this server key is shown. Ensign stores only a fingerprint of it. If you lose it, rotate the key.' } : undefined}
+      doneLabel={server ? 'I have copied it' : 'Done'}
+    >
+      {({ secret: s, rotated }) => (
+        <>
           <Text size="sm">
-            {revealed.rotated ? 'The new key of' : 'Key'} <b>{s.name}</b> ({s.type}):
+            {rotated ? 'The new key of' : 'Key'} <b>{s.name}</b> ({s.type}):
           </Text>
           <Group gap="xs" wrap="nowrap" align="stretch">
             <Code block className="secret-box" data-testid="sdk-key-secret" style={{ flex: 1 }}>
@@ -281,17 +282,9 @@ function NewKeyModal({ revealed, onClose }: { revealed: Revealed | null; onClose
             </Code>
             <CopyKey value={s.value} />
           </Group>
-          {s.type === 'server' && (
-            <Alert color="orange" variant="light" title="Copy it now">
-              This is the only time this server key is shown. Ensign stores only a fingerprint of it. If you lose it, rotate the key.
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button onClick={onClose}>{s.type === 'server' ? 'I have copied it' : 'Done'}</Button>
-          </Group>
-        </Stack>
+        </>
       )}
-    </Modal>
+    </ShownOnceModal>
   );
 }
 

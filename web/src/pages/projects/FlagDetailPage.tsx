@@ -1,23 +1,22 @@
-import { ActionIcon, Anchor, Badge, Button, Card, Grid, Group, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
+import { ActionIcon, Button, Card, Grid, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { ApiError, get, getAll, put } from '../../api/client.ts';
 import { useCommentPrompt } from '../../components/comment.tsx';
 import type { FeatureFlag, Segment, Variation } from '../../api/types.ts';
-import { DetailState, Trail } from '../../components/details.tsx';
+import { AboutCard, ArchivedBadge, DetailHeader, DetailState, KeyAndHistory, Trail } from '../../components/details.tsx';
 import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { TableHead } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { ErrorAlert } from '../../components/ui.tsx';
-import { formatDateTime } from '../../format.ts';
-import { useLoad } from '../../hooks.ts';
+import { useEdited, useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { rn } from '../../permissions.ts';
-import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { FlagTargetingEditor } from '../targeting/FlagTargeting.tsx';
 import { TestUserPanel } from '../targeting/TestUser.tsx';
 import { FlagInsights } from './FlagInsights.tsx';
 import { useEnvironment } from './environment.tsx';
+
+const ABOUT_ACTIONS = { name: 'UpdateFlagName', description: 'UpdateFlagDescription', tags: 'UpdateFlagTags' } as const;
 
 export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: string; envId: string; flagKey: string }) {
   const session = useSession();
@@ -27,26 +26,13 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
   const flag = useLoad((signal) => get<FeatureFlag>(path, undefined, signal), [path]);
   // The segments a rule may name: the environment's own and the shared ones that cover it.
   const segments = useLoad(() => getAll<Segment>(`/envs/${envId}/segments`), [envId]);
-  const link = useLink();
   const comment = useCommentPrompt();
   const f = flag.data;
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [tags, setTags] = useState<string[]>([]);
-  const [variations, setVariations] = useState<Variation[]>([]);
-
-  // When the flag reloads (after saving one field), refresh only the fields the
-  // person has not started editing, so saving one never discards another.
-  const shown = useRef<FeatureFlag | undefined>(undefined);
-  useEffect(() => {
-    if (!f) return;
-    const prev = shown.current;
-    shown.current = f;
-    setName((v) => (!prev || v === prev.name ? f.name : v));
-    setDescription((v) => (!prev || v === (prev.description ?? '') ? (f.description ?? '') : v));
-    setTags((v) => (!prev || v.join('\u0000') === prev.tags.join('\u0000') ? f.tags : v));
-    setVariations((v) => (!prev || JSON.stringify(v) === JSON.stringify(prev.variations) ? f.variations : v));
-  }, [f]);
+  // When the flag reloads (after saving one field), refresh only the fields the person has not started editing.
+  const [name, setName] = useEdited(f?.name, '');
+  const [description, setDescription] = useEdited(f && (f.description ?? ''), '');
+  const [tags, setTags] = useEdited<string[]>(f?.tags, []);
+  const [variations, setVariations] = useEdited<Variation[]>(f?.variations, []);
 
   const r = f && project && env ? rn.flag(project.key, env.key, f.key, f.tags) : null;
   const allowedTo = (action: string) => (r ? session.can(action, r) : false);
@@ -75,61 +61,24 @@ export function FlagDetailPage({ projectId, envId, flagKey }: { projectId: strin
       <DetailState load={flag} errorTitle="Could not load the flag">
         {(f) => (
           <Stack>
-            <Group justify="space-between" wrap="wrap">
-              <div>
-                <Group gap="xs">
-                  <Title order={2}>{f.name}</Title>
-                  {f.isArchived && (
-                    <Badge color="gray" variant="light">
-                      Archived
-                    </Badge>
-                  )}
-                </Group>
-                <Group gap="sm">
-                  <Text size="sm" c="dimmed" className="mono">
-                    {f.key}
-                  </Text>
-                  <Anchor size="sm" {...link(`/audit?refType=flag&refId=${encodeURIComponent(f.id)}`)}>
-                    History
-                  </Anchor>
-                </Group>
-              </div>
-              <Switch
-                size="lg"
-                label={f.isEnabled ? 'On' : 'Off'}
-                checked={f.isEnabled}
-                disabled={!allowedTo('ToggleFlag') || f.isArchived}
-                onChange={(e) => void save('On/off state', `toggle/${e.currentTarget.checked}`, {})}
-                aria-label="Flag on or off"
-              />
-            </Group>
+            <DetailHeader
+              title={f.name}
+              badges={<ArchivedBadge archived={f.isArchived} />}
+              actions={
+                <Switch
+                  size="lg"
+                  label={f.isEnabled ? 'On' : 'Off'}
+                  checked={f.isEnabled}
+                  disabled={!allowedTo('ToggleFlag') || f.isArchived}
+                  onChange={(e) => void save('On/off state', `toggle/${e.currentTarget.checked}`, {})}
+                  aria-label="Flag on or off"
+                />
+              }
+            >
+              <KeyAndHistory itemKey={f.key} refType="flag" refId={f.id} />
+            </DetailHeader>
             <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Card withBorder>
-                <Stack gap="xs">
-                  <Text fw={600}>About</Text>
-                  <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} readOnly={!allowedTo('UpdateFlagName')} />
-                  {allowedTo('UpdateFlagName') && name !== f.name && (
-                    <Button size="xs" w="fit-content" disabled={!name.trim()} onClick={() => save('Name', 'name', { name: name.trim() })}>
-                      Save name
-                    </Button>
-                  )}
-                  <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} readOnly={!allowedTo('UpdateFlagDescription')} />
-                  {allowedTo('UpdateFlagDescription') && description !== (f.description ?? '') && (
-                    <Button size="xs" w="fit-content" onClick={() => save('Description', 'description', { description })}>
-                      Save description
-                    </Button>
-                  )}
-                  <TagsInput label="Tags" value={tags} onChange={setTags} readOnly={!allowedTo('UpdateFlagTags')} />
-                  {allowedTo('UpdateFlagTags') && tags.join(',') !== f.tags.join(',') && (
-                    <Button size="xs" w="fit-content" onClick={() => save('Tags', 'tags', { tags })}>
-                      Save tags
-                    </Button>
-                  )}
-                  <Text size="xs" c="dimmed">
-                    Created {formatDateTime(f.createdAt)} · updated {formatDateTime(f.updatedAt)}
-                  </Text>
-                </Stack>
-              </Card>
+              <AboutCard item={f} edits={{ name, setName, description, setDescription, tags, setTags }} can={(field) => allowedTo(ABOUT_ACTIONS[field])} lock="readOnly" onSave={save} />
               <Card withBorder>
                 <Stack gap="xs">
                   <Text fw={600}>Variations</Text>

@@ -1,20 +1,17 @@
-import { Anchor, Badge, Button, Group, Menu, SegmentedControl, Select, Stack, Switch, Table, TagsInput, Text, Textarea, Tooltip } from '@mantine/core';
+import { Button, Group, Select, Stack, Switch, Table, TagsInput, Text, Textarea, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, put, type Page } from '../../api/client.ts';
-import type { Environment, FeatureFlagVm } from '../../api/types.ts';
+import type { FeatureFlagVm } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
-import { Trail } from '../../components/details.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
-import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
+import { ArchivedFilter, LifecycleCell, NameAndKeyCell, PagedTable, SearchInput, TagsCell, UpdatedCell } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert } from '../../components/ui.tsx';
-import { formatRelative } from '../../format.ts';
-import { useAction, useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { EmptyState, ErrorAlert, CreateButton } from '../../components/ui.tsx';
+import { useAction, useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
-import { useLink, useRouter } from '../../router.tsx';
+import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { EnvTabs, useEnvironment } from './environment.tsx';
+import { EnvListHeader, useEnvironment } from './environment.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -23,25 +20,20 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
   const session = useSession();
   const notify = useNotify();
   const link = useLink();
-  const { navigate } = useRouter();
-  const { projects, project, env } = useEnvironment(projectId, envId);
+  const environment = useEnvironment(projectId, envId);
+  const { project, env } = environment;
   const [search, setSearch, debounced] = useSearchText();
   const [tags, setTags] = useState<string[]>([]);
   const [enabled, setEnabled] = useState<string | null>(null);
   const [archived, setArchived] = useState('false');
-  const [page, setPage] = usePage([debounced, tags, enabled, archived, envId]);
+  const paging = usePaging(PAGE_SIZE, [debounced, tags, enabled, archived, envId]);
   const [creating, setCreating] = useState(false);
   const toggling = useAction();
   const [knownTags, setKnownTags] = useState<string[]>([]);
 
   const flags = useLoad(
-    (signal) =>
-      get<Page<FeatureFlagVm>>(
-        `/envs/${envId}/feature-flags`,
-        { name: debounced, tags, isEnabled: enabled === null ? undefined : enabled, isArchived: archived, pageIndex: page - 1, pageSize: PAGE_SIZE },
-        signal,
-      ),
-    [envId, debounced, tags.join(','), enabled, archived, page],
+    (signal) => get<Page<FeatureFlagVm>>(`/envs/${envId}/feature-flags`, { name: debounced, tags, isEnabled: enabled === null ? undefined : enabled, isArchived: archived, ...paging.query }, signal),
+    [envId, debounced, tags.join(','), enabled, archived, paging.page],
   );
   useEffect(() => {
     const seen = (flags.data?.items ?? []).flatMap((f) => f.tags);
@@ -91,36 +83,21 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
 
   return (
     <>
-      <Trail crumbs={[{ label: 'Projects', to: '/projects' }, { label: project?.name ?? '…' }, { label: env?.name ?? '…' }]} />
-      <Group justify="space-between" mb="lg" wrap="wrap">
-        <Group gap="sm" wrap="wrap">
-          <Text fw={700} size="xl">
-            Feature flags
-          </Text>
-          {project && (
-            <Select
-              aria-label="Environment"
-              data={project.environments.map((e: Environment) => ({ value: e.id, label: `${e.name} (${e.key})` }))}
-              value={envId}
-              onChange={(v) => v && navigate(`/projects/${projectId}/envs/${v}/flags`)}
-              allowDeselect={false}
-              w={200}
-            />
-          )}
-          <EnvTabs projectId={projectId} envId={envId} active="flags" />
-        </Group>
-        <Group gap="sm">
-          <Button variant="default" component="a" {...link(`/projects/${projectId}/envs/${envId}/settings`)}>
-            SDK keys
-          </Button>
-          {canCreate && (
-            <Button leftSection={<IconPlus />} onClick={() => setCreating(true)}>
-              New flag
+      <EnvListHeader
+        environment={environment}
+        projectId={projectId}
+        envId={envId}
+        active="flags"
+        title="Feature flags"
+        actions={
+          <Group gap="sm">
+            <Button variant="default" component="a" {...link(`/projects/${projectId}/envs/${envId}/settings`)}>
+              SDK keys
             </Button>
-          )}
-        </Group>
-      </Group>
-      <ErrorAlert error={projects.error} title="Could not load the project" mb="md" />
+            {canCreate && <CreateButton label="New flag" onClick={() => setCreating(true)} />}
+          </Group>
+        }
+      />
       <Stack>
         <Group gap="sm" wrap="wrap" align="flex-start">
           <SearchInput aria-label="Search flags" placeholder="Search by name or key" value={search} onChange={setSearch} w={{ base: '100%', xs: 240 }} />
@@ -137,18 +114,10 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
             clearable
             w={{ base: '100%', xs: 140 }}
           />
-          <SegmentedControl
-            aria-label="Archived"
-            value={archived}
-            onChange={setArchived}
-            data={[
-              { value: 'false', label: 'Active' },
-              { value: 'true', label: 'Archived' },
-            ]}
-          />
+          <ArchivedFilter value={archived} onChange={setArchived} />
         </Group>
         <ErrorAlert error={toggling.error} title="That did not work" />
-        <ListState
+        <PagedTable
           load={flags}
           errorTitle="Could not load flags"
           empty={
@@ -156,76 +125,51 @@ export function FlagsPage({ projectId, envId }: { projectId: string; envId: stri
               {!filtered && archived === 'false' && canCreate ? 'Create one with New flag.' : undefined}
             </EmptyState>
           }
+          paging={paging}
+          minWidth={760}
+          highlightOnHover
+          data-testid="flags-table"
+          dimmed={flags.loading}
+          columns={[{ label: 'On', w: 70 }, 'Flag', 'Tags', 'Serving', 'Updated', { w: 56 }]}
         >
-          {(items) => (
-            <DataTable minWidth={760} highlightOnHover data-testid="flags-table" dimmed={flags.loading} columns={[{ label: 'On', w: 70 }, 'Flag', 'Tags', 'Serving', 'Updated', { w: 56 }]}>
-              {items.map((f) => {
-                const r = flagRn(f);
-                // The list shows archived flags or the others, never both: the filter says which this row is.
-                const isArchived = archived === 'true';
-                const canToggle = session.can('ToggleFlag', r) && !isArchived;
-                const serving = f.isEnabled ? f.serves.enabledVariations.join(', ') : f.serves.disabledVariation;
-                const menu = {
-                  archive: !isArchived && session.can('ArchiveFlag', r),
-                  restore: isArchived && session.can('RestoreFlag', r),
-                  delete: isArchived && session.can('DeleteFlag', r),
-                };
-                return (
-                  <Table.Tr key={f.id} data-testid="flag-row" data-flag-key={f.key}>
-                    <Table.Td>
-                      <Tooltip label={canToggle ? (f.isEnabled ? 'Turn off' : 'Turn on') : 'You cannot toggle this flag'}>
-                        <span>
-                          <Switch checked={f.isEnabled} disabled={!canToggle} onChange={(e) => void toggle(f, e.currentTarget.checked)} aria-label={`Toggle ${f.key}`} />
-                        </span>
-                      </Tooltip>
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor {...link(`/projects/${projectId}/envs/${envId}/flags/${encodeURIComponent(f.key)}`)} fw={500}>
-                        {f.name}
-                      </Anchor>
-                      <Text size="xs" c="dimmed" className="mono">
-                        {f.key}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {f.tags.map((t) => (
-                          <Badge key={t} size="sm" variant="outline" color="gray" tt="none" style={{ cursor: 'pointer' }} onClick={() => !tags.includes(t) && setTags([...tags, t])}>
-                            {t}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" className="mono">
-                        {serving || '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed" className="nowrap">
-                        {formatRelative(f.updatedAt)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {(menu.archive || menu.restore || menu.delete) && (
-                        <ActionsMenu label={`Actions for ${f.key}`}>
-                          {menu.archive && <Menu.Item onClick={() => confirmAction.ask({ action: 'archive', flag: f })}>Archive</Menu.Item>}
-                          {menu.restore && <Menu.Item onClick={() => confirmAction.ask({ action: 'restore', flag: f })}>Restore</Menu.Item>}
-                          {menu.delete && (
-                            <Menu.Item color="red" onClick={() => confirmAction.ask({ action: 'delete', flag: f })}>
-                              Delete
-                            </Menu.Item>
-                          )}
-                        </ActionsMenu>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </DataTable>
-          )}
-        </ListState>
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={flags.data?.totalCount} />
+          {(items) =>
+            items.map((f) => {
+              const r = flagRn(f);
+              // The list shows archived flags or the others, never both: the filter says which this row is.
+              const isArchived = archived === 'true';
+              const canToggle = session.can('ToggleFlag', r) && !isArchived;
+              const serving = f.isEnabled ? f.serves.enabledVariations.join(', ') : f.serves.disabledVariation;
+              return (
+                <Table.Tr key={f.id} data-testid="flag-row" data-flag-key={f.key}>
+                  <Table.Td>
+                    <Tooltip label={canToggle ? (f.isEnabled ? 'Turn off' : 'Turn on') : 'You cannot toggle this flag'}>
+                      <span>
+                        <Switch checked={f.isEnabled} disabled={!canToggle} onChange={(e) => void toggle(f, e.currentTarget.checked)} aria-label={`Toggle ${f.key}`} />
+                      </span>
+                    </Tooltip>
+                  </Table.Td>
+                  <NameAndKeyCell to={`/projects/${projectId}/envs/${envId}/flags/${encodeURIComponent(f.key)}`} name={f.name} itemKey={f.key} />
+                  <TagsCell tags={f.tags} onPick={(t) => !tags.includes(t) && setTags([...tags, t])} />
+                  <Table.Td>
+                    <Text size="sm" className="mono">
+                      {serving || '—'}
+                    </Text>
+                  </Table.Td>
+                  <UpdatedCell at={f.updatedAt} />
+                  <LifecycleCell
+                    label={`Actions for ${f.key}`}
+                    may={{
+                      archive: !isArchived && session.can('ArchiveFlag', r),
+                      restore: isArchived && session.can('RestoreFlag', r),
+                      delete: isArchived && session.can('DeleteFlag', r),
+                    }}
+                    onAsk={(action) => confirmAction.ask({ action, flag: f })}
+                  />
+                </Table.Tr>
+              );
+            })
+          }
+        </PagedTable>
       </Stack>
       <NewFlagModal opened={creating} envId={envId} onClose={() => setCreating(false)} onCreated={flags.reload} />
       {confirmAction.dialog}

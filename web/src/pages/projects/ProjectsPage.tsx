@@ -7,7 +7,7 @@ import { FormModal, NameAndKeyInputs, slugify, useNameAndKey } from '../../compo
 import { IconPlus } from '../../components/icons.tsx';
 import { ActionsMenu, DataTable, ListState } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, PageHeader } from '../../components/ui.tsx';
+import { EmptyState, PageHeader, CreateButton } from '../../components/ui.tsx';
 import { useLoad } from '../../hooks.ts';
 import { rn } from '../../permissions.ts';
 import { useLink } from '../../router.tsx';
@@ -52,13 +52,7 @@ export function ProjectsPage() {
       <PageHeader
         title="Projects"
         description="Each project has environments; each environment has its own feature flags."
-        actions={
-          canCreateProject && (
-            <Button leftSection={<IconPlus />} onClick={() => setEditing({ kind: 'newProject' })}>
-              New project
-            </Button>
-          )
-        }
+        actions={canCreateProject && <CreateButton label="New project" onClick={() => setEditing({ kind: 'newProject' })} />}
       />
       <ListState
         load={projects}

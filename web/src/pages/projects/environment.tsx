@@ -1,7 +1,10 @@
 // The environment a flag or segment page shows, and the tabs that switch between its flags and its segments.
-import { SegmentedControl } from '@mantine/core';
+import { Group, SegmentedControl, Select, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { get } from '../../api/client.ts';
 import type { Project } from '../../api/types.ts';
+import { Trail } from '../../components/details.tsx';
+import { ErrorAlert } from '../../components/ui.tsx';
 import { useLoad } from '../../hooks.ts';
 import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -26,5 +29,50 @@ export function EnvTabs({ projectId, envId, active }: { projectId: string; envId
         { value: 'segments', label: 'Segments' },
       ]}
     />
+  );
+}
+
+// The top of an environment's flags or segments page: the trail, the title, a switch to another environment of the
+// project, the tabs, and `actions` on the right; then why the project did not load, if it did not.
+export function EnvListHeader({
+  environment: { projects, project, env },
+  projectId,
+  envId,
+  active,
+  title,
+  actions,
+}: {
+  environment: ReturnType<typeof useEnvironment>;
+  projectId: string;
+  envId: string;
+  active: 'flags' | 'segments';
+  title: string;
+  actions: ReactNode;
+}) {
+  const { navigate } = useRouter();
+  return (
+    <>
+      <Trail crumbs={[{ label: 'Projects', to: '/projects' }, { label: project?.name ?? '…' }, { label: env?.name ?? '…' }]} />
+      <Group justify="space-between" mb="lg" wrap="wrap">
+        <Group gap="sm" wrap="wrap">
+          <Text fw={700} size="xl">
+            {title}
+          </Text>
+          {project && (
+            <Select
+              aria-label="Environment"
+              data={project.environments.map((e) => ({ value: e.id, label: `${e.name} (${e.key})` }))}
+              value={envId}
+              onChange={(v) => v && navigate(`/projects/${projectId}/envs/${v}/${active}`)}
+              allowDeselect={false}
+              w={200}
+            />
+          )}
+          <EnvTabs projectId={projectId} envId={envId} active={active} />
+        </Group>
+        {actions}
+      </Group>
+      <ErrorAlert error={projects.error} title="Could not load the project" mb="md" />
+    </>
   );
 }

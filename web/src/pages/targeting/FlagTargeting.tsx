@@ -1,12 +1,11 @@
-import { ActionIcon, Alert, Badge, Button, Card, Divider, Group, Stack, TagsInput, Text, TextInput, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Divider, Group, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, get, put } from '../../api/client.ts';
 import type { FeatureFlag, Fallthrough, FlagTargeting, Segment, TargetRule, TargetUser } from '../../api/types.ts';
 import { useCommentPrompt } from '../../components/comment.tsx';
-import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { useNotify } from '../../components/notify.tsx';
 import { newId } from '../../ids.ts';
-import { ConditionsEditor, conditionProblem } from './conditions.tsx';
+import { ConditionsEditor, conditionProblem, RuleCard, RuleList } from './conditions.tsx';
 import { ServeEditor, rolloutsOf, serveIsValid, serveOf, variationColor, variationLabel, type Serve } from './serve.tsx';
 
 // The editor's copy of the targeting. Rules and the default rule keep the stored rollouts until the
@@ -222,84 +221,52 @@ export function FlagTargetingEditor({ flag, path, segments, can, onSaved }: { fl
         </Section>
 
         <Section title="Rules" hint="Checked in order; the first rule whose conditions all hold decides." why={why.rules}>
-          <Stack gap="sm">
-            {draft.rules.length === 0 && (
-              <Text size="xs" c="dimmed">
-                No rules.
-              </Text>
-            )}
+          <RuleList
+            count={draft.rules.length}
+            onAdd={
+              why.rules === null
+                ? () =>
+                    setDraft((d) => ({
+                      ...d,
+                      rules: [
+                        ...d.rules,
+                        {
+                          rule: { id: newId(), name: `Rule ${d.rules.length + 1}`, dispatchKey: null, includedInExpt: false, conditions: [{ property: '', op: 'Equal', value: '' }], variations: [] },
+                          serve: { kind: 'single', variationId: base.enabledVariationId },
+                        },
+                      ],
+                    }))
+                : undefined
+            }
+          >
             {draft.rules.map((r, i) => {
               const label = `Rule ${i + 1}`;
               const disabled = why.rules !== null;
               return (
-                <Card key={r.rule.id} withBorder padding="sm" data-testid="rule" bg="gray.0">
-                  <Stack gap="xs">
-                    <Group justify="space-between" wrap="nowrap">
-                      <TextInput
-                        size="xs"
-                        aria-label={`${label}: name`}
-                        placeholder={label}
-                        value={r.rule.name}
-                        disabled={disabled}
-                        onChange={(e) => setRule(i, { ...r, rule: { ...r.rule, name: e.currentTarget.value } })}
-                        style={{ flex: 1 }}
-                        maw={360}
-                      />
-                      {!disabled && (
-                        <Group gap={2} wrap="nowrap">
-                          <Button size="compact-xs" variant="subtle" disabled={i === 0} onClick={() => moveRule(i, -1)} aria-label={`${label}: move up`}>
-                            ↑
-                          </Button>
-                          <Button size="compact-xs" variant="subtle" disabled={i === draft.rules.length - 1} onClick={() => moveRule(i, 1)} aria-label={`${label}: move down`}>
-                            ↓
-                          </Button>
-                          <ActionIcon variant="subtle" color="red" aria-label={`${label}: remove`} onClick={() => setDraft((d) => ({ ...d, rules: d.rules.filter((_, j) => j !== i) }))}>
-                            <IconTrash size={14} />
-                          </ActionIcon>
-                        </Group>
-                      )}
-                    </Group>
-                    <ConditionsEditor
-                      label={label}
-                      value={r.rule.conditions}
-                      segments={segments}
-                      disabled={disabled}
-                      onChange={(conditions) => setRule(i, { ...r, rule: { ...r.rule, conditions } })}
-                    />
-                    <ServeEditor
-                      label={`${label} serves`}
-                      value={r.serve ?? serveOf(r.rule.variations)}
-                      variations={variations}
-                      disabled={disabled}
-                      onChange={(serve) => setRule(i, { ...r, serve })}
-                    />
-                  </Stack>
-                </Card>
+                <RuleCard
+                  key={r.rule.id}
+                  label={label}
+                  name={r.rule.name}
+                  disabled={disabled}
+                  onNameChange={(name) => setRule(i, { ...r, rule: { ...r.rule, name } })}
+                  onRemove={() => setDraft((d) => ({ ...d, rules: d.rules.filter((_, j) => j !== i) }))}
+                  actions={
+                    <>
+                      <Button size="compact-xs" variant="subtle" disabled={i === 0} onClick={() => moveRule(i, -1)} aria-label={`${label}: move up`}>
+                        ↑
+                      </Button>
+                      <Button size="compact-xs" variant="subtle" disabled={i === draft.rules.length - 1} onClick={() => moveRule(i, 1)} aria-label={`${label}: move down`}>
+                        ↓
+                      </Button>
+                    </>
+                  }
+                >
+                  <ConditionsEditor label={label} value={r.rule.conditions} segments={segments} disabled={disabled} onChange={(conditions) => setRule(i, { ...r, rule: { ...r.rule, conditions } })} />
+                  <ServeEditor label={`${label} serves`} value={r.serve ?? serveOf(r.rule.variations)} variations={variations} disabled={disabled} onChange={(serve) => setRule(i, { ...r, serve })} />
+                </RuleCard>
               );
             })}
-            {why.rules === null && (
-              <Button
-                size="xs"
-                variant="light"
-                leftSection={<IconPlus size={14} />}
-                w="fit-content"
-                onClick={() =>
-                  setDraft((d) => ({
-                    ...d,
-                    rules: [
-                      ...d.rules,
-                      {
-                        rule: { id: newId(), name: `Rule ${d.rules.length + 1}`, dispatchKey: null, includedInExpt: false, conditions: [{ property: '', op: 'Equal', value: '' }], variations: [] },
-                        serve: { kind: 'single', variationId: base.enabledVariationId },
-                      },
-                    ],
-                  }))
-                }
-              >
-                Add rule
-              </Button>
-            )}
-          </Stack>
+          </RuleList>
         </Section>
 
         <Section title="Default rule" hint="Everyone else, while the flag is on." why={why.fallthrough}>

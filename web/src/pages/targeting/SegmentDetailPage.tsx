@@ -1,22 +1,19 @@
-import { ActionIcon, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, TagsInput, Text, TextInput, Textarea, Title, Tooltip } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
+import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, TagsInput, Text, Tooltip } from '@mantine/core';
 import { get, put } from '../../api/client.ts';
 import type { FlagReference, MatchRule, Segment } from '../../api/types.ts';
 import { useCommentPrompt } from '../../components/comment.tsx';
-import { DetailState, RelationCard, Trail } from '../../components/details.tsx';
-import { IconPlus, IconTrash } from '../../components/icons.tsx';
+import { AboutCard, ArchivedBadge, DetailHeader, DetailState, KeyAndHistory, RelationCard, Trail } from '../../components/details.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { formatDateTime } from '../../format.ts';
-import { useLoad } from '../../hooks.ts';
+import { same, useEdited, useLoad } from '../../hooks.ts';
 import { newId } from '../../ids.ts';
 import { useLink } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { useEnvironment } from '../projects/environment.tsx';
-import { ConditionsEditor, conditionProblem } from './conditions.tsx';
+import { ConditionsEditor, conditionProblem, RuleCard, RuleList } from './conditions.tsx';
 import { segmentRn, SegmentTypeBadge } from './SegmentsPage.tsx';
 import { useSegmentArchive } from './segmentArchive.tsx';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const ABOUT_ACTIONS = { name: 'UpdateSegmentName', description: 'UpdateSegmentDescription', tags: 'UpdateSegmentTags' } as const;
 
 export function SegmentDetailPage({ projectId, envId, segmentId }: { projectId: string; envId: string; segmentId: string }) {
   const session = useSession();
@@ -30,26 +27,13 @@ export function SegmentDetailPage({ projectId, envId, segmentId }: { projectId: 
   const prompt = useCommentPrompt();
   const s = segment.data;
 
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [tags, setTags] = useState<string[]>([]);
-  const [included, setIncluded] = useState<string[]>([]);
-  const [excluded, setExcluded] = useState<string[]>([]);
-  const [rules, setRules] = useState<MatchRule[]>([]);
   // On reload, refresh only what the person has not started editing.
-  const shown = useRef<Segment | undefined>(undefined);
-  useEffect(() => {
-    if (!s) return;
-    const prev = shown.current;
-    shown.current = s;
-    const keep = <T,>(v: T, was: T | undefined, now: T) => (!prev || same(v, was) ? now : v);
-    setName((v) => keep(v, prev?.name, s.name));
-    setDescription((v) => keep(v, prev?.description, s.description));
-    setTags((v) => keep(v, prev?.tags, s.tags));
-    setIncluded((v) => keep(v, prev?.included, s.included));
-    setExcluded((v) => keep(v, prev?.excluded, s.excluded));
-    setRules((v) => keep(v, prev?.rules, s.rules));
-  }, [s]);
+  const [name, setName] = useEdited(s?.name, '');
+  const [description, setDescription] = useEdited(s?.description, '');
+  const [tags, setTags] = useEdited<string[]>(s?.tags, []);
+  const [included, setIncluded] = useEdited<string[]>(s?.included, []);
+  const [excluded, setExcluded] = useEdited<string[]>(s?.excluded, []);
+  const [rules, setRules] = useEdited<MatchRule[]>(s?.rules, []);
 
   const home = s ? project?.environments.find((e) => e.id === s.envId) : undefined;
   const elsewhere = s !== undefined && s.envId !== envId;
@@ -90,34 +74,27 @@ export function SegmentDetailPage({ projectId, envId, segmentId }: { projectId: 
       <DetailState load={segment} errorTitle="Could not load the segment">
         {(s) => (
           <Stack>
-            <Group justify="space-between" wrap="wrap">
-              <div>
-                <Group gap="xs">
-                  <Title order={2}>{s.name}</Title>
+            <DetailHeader
+              title={s.name}
+              badges={
+                <>
                   <SegmentTypeBadge type={s.type} />
-                  {s.isArchived && (
-                    <Badge color="gray" variant="light">
-                      Archived
-                    </Badge>
-                  )}
-                </Group>
-                <Group gap="sm">
-                  <Text size="sm" c="dimmed" className="mono">
-                    {s.key}
-                  </Text>
-                  <Anchor size="sm" {...link(`/audit?refType=segment&refId=${encodeURIComponent(s.id)}`)}>
-                    History
-                  </Anchor>
-                </Group>
-              </div>
-              {!elsewhere && r && (
-                <ArchiveButton
-                  archived={s.isArchived}
-                  allowed={session.can(s.isArchived ? 'RestoreSegment' : 'ArchiveSegment', r)}
-                  onClick={() => archive.ask(s, s.isArchived ? 'restore' : 'archive')}
-                />
-              )}
-            </Group>
+                  <ArchivedBadge archived={s.isArchived} />
+                </>
+              }
+              actions={
+                !elsewhere &&
+                r && (
+                  <ArchiveButton
+                    archived={s.isArchived}
+                    allowed={session.can(s.isArchived ? 'RestoreSegment' : 'ArchiveSegment', r)}
+                    onClick={() => archive.ask(s, s.isArchived ? 'restore' : 'archive')}
+                  />
+                )
+              }
+            >
+              <KeyAndHistory itemKey={s.key} refType="segment" refId={s.id} />
+            </DetailHeader>
             {archive.alert}
             {elsewhere && (
               <Text size="sm" c="dimmed">
@@ -126,39 +103,7 @@ export function SegmentDetailPage({ projectId, envId, segmentId }: { projectId: 
               </Text>
             )}
             <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Card withBorder>
-                <Stack gap="xs">
-                  <Text fw={600}>About</Text>
-                  <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={reason('UpdateSegmentName') !== null} />
-                  {reason('UpdateSegmentName') === null && name !== s.name && (
-                    <Button size="xs" w="fit-content" disabled={!name.trim()} onClick={() => change('Name', 'name', { name: name.trim() })}>
-                      Save name
-                    </Button>
-                  )}
-                  <Textarea
-                    label="Description"
-                    value={description}
-                    onChange={(e) => setDescription(e.currentTarget.value)}
-                    autosize
-                    minRows={2}
-                    disabled={reason('UpdateSegmentDescription') !== null}
-                  />
-                  {reason('UpdateSegmentDescription') === null && description !== s.description && (
-                    <Button size="xs" w="fit-content" onClick={() => change('Description', 'description', { description })}>
-                      Save description
-                    </Button>
-                  )}
-                  <TagsInput label="Tags" value={tags} onChange={setTags} disabled={reason('UpdateSegmentTags') !== null} />
-                  {reason('UpdateSegmentTags') === null && !same(tags, s.tags) && (
-                    <Button size="xs" w="fit-content" onClick={() => change('Tags', 'tags', { tags })}>
-                      Save tags
-                    </Button>
-                  )}
-                  <Text size="xs" c="dimmed">
-                    Created {formatDateTime(s.createdAt)} · updated {formatDateTime(s.updatedAt)}
-                  </Text>
-                </Stack>
-              </Card>
+              <AboutCard item={s} edits={{ name, setName, description, setDescription, tags, setTags }} can={(field) => reason(ABOUT_ACTIONS[field]) === null} lock="disabled" onSave={change} />
               <RelationCard
                 title="Used by flags"
                 empty="No flag in this environment names it in a rule."
@@ -260,50 +205,15 @@ function ArchiveButton({ archived, allowed, onClick }: { archived: boolean; allo
 function SegmentRulesEditor({ value, onChange, disabled }: { value: MatchRule[]; onChange: (r: MatchRule[]) => void; disabled: boolean }) {
   const set = (i: number, r: MatchRule) => onChange(value.map((x, j) => (j === i ? r : x)));
   return (
-    <Stack gap="sm">
-      {value.length === 0 && (
-        <Text size="xs" c="dimmed">
-          No rules.
-        </Text>
-      )}
+    <RuleList count={value.length} onAdd={disabled ? undefined : () => onChange([...value, { id: newId(), name: `Rule ${value.length + 1}`, conditions: [{ property: '', op: 'Equal', value: '' }] }])}>
       {value.map((r, i) => {
         const label = `Rule ${i + 1}`;
         return (
-          <Card key={r.id} withBorder padding="sm" bg="gray.0" data-testid="rule">
-            <Stack gap="xs">
-              <Group justify="space-between" wrap="nowrap">
-                <TextInput
-                  size="xs"
-                  aria-label={`${label}: name`}
-                  placeholder={label}
-                  value={r.name}
-                  disabled={disabled}
-                  onChange={(e) => set(i, { ...r, name: e.currentTarget.value })}
-                  maw={360}
-                  style={{ flex: 1 }}
-                />
-                {!disabled && (
-                  <ActionIcon variant="subtle" color="red" aria-label={`${label}: remove`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
-                    <IconTrash size={14} />
-                  </ActionIcon>
-                )}
-              </Group>
-              <ConditionsEditor label={label} value={r.conditions} disabled={disabled} onChange={(conditions) => set(i, { ...r, conditions })} />
-            </Stack>
-          </Card>
+          <RuleCard key={r.id} label={label} name={r.name} disabled={disabled} onNameChange={(name) => set(i, { ...r, name })} onRemove={() => onChange(value.filter((_, j) => j !== i))}>
+            <ConditionsEditor label={label} value={r.conditions} disabled={disabled} onChange={(conditions) => set(i, { ...r, conditions })} />
+          </RuleCard>
         );
       })}
-      {!disabled && (
-        <Button
-          size="xs"
-          variant="light"
-          leftSection={<IconPlus size={14} />}
-          w="fit-content"
-          onClick={() => onChange([...value, { id: newId(), name: `Rule ${value.length + 1}`, conditions: [{ property: '', op: 'Equal', value: '' }] }])}
-        >
-          Add rule
-        </Button>
-      )}
-    </Stack>
+    </RuleList>
   );
 }

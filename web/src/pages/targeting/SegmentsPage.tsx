@@ -1,20 +1,17 @@
-import { Anchor, Badge, Button, Group, Menu, MultiSelect, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Badge, Group, MultiSelect, SegmentedControl, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { del, get, post, type Page } from '../../api/client.ts';
 import type { Environment, Project, Segment, SegmentType } from '../../api/types.ts';
 import { useConfirm } from '../../components/ConfirmModal.tsx';
-import { Trail } from '../../components/details.tsx';
 import { FormModal, NameAndKeyInputs, useNameAndKey } from '../../components/forms.tsx';
-import { IconPlus } from '../../components/icons.tsx';
-import { ActionsMenu, DataTable, ListState, Pager, SearchInput } from '../../components/lists.tsx';
+import { ArchivedFilter, LifecycleCell, NameAndKeyCell, PagedTable, SearchInput, TagsCell, UpdatedCell } from '../../components/lists.tsx';
 import { useNotify } from '../../components/notify.tsx';
-import { EmptyState, ErrorAlert } from '../../components/ui.tsx';
-import { formatRelative } from '../../format.ts';
-import { useLoad, usePage, useSearchText } from '../../hooks.ts';
+import { EmptyState, CreateButton } from '../../components/ui.tsx';
+import { useLoad, usePaging, useSearchText } from '../../hooks.ts';
 import { formatRn, rn } from '../../permissions.ts';
-import { useLink, useRouter } from '../../router.tsx';
+import { useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { EnvTabs, useEnvironment } from '../projects/environment.tsx';
+import { EnvListHeader, useEnvironment } from '../projects/environment.tsx';
 import { useSegmentArchive } from './segmentArchive.tsx';
 
 const PAGE_SIZE = 20;
@@ -42,18 +39,15 @@ export function SegmentTypeBadge({ type }: { type: string }) {
 export function SegmentsPage({ projectId, envId }: { projectId: string; envId: string }) {
   const session = useSession();
   const notify = useNotify();
-  const link = useLink();
   const { navigate } = useRouter();
-  const { projects, project, env } = useEnvironment(projectId, envId);
+  const environment = useEnvironment(projectId, envId);
+  const { project, env } = environment;
   const [search, setSearch, debounced] = useSearchText();
   const [archived, setArchived] = useState('false');
-  const [page, setPage] = usePage([debounced, archived, envId]);
+  const paging = usePaging(PAGE_SIZE, [debounced, archived, envId]);
   const [creating, setCreating] = useState(false);
 
-  const segments = useLoad(
-    (signal) => get<Page<Segment>>(`/envs/${envId}/segments`, { name: debounced, isArchived: archived, pageIndex: page - 1, pageSize: PAGE_SIZE }, signal),
-    [envId, debounced, archived, page],
-  );
+  const segments = useLoad((signal) => get<Page<Segment>>(`/envs/${envId}/segments`, { name: debounced, isArchived: archived, ...paging.query }, signal), [envId, debounced, archived, paging.page]);
   const archive = useSegmentArchive(projectId, envId, segments.reload);
   const confirmDelete = useConfirm((s: Segment) => ({
     title: 'Delete segment?',
@@ -75,46 +69,21 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
 
   return (
     <>
-      <Trail crumbs={[{ label: 'Projects', to: '/projects' }, { label: project?.name ?? '…' }, { label: env?.name ?? '…' }]} />
-      <Group justify="space-between" mb="lg" wrap="wrap">
-        <Group gap="sm" wrap="wrap">
-          <Text fw={700} size="xl">
-            Segments
-          </Text>
-          {project && (
-            <Select
-              aria-label="Environment"
-              data={project.environments.map((e: Environment) => ({ value: e.id, label: `${e.name} (${e.key})` }))}
-              value={envId}
-              onChange={(v) => v && navigate(`/projects/${projectId}/envs/${v}/segments`)}
-              allowDeselect={false}
-              w={200}
-            />
-          )}
-          <EnvTabs projectId={projectId} envId={envId} active="segments" />
-        </Group>
-        {canCreate && (
-          <Button leftSection={<IconPlus />} onClick={() => setCreating(true)}>
-            New segment
-          </Button>
-        )}
-      </Group>
-      <ErrorAlert error={projects.error} title="Could not load the project" mb="md" />
+      <EnvListHeader
+        environment={environment}
+        projectId={projectId}
+        envId={envId}
+        active="segments"
+        title="Segments"
+        actions={canCreate && <CreateButton label="New segment" onClick={() => setCreating(true)} />}
+      />
       <Stack>
         <Group gap="sm" wrap="wrap">
           <SearchInput aria-label="Search segments" placeholder="Search by name or key" value={search} onChange={setSearch} w={{ base: '100%', xs: 240 }} />
-          <SegmentedControl
-            aria-label="Archived"
-            value={archived}
-            onChange={setArchived}
-            data={[
-              { value: 'false', label: 'Active' },
-              { value: 'true', label: 'Archived' },
-            ]}
-          />
+          <ArchivedFilter value={archived} onChange={setArchived} />
         </Group>
         {archive.alert}
-        <ListState
+        <PagedTable
           load={segments}
           errorTitle="Could not load segments"
           empty={
@@ -122,69 +91,44 @@ export function SegmentsPage({ projectId, envId }: { projectId: string; envId: s
               {!filtered && archived === 'false' && canCreate ? 'A segment is a reusable group of users that flag rules can target. Create one with New segment.' : undefined}
             </EmptyState>
           }
+          paging={paging}
+          minWidth={760}
+          highlightOnHover
+          data-testid="segments-table"
+          dimmed={segments.loading}
+          columns={['Segment', 'Type', 'Users', 'Tags', 'Updated', { w: 56 }]}
         >
-          {(items) => (
-            <DataTable minWidth={760} highlightOnHover data-testid="segments-table" dimmed={segments.loading} columns={['Segment', 'Type', 'Users', 'Tags', 'Updated', { w: 56 }]}>
-              {items.map((s) => {
-                const r = segmentRn(project, s);
-                const home = s.envId === envId;
-                const menu = {
-                  archive: home && !s.isArchived && session.can('ArchiveSegment', r),
-                  restore: home && s.isArchived && session.can('RestoreSegment', r),
-                  delete: home && s.isArchived && session.can('DeleteSegment', r),
-                };
-                return (
-                  <Table.Tr key={s.id} data-testid="segment-row" data-segment-key={s.key}>
-                    <Table.Td>
-                      <Anchor {...link(`/projects/${projectId}/envs/${envId}/segments/${s.id}`)} fw={500}>
-                        {s.name}
-                      </Anchor>
-                      <Text size="xs" c="dimmed" className="mono">
-                        {s.key}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <SegmentTypeBadge type={s.type} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed" className="nowrap">
-                        {s.included.length} in · {s.excluded.length} out · {s.rules.length} {s.rules.length === 1 ? 'rule' : 'rules'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {s.tags.map((t) => (
-                          <Badge key={t} size="sm" variant="outline" color="gray" tt="none">
-                            {t}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed" className="nowrap">
-                        {formatRelative(s.updatedAt)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {(menu.archive || menu.restore || menu.delete) && (
-                        <ActionsMenu label={`Actions for ${s.key}`}>
-                          {menu.archive && <Menu.Item onClick={() => archive.ask(s, 'archive')}>Archive</Menu.Item>}
-                          {menu.restore && <Menu.Item onClick={() => archive.ask(s, 'restore')}>Restore</Menu.Item>}
-                          {menu.delete && (
-                            <Menu.Item color="red" onClick={() => confirmDelete.ask(s)}>
-                              Delete
-                            </Menu.Item>
-                          )}
-                        </ActionsMenu>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </DataTable>
-          )}
-        </ListState>
-        <Pager page={page} onChange={setPage} pageSize={PAGE_SIZE} totalCount={segments.data?.totalCount} />
+          {(items) =>
+            items.map((s) => {
+              const r = segmentRn(project, s);
+              const home = s.envId === envId;
+              return (
+                <Table.Tr key={s.id} data-testid="segment-row" data-segment-key={s.key}>
+                  <NameAndKeyCell to={`/projects/${projectId}/envs/${envId}/segments/${s.id}`} name={s.name} itemKey={s.key} />
+                  <Table.Td>
+                    <SegmentTypeBadge type={s.type} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c="dimmed" className="nowrap">
+                      {s.included.length} in · {s.excluded.length} out · {s.rules.length} {s.rules.length === 1 ? 'rule' : 'rules'}
+                    </Text>
+                  </Table.Td>
+                  <TagsCell tags={s.tags} />
+                  <UpdatedCell at={s.updatedAt} />
+                  <LifecycleCell
+                    label={`Actions for ${s.key}`}
+                    may={{
+                      archive: home && !s.isArchived && session.can('ArchiveSegment', r),
+                      restore: home && s.isArchived && session.can('RestoreSegment', r),
+                      delete: home && s.isArchived && session.can('DeleteSegment', r),
+                    }}
+                    onAsk={(action) => (action === 'delete' ? confirmDelete.ask(s) : archive.ask(s, action))}
+                  />
+                </Table.Tr>
+              );
+            })
+          }
+        </PagedTable>
       </Stack>
       {project && env && (
         <NewSegmentModal opened={creating} project={project} env={env} onClose={() => setCreating(false)} onCreated={(s) => navigate(`/projects/${projectId}/envs/${envId}/segments/${s.id}`)} />

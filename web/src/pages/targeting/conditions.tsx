@@ -1,4 +1,5 @@
-import { ActionIcon, Autocomplete, Button, Group, MultiSelect, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Autocomplete, Button, Card, Group, MultiSelect, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { Condition, Segment } from '../../api/types.ts';
 import { IconPlus, IconTrash } from '../../components/icons.tsx';
 import { conditionProblem, IN_SEGMENT, isSegmentProperty, listOf, NOT_IN_SEGMENT, OPERATOR_GROUPS, takes } from './operators.ts';
@@ -6,6 +7,70 @@ import { conditionProblem, IN_SEGMENT, isSegmentProperty, listOf, NOT_IN_SEGMENT
 export { conditionProblem, IN_SEGMENT, isSegmentProperty, listOf, NOT_IN_SEGMENT, OPERATORS } from './operators.ts';
 
 export const BUILT_IN_PROPERTIES = ['keyId', 'name'];
+
+// The rules of a flag or a segment: "No rules." when there are none, the rules, then Add rule when `onAdd` is given.
+export function RuleList({ count, onAdd, children }: { count: number; onAdd?: () => void; children: ReactNode }) {
+  return (
+    <Stack gap="sm">
+      {count === 0 && (
+        <Text size="xs" c="dimmed">
+          No rules.
+        </Text>
+      )}
+      {children}
+      {onAdd && (
+        <Button size="xs" variant="light" leftSection={<IconPlus size={14} />} w="fit-content" onClick={onAdd}>
+          Add rule
+        </Button>
+      )}
+    </Stack>
+  );
+}
+
+// One rule: its name (`label`, "Rule n", when it has none), the `actions` beside it while it can be changed
+// (always ending with its remove button), then `children`: its conditions and what it serves.
+export function RuleCard({
+  label,
+  name,
+  disabled,
+  onNameChange,
+  onRemove,
+  actions,
+  children,
+}: {
+  label: string;
+  name: string;
+  disabled: boolean;
+  onNameChange: (name: string) => void;
+  onRemove: () => void;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
+  const remove = (
+    <ActionIcon variant="subtle" color="red" aria-label={`${label}: remove`} onClick={onRemove}>
+      <IconTrash size={14} />
+    </ActionIcon>
+  );
+  return (
+    <Card withBorder padding="sm" bg="gray.0" data-testid="rule">
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="nowrap">
+          <TextInput size="xs" aria-label={`${label}: name`} placeholder={label} value={name} disabled={disabled} onChange={(e) => onNameChange(e.currentTarget.value)} maw={360} style={{ flex: 1 }} />
+          {!disabled &&
+            (actions ? (
+              <Group gap={2} wrap="nowrap">
+                {actions}
+                {remove}
+              </Group>
+            ) : (
+              remove
+            ))}
+        </Group>
+        {children}
+      </Stack>
+    </Card>
+  );
+}
 
 // The conditions of one rule (all must hold). Segment conditions are offered only when `segments` is given.
 export function ConditionsEditor({
