@@ -10,6 +10,8 @@ export interface RolloutVariation {
   exptRollout: number;
 }
 export interface Condition {
+  /** Set by FeatBit's UI and kept as given; evaluation does not read it. */
+  id?: string;
   property: string;
   op: string;
   value: string;

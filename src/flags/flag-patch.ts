@@ -2,7 +2,6 @@
 import { Type, type Static } from 'typebox';
 import { Tag } from '../projects/tags.ts';
 import { FallthroughView, TargetRuleView, TargetUserView } from '../targeting/targeting-schemas.ts';
-import type { FlagRow } from './flag-store.ts';
 
 const VariationId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
 
@@ -38,18 +37,3 @@ export const FLAG_FIELD_ACTIONS: Record<keyof EditableFlagFields, string> = {
   fallthrough: 'UpdateFlagDefaultRule',
   exptIncludeAllTargets: 'UpdateFlagDefaultRule',
 };
-
-export const editableOf = (f: FlagRow): EditableFlagFields => ({
-  name: f.name,
-  description: f.description,
-  isEnabled: f.isEnabled,
-  variationType: f.variationType,
-  variations: f.variations,
-  enabledVariationId: f.enabledVariationId,
-  disabledVariationId: f.disabledVariationId,
-  tags: f.tags,
-  targetUsers: f.targetUsers,
-  rules: f.rules,
-  fallthrough: f.fallthrough,
-  exptIncludeAllTargets: f.exptIncludeAllTargets,
-});

@@ -1,20 +1,21 @@
 // Rules for feature flags. Each change: find the environment and flag in the caller's organization
 // (404), check the action on the flag's RN built from stored keys and stored tags (403), apply the
 // flag's own rules (400/409/422), then write and audit in one transaction.
-import { Value } from 'typebox/value';
 import { evaluate, type EvalUser } from '../evaluation/index.ts';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { BadRequest, BusinessRule, Conflict, NotFound } from '../platform/errors.ts';
 import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';
-import { normalizeTags } from '../projects/tags.ts';
-import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
+import { normalizeTags, retagged } from '../projects/tags.ts';
+import { editableOf, patchEditable } from '../platform/editable-document.ts';
+import type { PatchOperation } from '../platform/json-patch.ts';
+import { keyedFields, keyTaken, requiredName } from '../platform/keyed-fields.ts';
 import { visibleSegments } from '../segments/segment-read-model.ts';
 import { defaultFallthrough, referencedSegments, servedVariations, targetingActions, targetingErrors, wholeFallthroughVariation, type FlagTargeting } from '../targeting/targeting-model.ts';
 import { normalizeTargeting, type FlagTargetingBody } from '../targeting/targeting-schemas.ts';
-import { EditableFlag, FLAG_FIELD_ACTIONS, editableOf, type EditableFlagFields } from './flag-patch.ts';
+import { EditableFlag, FLAG_FIELD_ACTIONS } from './flag-patch.ts';
 import { FlagReadCache } from './flag-read-cache.ts';
 import { flagListExtras } from './flag-list-read-model.ts';
 import { flagReadModel } from './flag-read-model.ts';
@@ -97,12 +98,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function requiredText(value: string, field: string): string {
-  const v = value.trim();
-  if (!v) throw new BadRequest(`${field}_is_required`);
-  return v;
-}
-
 const revisionOf = (f: FlagRow): string => f.revision;
 const done = (): true => true;
 
@@ -163,8 +158,7 @@ export function flagService(deps: FlagDeps) {
     try {
       await flagStore(trx, dialect).insert(p.org.id, flag);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
-      throw err;
+      keyTaken(err);
     }
   }
 
@@ -288,9 +282,7 @@ export function flagService(deps: FlagDeps) {
         const flag: FlagRow = {
           id: ids.next(),
           envId: env.id,
-          key: input.key,
-          name: requiredText(input.name, 'name'),
-          description: input.description ?? '',
+          ...keyedFields(input),
           isEnabled: input.isEnabled ?? false,
           variationType,
           variations,
@@ -328,7 +320,7 @@ export function flagService(deps: FlagDeps) {
           ...source,
           id: ids.next(),
           key: input.key,
-          name: requiredText(input.name, 'name'),
+          name: requiredName(input.name),
           description: input.description ?? source.description,
           tags,
           isArchived: false,
@@ -357,25 +349,14 @@ export function flagService(deps: FlagDeps) {
       mutate(p, envId, key, 'RestoreFlag', (f) => ({ ...f, isArchived: false }), { allowArchived: true, comment: o.comment }).then(done),
 
     rename: (p: OrgPrincipal, envId: string, key: string, name: string, o: ChangeOptions = {}) =>
-      mutate(p, envId, key, 'UpdateFlagName', (f) => ({ ...f, name: requiredText(name, 'name') }), { comment: o.comment }).then(revisionOf),
+      mutate(p, envId, key, 'UpdateFlagName', (f) => ({ ...f, name: requiredName(name) }), { comment: o.comment }).then(revisionOf),
 
     describe: (p: OrgPrincipal, envId: string, key: string, description: string, o: ChangeOptions = {}) =>
       mutate(p, envId, key, 'UpdateFlagDescription', (f) => ({ ...f, description }), { comment: o.comment }).then(revisionOf),
 
     /** Allowed only when UpdateFlagTags holds for the flag as tagged now AND as it would be tagged: nobody tags a flag out of a deny. */
     setTags: (p: OrgPrincipal, envId: string, key: string, tags: string[], o: ChangeOptions = {}) =>
-      mutate(
-        p,
-        envId,
-        key,
-        'UpdateFlagTags',
-        (f, env) => {
-          const next = normalizeTags(tags);
-          requirePermission(p, 'UpdateFlagTags', flagRn(env, f.key, next));
-          return { ...f, tags: next };
-        },
-        { comment: o.comment },
-      ).then(done),
+      mutate(p, envId, key, 'UpdateFlagTags', (f, env) => retagged(f, tags, (next) => requirePermission(p, 'UpdateFlagTags', flagRn(env, f.key, next))), { comment: o.comment }).then(done),
 
     /** Replaces the variations (and optionally the type); the variations served anywhere must remain (422 VariationInUse). */
     setVariations: (p: OrgPrincipal, envId: string, key: string, input: { variationType?: VariationType; variations: VariationInput[] }, o: ChangeOptions = {}) =>
@@ -442,24 +423,14 @@ export function flagService(deps: FlagDeps) {
         key,
         'PatchFlag',
         async (f, env, trx) => {
-          const before = editableOf(f);
-          const patched = applyPatch(before, operations);
-          if (!patched.ok) throw new BadRequest(patched.code);
-          const doc = patched.value as Record<string, unknown>;
-          const errors = Object.keys(doc)
-            .filter((k) => !(k in EditableFlag.properties))
-            .map(() => 'path_is_invalid');
-          for (const [k, schema] of Object.entries(EditableFlag.properties)) if (!Value.Check(schema, doc[k])) errors.push(`${k}_is_invalid`);
-          if (errors.length) throw new BadRequest(...new Set(errors));
-          const after = doc as unknown as EditableFlagFields;
+          const { after, moved } = patchEditable(EditableFlag, editableOf(EditableFlag, f), operations);
           const tags = normalizeTags(after.tags);
           // Each moved field needs its own action; new tags are checked on the flag as it will be tagged too.
-          for (const field of Object.keys(FLAG_FIELD_ACTIONS) as (keyof EditableFlagFields)[]) {
-            if (JSON.stringify(before[field]) === JSON.stringify(after[field])) continue;
+          for (const field of moved) {
             requirePermission(p, FLAG_FIELD_ACTIONS[field], flagRn(env, f.key, f.tags));
             if (field === 'tags') requirePermission(p, 'UpdateFlagTags', flagRn(env, f.key, tags));
           }
-          const next: FlagRow = withTargeting({ ...f, ...after, name: requiredText(after.name, 'name'), tags }, after);
+          const next: FlagRow = withTargeting({ ...f, ...after, name: requiredName(after.name), tags }, after);
           const bad = variationErrors(next.variationType, next.variations);
           const ids = new Set(next.variations.map((v) => v.id));
           if (!ids.has(next.enabledVariationId)) bad.push('enabledVariationId_is_invalid');

@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/tables.ts';
-import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
+import { containsIgnoreCase, firstRow, jsonTextHolds } from '../platform/sql-helpers.ts';
 import type { Fallthrough, TargetRule, TargetUser } from '../targeting/targeting-model.ts';
 import type { Variation, VariationType } from './flag-variations.ts';
 
@@ -114,10 +114,7 @@ export function flagStore(db: Q, dialect: Dialect) {
 
     /** `lock` (PostgreSQL) holds the row until the transaction ends, so a check and its write see the same flag. */
     async find(orgId: string, envId: string, key: string, lock = false): Promise<FlagRow | null> {
-      let q = db.selectFrom('feature_flags').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('key', '=', key);
-      if (lock && dialect === 'postgres') q = q.forUpdate();
-      const r = await q.executeTakeFirst();
-      return r ? toFlag(r) : null;
+      return firstRow(db.selectFrom('feature_flags').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('key', '=', key), lock && dialect === 'postgres', toFlag);
     },
 
     async insert(orgId: string, f: FlagRow): Promise<void> {

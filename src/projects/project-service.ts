@@ -3,8 +3,9 @@
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
+import { NotFound } from '../platform/errors.ts';
 import type { DbTransaction } from '../platform/db.ts';
+import { keyedFields, keyTaken, requiredName } from '../platform/keyed-fields.ts';
 import { environmentSecrets } from '../sdk-keys/environment-secrets.ts';
 import { sdkSecretHint } from '../sdk-keys/sdk-key-format.ts';
 import { withheldView, type SecretView } from '../sdk-keys/sdk-secret-view.ts';
@@ -66,18 +67,6 @@ const projectView = (p: ProjectRow, envs: EnvironmentRow[], secrets: SecretsByEn
 
 const projectSnapshot = (p: ProjectRow) => ({ key: p.key, name: p.name });
 const envSnapshot = (e: EnvironmentRow) => ({ key: e.key, name: e.name, description: e.description, settings: e.settings });
-
-/** A taken key answers FeatBit's 422 KeyHasBeenUsed (Application/Projects/CreateProject.cs, Environments/CreateEnvironment.cs). */
-function keyTaken(err: unknown): never {
-  if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
-  throw err;
-}
-
-function requiredText(value: string, field: string): string {
-  const v = value.trim();
-  if (!v) throw new BadRequest(`${field}_is_required`);
-  return v;
-}
 
 export function projectService(deps: ProjectDeps) {
   const { kysely, clock, ids, audit } = deps;
@@ -166,7 +155,7 @@ export function projectService(deps: ProjectDeps) {
 
     async create(p: OrgPrincipal, input: { key: string; name: string }): Promise<ProjectView> {
       requirePermission(p, 'CreateProject', rn.project('*'));
-      const name = requiredText(input.name, 'name');
+      const name = requiredName(input.name);
       const now = clock.now();
       const project: ProjectRow = { id: ids.next(), key: input.key, name, createdAt: now, updatedAt: now };
       const envs: EnvironmentRow[] = DEFAULT_ENVIRONMENTS.map((e) => ({
@@ -204,7 +193,7 @@ export function projectService(deps: ProjectDeps) {
         const project = await s.findProject(p.org.id, projectId, 'update');
         if (!project) throw new NotFound();
         requirePermission(p, 'UpdateProjectSettings', rn.project(project.key));
-        const name = requiredText(input.name, 'name');
+        const name = requiredName(input.name);
         const now = clock.now();
         const after = { ...project, name, updatedAt: now };
         if (name !== project.name) {
@@ -254,9 +243,7 @@ export function projectService(deps: ProjectDeps) {
           const env: EnvironmentRow = {
             id: ids.next(),
             projectId: project.id,
-            key: input.key,
-            name: requiredText(input.name, 'name'),
-            description: input.description ?? '',
+            ...keyedFields(input),
             settings: input.settings ?? DEFAULT_SETTINGS,
             createdAt: now,
             updatedAt: now,
@@ -281,7 +268,7 @@ export function projectService(deps: ProjectDeps) {
         const now = clock.now();
         const after: EnvironmentRow = {
           ...env,
-          name: requiredText(input.name, 'name'),
+          name: requiredName(input.name),
           description: input.description ?? env.description,
           settings: input.settings ?? env.settings,
           updatedAt: now,

@@ -3,6 +3,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/tables.ts';
+import { firstRow } from '../platform/sql-helpers.ts';
 
 export type Q = Kysely<Database> | Transaction<Database>;
 
@@ -84,10 +85,7 @@ export function projectStore(db: Q, dialect: Dialect) {
     },
 
     async findEnvironment(orgId: string, projectId: string, envId: string, lock?: 'update'): Promise<EnvironmentRow | null> {
-      let q = db.selectFrom('environments').selectAll().where('org_id', '=', orgId).where('project_id', '=', projectId).where('id', '=', envId);
-      if (pg && lock === 'update') q = q.forUpdate();
-      const r = await q.executeTakeFirst();
-      return r ? toEnvironment(r) : null;
+      return firstRow(db.selectFrom('environments').selectAll().where('org_id', '=', orgId).where('project_id', '=', projectId).where('id', '=', envId), pg && lock === 'update', toEnvironment);
     },
 
     async insertEnvironment(orgId: string, e: EnvironmentRow): Promise<void> {

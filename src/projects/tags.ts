@@ -12,6 +12,16 @@ export const TagList = Type.Array(Tag, { maxItems: 32 });
 /** Stored and compared without duplicates, in the order given. */
 export const normalizeTags = (tags: readonly string[]): string[] => [...new Set(tags)];
 
+/**
+ * `r` with new tags, once `mayTag` (which throws to refuse) allows them as they would be: a retag needs its action on the
+ * resource as tagged now and as it would be tagged, so nobody tags a flag or segment out of a deny.
+ */
+export function retagged<R extends { tags: string[] }>(r: R, tags: readonly string[], mayTag: (next: string[]) => void): R {
+  const next = normalizeTags(tags);
+  mayTag(next);
+  return { ...r, tags: next };
+}
+
 /** `?tags=a,b&tags=c` → [a, b, c]; a list keeps what carries all of them (FeatBit's filter). A malformed tag is a 400, not a silent miss. */
 export function parseTagFilter(raw: readonly string[] | undefined): string[] {
   const tags = (raw ?? [])

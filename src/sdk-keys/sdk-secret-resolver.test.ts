@@ -10,7 +10,7 @@ import type { SecretRow } from './sdk-secret-store.ts';
 const digester = createDigester('resolver-test-secret');
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
-function setup() {
+function setup(options: { onListenerError?: (err: unknown) => void } = {}) {
   const value = generateSdkSecret('server');
   const row: SecretRow = {
     id: 's1',
@@ -44,6 +44,7 @@ function setup() {
         return found;
       },
     },
+    ...options,
   });
   const invalidate = (e: Invalidation) => listeners.forEach((l) => l(e));
   const events: SdkSecretRevocation[] = [];
@@ -124,26 +125,17 @@ describe('SDK key resolver', () => {
 
   it('a listener that throws does not stop the others', async () => {
     const errors: unknown[] = [];
-    const listeners: ((e: Invalidation) => void)[] = [];
-    const resolver = createSdkSecretResolver({
-      kysely: null as never,
-      digester,
-      clock: { now: () => NOW },
-      maxAgeMs: 5_000,
-      onInvalidate: (l) => void listeners.push(l),
-      store: { findByDigest: async () => null },
-      onListenerError: (err) => errors.push(err),
-    });
+    const { resolver, invalidate } = setup({ onListenerError: (err) => errors.push(err) });
     const heard: SdkSecretRevocation[] = [];
     resolver.onRevoked(() => {
       throw new Error('socket holder bug');
     });
     const off = resolver.onRevoked((e) => heard.push(e));
-    listeners.forEach((l) => l({ kind: 'sdk-secrets', envIds: ['e1'], secretId: 's1', reason: 'deleted', graceUntil: null }));
+    invalidate({ kind: 'sdk-secrets', envIds: ['e1'], secretId: 's1', reason: 'deleted', graceUntil: null });
     expect(heard).toHaveLength(1);
     expect(errors).toHaveLength(1);
     off();
-    listeners.forEach((l) => l({ kind: 'sdk-secrets', envIds: ['e1'], secretId: 's1', reason: 'deleted', graceUntil: null }));
+    invalidate({ kind: 'sdk-secrets', envIds: ['e1'], secretId: 's1', reason: 'deleted', graceUntil: null });
     expect(heard).toHaveLength(1);
     resolver.close();
   });

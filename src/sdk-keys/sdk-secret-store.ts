@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/tables.ts';
 import type { SdkSecretType } from './sdk-key-format.ts';
+import { firstRow } from '../platform/sql-helpers.ts';
 
 export type Q = Kysely<Database> | Transaction<Database>;
 
@@ -49,10 +50,7 @@ export function sdkSecretStore(db: Q, dialect: Dialect = 'sqlite') {
 
     /** `forUpdate` (PostgreSQL; SQLite runs one writer at a time): held until the transaction ends, so concurrent rotations queue. */
     async find(orgId: string, envId: string, id: string, forUpdate = false): Promise<SecretRow | null> {
-      let q = db.selectFrom('env_secrets').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', id);
-      if (pg && forUpdate) q = q.forUpdate();
-      const r = await q.executeTakeFirst();
-      return r ? toRow(r) : null;
+      return firstRow(db.selectFrom('env_secrets').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', id), pg && forUpdate, toRow);
     },
 
     /** The secret whose current or previous (rotated) key has this digest. */

@@ -2,7 +2,6 @@
 import { Type, type Static } from 'typebox';
 import { Tag } from '../projects/tags.ts';
 import { MatchRuleView } from '../targeting/targeting-schemas.ts';
-import type { SegmentRow } from './segment-store.ts';
 
 const Users = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 10000 });
 
@@ -25,12 +24,3 @@ export const SEGMENT_FIELD_ACTIONS: Record<keyof EditableSegmentFields, string> 
   excluded: 'UpdateSegmentTargetingUsers',
   rules: 'UpdateSegmentRules',
 };
-
-export const editableOf = (s: SegmentRow): EditableSegmentFields => ({
-  name: s.name,
-  description: s.description,
-  tags: s.tags,
-  included: s.included,
-  excluded: s.excluded,
-  rules: s.rules,
-});

@@ -1,18 +1,19 @@
 // Rules for segments, in the same order as flags: 404 (environment and segment in the caller's
 // organization), 403 (the action on the segment's RN with its stored tags), then the segment's own
 // rules, then write and audit in one transaction.
-import { Value } from 'typebox/value';
 import { actorOf, permits, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
 import { formatRn, rn, type Rn } from '../policy/rn.ts';
 import type { AppContext } from '../platform/context.ts';
-import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
-import { applyPatch, type PatchOperation } from '../platform/json-patch.ts';
+import { BadRequest, BusinessRule, NotFound } from '../platform/errors.ts';
+import { editableOf, patchEditable } from '../platform/editable-document.ts';
+import type { PatchOperation } from '../platform/json-patch.ts';
+import { keyedFields, keyTaken, requiredName } from '../platform/keyed-fields.ts';
 import type { DbTransaction } from '../platform/db.ts';
 import { envRn, findEnvironmentRef, type EnvironmentRef } from '../environments/environment-read-model.ts';
-import { normalizeTags } from '../projects/tags.ts';
+import { normalizeTags, retagged } from '../projects/tags.ts';
 import { segmentRuleErrors, type MatchRule } from '../targeting/targeting-model.ts';
 import { normalizeMatchRules, type MatchRuleBody } from '../targeting/targeting-schemas.ts';
-import { EditableSegment, SEGMENT_FIELD_ACTIONS, editableOf, type EditableSegmentFields } from './segment-patch.ts';
+import { EditableSegment, SEGMENT_FIELD_ACTIONS } from './segment-patch.ts';
 import { segmentReach } from './segment-read-model.ts';
 import { segmentStore, type SegmentFilter, type SegmentRow, type SegmentType } from './segment-store.ts';
 
@@ -77,12 +78,6 @@ const targetingAuditAction = (before: SegmentRow, after: SegmentRow): string => 
   const actions = segmentTargetingActions(before, after);
   return actions.length === 1 ? actions[0] : 'UpdateSegmentTargeting';
 };
-
-function requiredText(value: string, field: string): string {
-  const v = value.trim();
-  if (!v) throw new BadRequest(`${field}_is_required`);
-  return v;
-}
 
 /** Users listed once each; a user cannot be both included and excluded. */
 function targeting(included: readonly string[], excluded: readonly string[]) {
@@ -241,9 +236,7 @@ export function segmentService(deps: SegmentDeps) {
         const segment: SegmentRow = {
           id: ids.next(),
           envId: env.id,
-          key: input.key,
-          name: requiredText(input.name, 'name'),
-          description: input.description ?? '',
+          ...keyedFields(input),
           type,
           scopes: scopesOf(p.org.key, env, type, input.scopes),
           ...targeting(input.included ?? [], input.excluded ?? []),
@@ -256,32 +249,20 @@ export function segmentService(deps: SegmentDeps) {
         try {
           await segmentStore(trx, dialect).insert(p.org.id, segment);
         } catch (err) {
-          if (isUniqueViolation(err)) throw new BusinessRule('KeyHasBeenUsed');
-          throw err;
+          keyTaken(err);
         }
         await record(trx, p, 'CreateSegment', env, segment, null, segment);
         return segmentView(segment);
       });
     },
 
-    rename: (p: OrgPrincipal, envId: string, id: string, name: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'UpdateSegmentName', (s) => ({ ...s, name: requiredText(name, 'name') }), o),
+    rename: (p: OrgPrincipal, envId: string, id: string, name: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'UpdateSegmentName', (s) => ({ ...s, name: requiredName(name) }), o),
 
     describe: (p: OrgPrincipal, envId: string, id: string, description: string, o: ChangeOptions = {}) => mutate(p, envId, id, 'UpdateSegmentDescription', (s) => ({ ...s, description }), o),
 
     /** Like flags: UpdateSegmentTags must hold for the segment as tagged now and as it would be tagged. */
     setTags: (p: OrgPrincipal, envId: string, id: string, tags: string[], o: ChangeOptions = {}) =>
-      mutate(
-        p,
-        envId,
-        id,
-        'UpdateSegmentTags',
-        (s, env) => {
-          const next = normalizeTags(tags);
-          requirePermission(p, 'UpdateSegmentTags', segmentRn(env, s.key, next));
-          return { ...s, tags: next };
-        },
-        o,
-      ),
+      mutate(p, envId, id, 'UpdateSegmentTags', (s, env) => retagged(s, tags, (next) => requirePermission(p, 'UpdateSegmentTags', segmentRn(env, s.key, next))), o),
 
     /**
      * FeatBit's targeting PUT. A part left out stays as it is; each part that moves needs its action
@@ -312,24 +293,14 @@ export function segmentService(deps: SegmentDeps) {
         id,
         'PatchSegment',
         (s, env) => {
-          const before = editableOf(s);
-          const patched = applyPatch(before, operations);
-          if (!patched.ok) throw new BadRequest(patched.code);
-          const doc = patched.value as Record<string, unknown>;
-          const errors = Object.keys(doc)
-            .filter((k) => !(k in EditableSegment.properties))
-            .map(() => 'path_is_invalid');
-          for (const [k, schema] of Object.entries(EditableSegment.properties)) if (!Value.Check(schema, doc[k])) errors.push(`${k}_is_invalid`);
-          if (errors.length) throw new BadRequest(...new Set(errors));
-          const after = doc as unknown as EditableSegmentFields;
+          const { after, moved } = patchEditable(EditableSegment, editableOf(EditableSegment, s), operations);
           const tags = normalizeTags(after.tags);
-          for (const field of Object.keys(SEGMENT_FIELD_ACTIONS) as (keyof EditableSegmentFields)[]) {
-            if (JSON.stringify(before[field]) === JSON.stringify(after[field])) continue;
+          for (const field of moved) {
             requirePermission(p, SEGMENT_FIELD_ACTIONS[field], segmentRn(env, s.key, s.tags));
             if (field === 'tags') requirePermission(p, 'UpdateSegmentTags', segmentRn(env, s.key, tags));
           }
           checkRules(after.rules);
-          return { ...s, name: requiredText(after.name, 'name'), description: after.description, tags, ...targeting(after.included, after.excluded), rules: after.rules };
+          return { ...s, name: requiredName(after.name), description: after.description, tags, ...targeting(after.included, after.excluded), rules: after.rules };
         },
         { guardActions: [...new Set(Object.values(SEGMENT_FIELD_ACTIONS))], comment: o.comment },
       );

@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../platform/db.ts';
 import type { Database } from '../platform/tables.ts';
-import { containsIgnoreCase, jsonTextHolds } from '../platform/sql-helpers.ts';
+import { containsIgnoreCase, firstRow, jsonTextHolds } from '../platform/sql-helpers.ts';
 import type { MatchRule } from '../targeting/targeting-model.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -121,10 +121,7 @@ export function segmentStore(db: Q, dialect: Dialect) {
 
     /** `lock` (PostgreSQL) holds the row until the transaction ends, so a check and its write see the same segment. */
     async find(orgId: string, envId: string, segmentId: string, lock = false): Promise<SegmentRow | null> {
-      let q = db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', segmentId);
-      if (lock && dialect === 'postgres') q = q.forUpdate();
-      const r = await q.executeTakeFirst();
-      return r ? toSegment(r) : null;
+      return firstRow(db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('env_id', '=', envId).where('id', '=', segmentId), lock && dialect === 'postgres', toSegment);
     },
 
     /** The segments among `ids` visible from `reach` (see visibleFrom), archived ones included. */

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFallthrough, referencedSegments, segmentRuleErrors, targetingActions, targetingErrors, wholeFallthroughVariation, type FlagTargeting } from './targeting-model.ts';
+import {
+  defaultFallthrough,
+  OPERATORS,
+  referencedSegments,
+  segmentRuleErrors,
+  targetingActions,
+  targetingErrors,
+  wholeFallthroughVariation,
+  type Fallthrough,
+  type FlagTargeting,
+} from './targeting-model.ts';
 
 const base: FlagTargeting = { targetUsers: [], rules: [], fallthrough: defaultFallthrough('a'), exptIncludeAllTargets: true };
 const ids = new Set(['a', 'b']);
@@ -12,35 +22,31 @@ const rule = (conditions: { property: string; op: string; value: string }[], id 
   variations: [{ id: 'a', rollout: [0, 1] as [number, number], exptRollout: 1 }],
 });
 
+/** A fallthrough that splits users between variations a and b. */
+const split = (a: [number, number], b: [number, number]): Fallthrough => ({
+  dispatchKey: null,
+  includedInExpt: true,
+  variations: [
+    { id: 'a', rollout: a, exptRollout: 0 },
+    { id: 'b', rollout: b, exptRollout: 1 },
+  ],
+});
+
 describe('targeting model', () => {
   it('accepts valid targeting, including rollout edges and every operator', () => {
-    const ops = [
-      'LessThan',
-      'LessEqualThan',
-      'BiggerThan',
-      'BiggerEqualThan',
-      'Equal',
-      'NotEqual',
-      'Contains',
-      'NotContain',
-      'StartsWith',
-      'EndsWith',
-      'MatchRegex',
-      'NotMatchRegex',
-      'IsTrue',
-      'IsFalse',
-    ];
+    // The list operators take a JSON array (checked below); every other one takes the plain value '1'.
+    const ops = OPERATORS.filter((op) => op !== 'IsOneOf' && op !== 'NotOneOf');
     const t: FlagTargeting = {
       ...base,
-      rules: [rule([...ops.map((op) => ({ property: 'p', op, value: '1' })), { property: 'p', op: 'IsOneOf', value: '["x"]' }, { property: 'User is in segment', op: '', value: '["s1"]' }])],
-      fallthrough: {
-        dispatchKey: null,
-        includedInExpt: true,
-        variations: [
-          { id: 'a', rollout: [0, 0], exptRollout: 0 },
-          { id: 'b', rollout: [0, 1], exptRollout: 1 },
-        ],
-      },
+      rules: [
+        rule([
+          ...ops.map((op) => ({ property: 'p', op, value: '1' })),
+          { property: 'p', op: 'IsOneOf', value: '["x"]' },
+          { property: 'p', op: 'NotOneOf', value: '["x"]' },
+          { property: 'User is in segment', op: '', value: '["s1"]' },
+        ]),
+      ],
+      fallthrough: split([0, 0], [0, 1]),
     };
     expect(targetingErrors(t, ids, (id) => id === 's1')).toEqual([]);
   });
@@ -84,25 +90,7 @@ describe('targeting model', () => {
       ]),
     ).toEqual(['s1', 's2']);
     expect(wholeFallthroughVariation(defaultFallthrough('a'))).toBe('a');
-    expect(
-      wholeFallthroughVariation({
-        dispatchKey: null,
-        includedInExpt: true,
-        variations: [
-          { id: 'a', rollout: [0, 0], exptRollout: 0 },
-          { id: 'b', rollout: [0, 1], exptRollout: 1 },
-        ],
-      }),
-    ).toBe('b');
-    expect(
-      wholeFallthroughVariation({
-        dispatchKey: null,
-        includedInExpt: true,
-        variations: [
-          { id: 'a', rollout: [0, 0.5], exptRollout: 0 },
-          { id: 'b', rollout: [0.5, 1], exptRollout: 1 },
-        ],
-      }),
-    ).toBeUndefined();
+    expect(wholeFallthroughVariation(split([0, 0], [0, 1]))).toBe('b');
+    expect(wholeFallthroughVariation(split([0, 0.5], [0.5, 1]))).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // FeatBit's targeting model (Domain/Targeting, Domain/FeatureFlags), as plain data, and the checks a
 // stored flag or segment must pass. Pure: no I/O, nothing of the app; the services call it.
 
+import type { Condition, EvalFlag, Fallthrough, RolloutVariation, SegmentRule, TargetRule, TargetUser } from '../evaluation/model.ts';
 import { OPERATORS } from '../evaluation/operators.ts';
 
 export const SEGMENT_PROPERTIES = ['User is in segment', 'User is not in segment'] as const;
@@ -8,52 +9,13 @@ export const SEGMENT_PROPERTIES = ['User is in segment', 'User is not in segment
 /** FeatBit's operators, as the evaluation core defines them; anything else is refused on input. */
 export { OPERATORS };
 
-export interface Condition {
-  id?: string;
-  property: string;
-  op: string;
-  value: string;
-}
+// The stored shape is the evaluation core's own, so what is stored is what is evaluated.
+export type { Condition, Fallthrough, RolloutVariation, TargetRule, TargetUser };
 
-export interface RolloutVariation {
-  id: string;
-  rollout: [number, number];
-  exptRollout: number;
-}
-
-export interface TargetRule {
-  id: string;
-  name: string;
-  dispatchKey: string | null;
-  includedInExpt: boolean;
-  conditions: Condition[];
-  variations: RolloutVariation[];
-}
-
-export interface Fallthrough {
-  dispatchKey: string | null;
-  includedInExpt: boolean;
-  variations: RolloutVariation[];
-}
-
-export interface TargetUser {
-  variationId: string;
-  keyIds: string[];
-}
-
-export interface FlagTargeting {
-  targetUsers: TargetUser[];
-  rules: TargetRule[];
-  fallthrough: Fallthrough;
-  exptIncludeAllTargets: boolean;
-}
+export type FlagTargeting = Pick<EvalFlag, 'targetUsers' | 'rules' | 'fallthrough' | 'exptIncludeAllTargets'>;
 
 /** A segment's rule: conditions only (a user matching all of them is in the segment). */
-export interface MatchRule {
-  id: string;
-  name: string;
-  conditions: Condition[];
-}
+export type MatchRule = SegmentRule;
 
 /** What a new flag serves when on: its enabled variation, to everyone (FeatBit's FeatureFlag constructor). */
 export const defaultFallthrough = (enabledVariationId: string): Fallthrough => ({
