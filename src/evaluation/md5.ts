@@ -7,9 +7,50 @@ const scratch = new Int32Array(64);
 /** How many words of the array paddedUtf8Words last returned hold the message (set by each call). */
 let paddedSize = 0;
 
-/** UTF-8 of s (a lone surrogate becomes U+FFFD, as Buffer.from and .NET's Encoding.UTF8 do), MD5-padded,
- * as little-endian 32-bit words: the first `paddedSize` words of the array returned. */
-function paddedUtf8Words(s: string): Int32Array {
+/**
+ * UTF-8 of s1 + s2 + s3, MD5-padded, as little-endian 32-bit words: the first `paddedSize` words of the array
+ * returned. The parts are read one by one, not concatenated: reading a concatenation (a cons string) char by
+ * char first copies it into a flat string, which cost as much as the hash itself.
+ */
+function paddedUtf8Words(s1: string, s2: string, s3: string): Int32Array {
+  const length = s1.length + s2.length + s3.length; // UTF-8 bytes, if all ASCII
+  const words = zeroedWords(length);
+  let n = appendAscii(words, s1, 0);
+  if (n >= 0) n = appendAscii(words, s2, n);
+  if (n >= 0) n = appendAscii(words, s3, n);
+  if (n < 0) return paddedUtf8WordsOf(s1 + s2 + s3);
+  return pad(words, n);
+}
+
+/** Words for a message of `length` bytes plus 0x80 and the 64-bit bit length, in 64-byte blocks, all 0. */
+function zeroedWords(length: number): Int32Array {
+  const size = Math.ceil((length + 9) / 64) * 16;
+  const words = size <= scratch.length ? scratch : new Int32Array(size);
+  words.fill(0, 0, size);
+  paddedSize = size;
+  return words;
+}
+
+/** Writes s's bytes from byte `at` and gives the byte after them, or -1 at the first non-ASCII unit. */
+function appendAscii(words: Int32Array, s: string, at: number): number {
+  for (let i = 0; i < s.length; i++, at++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    words[at >> 2] |= c << ((at & 3) << 3);
+  }
+  return at;
+}
+
+/** The 0x80 after `length` bytes of message and the length in bits, little-endian, in the last 8 bytes. */
+function pad(words: Int32Array, length: number): Int32Array {
+  words[length >> 2] |= 0x80 << ((length & 3) << 3);
+  words[paddedSize - 2] = length << 3;
+  words[paddedSize - 1] = length >>> 29;
+  return words;
+}
+
+/** UTF-8 of s (a lone surrogate becomes U+FFFD, as Buffer.from and .NET's Encoding.UTF8 do), MD5-padded. */
+function paddedUtf8WordsOf(s: string): Int32Array {
   let length = 0;
   let ascii = true;
   for (let i = 0; i < s.length; i++) {
@@ -27,15 +68,10 @@ function paddedUtf8Words(s: string): Int32Array {
       ascii = false;
     }
   }
-  // Then 0x80 and the 64-bit bit length, rounded up to 64-byte blocks.
-  const size = Math.ceil((length + 9) / 64) * 16;
-  const words = size <= scratch.length ? scratch : new Int32Array(size);
-  words.fill(0, 0, size);
-  paddedSize = size;
+  const words = zeroedWords(length);
   let n = 0;
-  if (ascii) {
-    for (; n < length; n++) words[n >> 2] |= s.charCodeAt(n) << ((n & 3) << 3);
-  } else {
+  if (ascii) n = appendAscii(words, s, 0);
+  else {
     const bytes: number[] = [];
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
@@ -51,17 +87,13 @@ function paddedUtf8Words(s: string): Int32Array {
     }
     for (; n < length; n++) words[n >> 2] |= bytes[n] << ((n & 3) << 3);
   }
-  words[n >> 2] |= 0x80 << ((n & 3) << 3);
-  // Length in bits, little-endian, in the last 8 bytes.
-  words[size - 2] = length << 3;
-  words[size - 1] = length >>> 29;
-  return words;
+  return pad(words, n);
 }
 
-/** MD5(utf8(s)) bytes 0..3 read as a little-endian Int32. The 64 steps are unrolled (constants inline):
+/** MD5(utf8(s1 + s2 + s3)) bytes 0..3 read as a little-endian Int32. The 64 steps are unrolled (constants inline):
  * a loop reading shift amounts and word indexes from tables costs about three times as much. */
-export function md5FirstInt32LE(s: string): number {
-  const x = paddedUtf8Words(s);
+export function md5FirstInt32LE(s1: string, s2 = '', s3 = ''): number {
+  const x = paddedUtf8Words(s1, s2, s3);
   const size = paddedSize;
   let a0 = 0x67452301;
   let b0 = 0xefcdab89 | 0;
