@@ -9,22 +9,12 @@ import type { Condition, EvalFlag, EvalSegment, EvalUser, TargetRule } from './i
 
 const ON = [{ id: 'on', rollout: [0, 1] as [number, number], exptRollout: 0 }];
 
-function flag(rules: TargetRule[], overrides: Partial<EvalFlag> = {}): EvalFlag {
-  return {
-    key: 'compiled-flag',
-    isEnabled: true,
-    disabledVariationId: 'off',
-    variationType: 'boolean',
-    variations: [
-      { id: 'on', value: 'true' },
-      { id: 'off', value: 'false' },
-    ],
-    targetUsers: [],
-    rules,
-    fallthrough: { dispatchKey: null, includedInExpt: false, variations: [{ id: 'off', rollout: [0, 1], exptRollout: 0 }] },
-    exptIncludeAllTargets: false,
-    ...overrides,
-  };
+const OFF = [{ id: 'off', rollout: [0, 1] as [number, number], exptRollout: 0 }];
+const VARIATIONS = ['on', 'off'].map((id) => ({ id, value: String(id === 'on') }));
+
+function flag(rules: TargetRule[]): EvalFlag {
+  const fallthrough = { dispatchKey: null, includedInExpt: false, variations: OFF };
+  return { key: 'compiled-flag', isEnabled: true, disabledVariationId: 'off', variationType: 'boolean', variations: VARIATIONS, targetUsers: [], rules, fallthrough, exptIncludeAllTargets: false };
 }
 
 const rule = (id: string, conditions: Condition[]): TargetRule => ({ id, name: id, dispatchKey: null, includedInExpt: false, conditions, variations: ON });
@@ -52,7 +42,7 @@ describe('the compiled flag cache', () => {
     expect(evaluate(f, bob, noSegments)?.variation.id).toBe('on');
     expect(evaluate({ ...f, isEnabled: false }, bob, noSegments)?.kind).toBe('disabled');
     expect(evaluate({ ...f, targetUsers: [{ variationId: 'off', keyIds: ['bob'] }] }, bob, noSegments)?.kind).toBe('targeted');
-    expect(evaluate({ ...f, rules: [{ ...f.rules[0], variations: [{ id: 'off', rollout: [0, 1], exptRollout: 0 }] }] }, bob, noSegments)?.variation.id).toBe('off');
+    expect(evaluate({ ...f, rules: [{ ...f.rules[0], variations: OFF }] }, bob, noSegments)?.variation.id).toBe('off');
   });
 
   it("sees a changed segment's rules and lists at once, each evaluation asking for the segment anew", () => {
