@@ -2,33 +2,66 @@
 // disabled → the disabled variation; individual targeting; the first rule whose conditions all hold;
 // otherwise the fallthrough. Reasons and sendToExperiment are the server's (UserVariation.cs).
 import type { ClientFlag, Condition, EvalFlag, EvalUser, Evaluation, RolloutVariation, SegmentLookup, TargetRule, Variation } from './model.ts';
-import { compileCondition } from './operators.ts';
-import { bucketOf, isInRollout } from './dispatch.ts';
+import { type CompiledOperator, compileOperator, parseDotnetDouble } from './operators.ts';
+import { bucketOfParts, isInRange } from './dispatch.ts';
 import { isInSegment } from './segments.ts';
 import { isBlank, readerOf, type AttributeReader } from './user.ts';
 
 export const IN_SEGMENT = 'User is in segment';
 export const NOT_IN_SEGMENT = 'User is not in segment';
 
-/** One evaluation: the user's attributes are read at most once each, into the flag's property slots. */
-interface Scope {
-  user: EvalUser;
-  segmentOf: SegmentLookup;
-  values: (string | null)[];
+/** One condition of a rule, compiled: an operator on a property slot, or a test over segment slots. */
+class FlagCondition {
+  constructor(
+    readonly operator: CompiledOperator,
+    readonly numeric: boolean,
+    /** The property's slot (see CompiledFlag.readers); -1 for a segment condition. */
+    readonly slot: number,
+    /** Segment slots of a "User is (not) in segment" condition (see CompiledFlag.segmentIds); null otherwise. */
+    readonly segments: readonly number[] | null,
+    readonly wantIn: boolean,
+  ) {}
 }
-type RuleTest = (scope: Scope) => boolean;
+
+interface CompiledRule {
+  rule: TargetRule;
+  conditions: FlagCondition[];
+  dispatchValue: AttributeReader;
+}
 
 interface CompiledFlag {
   variations: Map<string, Variation>;
   /** keyId → variation id; the first target list naming the user wins, as the server's scan does. */
   targets: Map<string, string>;
-  rules: { rule: TargetRule; matches: RuleTest; dispatchValue: AttributeReader }[];
+  rules: CompiledRule[];
   fallthroughDispatchValue: AttributeReader;
-  /** How many distinct properties the rules read. */
-  slots: number;
+  /** The reader of each distinct property the rules read, by slot. */
+  readers: AttributeReader[];
+  /** Each distinct segment id the rules name, by slot. */
+  segmentIds: string[];
 }
 
-// Compiled once per flag object: flags are treated as immutable values (a change is a new object).
+/**
+ * One evaluation's reads of the user, each done at most once: a property's value, its value as a number,
+ * and membership of each named segment (undefined until first needed).
+ */
+class Scope {
+  readonly values: (string | undefined)[];
+  readonly numbers: (number | undefined)[];
+  readonly inSegment: (boolean | undefined)[];
+  constructor(
+    readonly compiled: CompiledFlag,
+    readonly user: EvalUser,
+    readonly segmentOf: SegmentLookup,
+  ) {
+    this.values = new Array(compiled.readers.length);
+    this.numbers = new Array(compiled.readers.length);
+    this.inSegment = new Array(compiled.segmentIds.length);
+  }
+}
+
+// Compiled once per flag object: flags are treated as immutable values (a change is a new object). Segments
+// are not part of it: they are looked up by id at each evaluation (segments.ts caches their compiled form).
 const compiledFlags = new WeakMap<EvalFlag, CompiledFlag>();
 
 function compileFlag(flag: EvalFlag): CompiledFlag {
@@ -40,19 +73,35 @@ function compileFlag(flag: EvalFlag): CompiledFlag {
   for (const t of flag.targetUsers ?? []) {
     for (const keyId of t.keyIds ?? []) if (!targets.has(keyId)) targets.set(keyId, t.variationId);
   }
-  const slots = new Map<string, number>();
-  const slotOf = (property: string) => {
-    let slot = slots.get(property);
-    if (slot === undefined) slots.set(property, (slot = slots.size));
-    return slot;
+  const properties = new Map<string, number>();
+  const readers: AttributeReader[] = [];
+  const segmentSlots = new Map<string, number>();
+  const segmentIds: string[] = [];
+  const slots = {
+    property(property: string): number {
+      let slot = properties.get(property);
+      if (slot === undefined) {
+        properties.set(property, (slot = readers.length));
+        readers.push(readerOf(property));
+      }
+      return slot;
+    },
+    segment(id: string): number {
+      let slot = segmentSlots.get(id);
+      if (slot === undefined) {
+        segmentSlots.set(id, (slot = segmentIds.length));
+        segmentIds.push(id);
+      }
+      return slot;
+    },
   };
   const rules = (flag.rules ?? []).map((rule) => ({
     rule,
-    matches: compileRule(rule.conditions ?? [], slotOf),
+    conditions: (rule.conditions ?? []).map((c) => compileFlagCondition(c, slots)),
     dispatchValue: dispatchReader(rule.dispatchKey),
   }));
   const fallthroughDispatchValue = dispatchReader(flag.fallthrough?.dispatchKey);
-  compiled = { variations, targets, rules, fallthroughDispatchValue, slots: slots.size };
+  compiled = { variations, targets, rules, fallthroughDispatchValue, readers, segmentIds };
   compiledFlags.set(flag, compiled);
   return compiled;
 }
@@ -62,39 +111,17 @@ function dispatchReader(dispatchKey: string | null | undefined): AttributeReader
   return isBlank(dispatchKey) ? (user) => user.keyId : readerOf(dispatchKey as string);
 }
 
-function compileRule(conditions: readonly Condition[], slotOf: (property: string) => number): RuleTest {
-  const tests: RuleTest[] = conditions.map((c) => {
-    if (c.property === IN_SEGMENT || c.property === NOT_IN_SEGMENT) {
-      const ids = parseSegmentIds(c.value);
-      // A list the server could not read (it would throw) never holds, whichever way round.
-      if (ids === undefined) return () => false;
-      const wantIn = c.property === IN_SEGMENT;
-      return (scope) => inAnySegment(ids, scope.user, scope.segmentOf) === wantIn;
-    }
-    const matches = compileCondition(c.op, c.value);
-    const read = readerOf(c.property);
-    const slot = slotOf(c.property);
-    return (scope) => {
-      let value = scope.values[slot];
-      if (value === null) value = scope.values[slot] = read(scope.user);
-      return matches(value);
-    };
-  });
-  return (scope) => {
-    for (let i = 0; i < tests.length; i++) {
-      if (!tests[i](scope)) return false;
-    }
-    return true;
-  };
-}
+const neverHolds = compileOperator('', '');
 
-// A segment id that names no segment matches no one (the server SDK skips it too).
-function inAnySegment(ids: readonly string[], user: EvalUser, segmentOf: SegmentLookup): boolean {
-  for (const id of ids) {
-    const segment = segmentOf(id);
-    if (segment && isInSegment(segment, user)) return true;
+function compileFlagCondition(c: Condition, slots: { property(p: string): number; segment(id: string): number }): FlagCondition {
+  if (c.property === IN_SEGMENT || c.property === NOT_IN_SEGMENT) {
+    const ids = parseSegmentIds(c.value);
+    // A list the server could not read (it would throw) never holds, whichever way round.
+    if (ids === undefined) return new FlagCondition(neverHolds, false, slots.property(''), null, false);
+    return new FlagCondition(neverHolds, false, -1, ids.map(slots.segment), c.property === IN_SEGMENT);
   }
-  return false;
+  const operator = compileOperator(c.op, c.value);
+  return new FlagCondition(operator, operator.numeric, slots.property(c.property), null, false);
 }
 
 /** Segment ids of a segment condition's JSON value; [] for JSON null; undefined when unreadable. */
@@ -108,6 +135,39 @@ function parseSegmentIds(json: string): string[] | undefined {
   if (parsed === null) return [];
   if (!Array.isArray(parsed) || !parsed.every((id) => typeof id === 'string')) return undefined;
   return parsed;
+}
+
+function conditionHolds(c: FlagCondition, scope: Scope): boolean {
+  const segments = c.segments;
+  if (segments !== null) return inAnySegment(segments, scope) === c.wantIn;
+  const slot = c.slot;
+  let value = scope.values[slot];
+  if (value === undefined) value = scope.values[slot] = scope.compiled.readers[slot](scope.user);
+  if (!c.numeric) return c.operator.holds(value);
+  let n = scope.numbers[slot];
+  if (n === undefined) n = scope.numbers[slot] = parseDotnetDouble(value);
+  return c.operator.holdsForNumber(n);
+}
+
+// A segment id that names no segment matches no one (the server SDK skips it too).
+function inAnySegment(slots: readonly number[], scope: Scope): boolean {
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    let member = scope.inSegment[slot];
+    if (member === undefined) {
+      const segment = scope.segmentOf(scope.compiled.segmentIds[slot]);
+      member = scope.inSegment[slot] = segment ? isInSegment(segment, scope.user) : false;
+    }
+    if (member) return true;
+  }
+  return false;
+}
+
+function ruleHolds(conditions: readonly FlagCondition[], scope: Scope): boolean {
+  for (let i = 0; i < conditions.length; i++) {
+    if (!conditionHolds(conditions[i], scope)) return false;
+  }
+  return true;
 }
 
 export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLookup): Evaluation | null {
@@ -126,50 +186,63 @@ export function evaluate(flag: EvalFlag, user: EvalUser, segmentOf: SegmentLooku
     return { variation, reason: 'targeted', kind: 'targeted', sendToExperiment: flag.exptIncludeAllTargets };
   }
 
-  const scope: Scope = { user, segmentOf, values: new Array(compiled.slots).fill(null) };
+  const scope = new Scope(compiled, user, segmentOf);
   const rules = compiled.rules;
   for (let i = 0; i < rules.length; i++) {
-    const { rule, matches, dispatchValue } = rules[i];
-    if (!matches(scope)) continue;
-    const evaluation = rollout(flag, compiled, rule, rule.variations ?? [], flag.key + dispatchValue(user), rule.name);
-    return evaluation && { ...evaluation, kind: 'rule', ruleId: rule.id };
+    const { rule, conditions, dispatchValue } = rules[i];
+    if (!ruleHolds(conditions, scope)) continue;
+    return rollout(flag, compiled, rule, dispatchValue(user), rule.name, rule.id);
   }
 
   const fallthrough = flag.fallthrough;
   if (!fallthrough) return null;
-  const dispatchKey = flag.key + compiled.fallthroughDispatchValue(user);
-  return rollout(flag, compiled, fallthrough, fallthrough.variations ?? [], dispatchKey, 'default');
+  return rollout(flag, compiled, fallthrough, compiled.fallthroughDispatchValue(user), 'default', undefined);
 }
 
-function rollout(flag: EvalFlag, compiled: CompiledFlag, dispatch: { includedInExpt: boolean }, variations: readonly RolloutVariation[], dispatchKey: string, reason: string): Evaluation | null {
+function rollout(
+  flag: EvalFlag,
+  compiled: CompiledFlag,
+  dispatch: { includedInExpt: boolean; variations: readonly RolloutVariation[] },
+  dispatchValue: string,
+  reason: string,
+  ruleId: string | undefined,
+): Evaluation | null {
   // The first rollout range that holds the user's bucket wins; no range holding it is a malformed flag.
+  // The dispatch key is flag key + dispatch value, hashed as its two parts.
+  const variations = dispatch.variations ?? [];
   let bucket = -1; // hashed at most once, and only when a range is neither [0, 1] nor [0, 0]
-  const chosen = variations.find((v) => {
-    const [min, max] = v.rollout;
-    if (min === 0 && 1 - max < 1e-5) return true;
-    if (min === 0 && max === 0) return false;
-    if (bucket < 0) bucket = bucketOf(dispatchKey);
-    return bucket >= min && bucket <= max;
-  });
+  let chosen: RolloutVariation | undefined;
+  for (let i = 0; i < variations.length; i++) {
+    const v = variations[i];
+    const min = v.rollout[0];
+    const max = v.rollout[1];
+    if (min === 0 && 1 - max < 1e-5) {
+      chosen = v;
+      break;
+    }
+    if (min === 0 && max === 0) continue;
+    if (bucket < 0) bucket = bucketOfParts(flag.key, dispatchValue, '');
+    if (bucket >= min && bucket <= max) {
+      chosen = v;
+      break;
+    }
+  }
   const variation = chosen && compiled.variations.get(chosen.id);
   if (!chosen || !variation) return null;
-  return {
-    variation,
-    reason,
-    kind: 'fallthrough',
-    sendToExperiment: sendToExperiment(flag, dispatch.includedInExpt, dispatchKey, chosen),
-  };
+  const sendToExperiment = experimentSample(flag, dispatch.includedInExpt, dispatchValue, chosen);
+  if (ruleId === undefined) return { variation, reason, kind: 'fallthrough', sendToExperiment };
+  return { variation, reason, kind: 'rule', ruleId, sendToExperiment };
 }
 
 // RolloutUserVariation: all targets in the experiment, or this rule's share of it, bucketed by a second key.
-function sendToExperiment(flag: EvalFlag, includedInExpt: boolean, dispatchKey: string, chosen: RolloutVariation): boolean {
+function experimentSample(flag: EvalFlag, includedInExpt: boolean, dispatchValue: string, chosen: RolloutVariation): boolean {
   if (flag.exptIncludeAllTargets) return true;
   if (!includedInExpt) return false;
   const exptRollout = chosen.exptRollout;
   const dispatchRollout = chosen.rollout[1] - chosen.rollout[0];
   if (!exptRollout || !dispatchRollout) return false;
   const upperBound = Math.min(exptRollout / dispatchRollout, 1);
-  return isInRollout(`expt${dispatchKey}`, [0, upperBound]);
+  return isInRange(0, upperBound, 'expt', flag.key, dispatchValue);
 }
 
 /** The evaluated flag a client SDK receives (FeatBit's ClientSdkFlag); null where evaluate gives null. */
