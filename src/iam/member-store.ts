@@ -3,7 +3,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import type { Database } from '../platform/tables.ts';
 import type { Statement } from '../policy/statement.ts';
-import type { Page, PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { mapPage, pageOf, type Page, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 
 export interface MemberRow {
   id: string;
@@ -53,17 +53,7 @@ export async function listMembers(db: Q, orgId: string, text: string | undefined
       ]),
     );
   }
-  const total = await q
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const items = await q
-    .orderBy('name')
-    .orderBy('members.id')
-    .offset(page.pageIndex * page.pageSize)
-    .limit(page.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items };
+  return pageOf(q, page, (q) => q.orderBy('name').orderBy('members.id'));
 }
 
 /** Binds an Invited member to an account; false if it is no longer Invited. */
@@ -187,13 +177,11 @@ export async function memberPage(db: Q, orgId: string, related: MemberIds, f: Re
   let q = db.selectFrom('members').leftJoin('users', 'users.id', 'members.user_id').where('members.org_id', '=', orgId);
   if (!f.all) q = q.where('members.id', 'in', related);
   if (f.text) q = q.where(containsIgnoreCase('members.email', f.text));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q
-    .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email'), eb('members.id', 'in', related).as('linked')])
-    .orderBy('members.created_at', 'desc')
-    .orderBy('members.id', 'desc')
-    .offset(f.pageIndex * f.pageSize)
-    .limit(f.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, name: r.name, email: r.email, linked: Boolean(r.linked) })) };
+  const page = await pageOf(q, f, (q) =>
+    q
+      .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email'), eb('members.id', 'in', related).as('linked')])
+      .orderBy('members.created_at', 'desc')
+      .orderBy('members.id', 'desc'),
+  );
+  return mapPage(page, (r) => ({ id: r.id, name: r.name, email: r.email, linked: Boolean(r.linked) }));
 }
