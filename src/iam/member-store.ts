@@ -1,5 +1,6 @@
 // SQL for members of one organization and their direct policies and groups. Every query is scoped by org_id.
 import type { SelectQueryBuilder } from 'kysely';
+import { loadMemberPolicies } from '../auth/member-access.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import type { Database } from '../platform/tables.ts';
 import type { Statement } from '../policy/statement.ts';
@@ -97,25 +98,8 @@ export async function deleteMember(db: Q, memberId: string): Promise<void> {
  * change or remove a member apply to an Invited one too, who will hold all of it once the code is redeemed.
  */
 export async function memberStatements(db: Q, memberId: string): Promise<Statement[]> {
-  const rows = await db
-    .selectFrom('policies')
-    .select('policies.statements')
-    .where((eb) =>
-      eb.or([
-        eb('policies.id', 'in', eb.selectFrom('member_policies').select('policy_id').where('member_id', '=', memberId)),
-        eb(
-          'policies.id',
-          'in',
-          eb
-            .selectFrom('group_policies')
-            .innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id')
-            .select('group_policies.policy_id')
-            .where('group_members.member_id', '=', memberId),
-        ),
-      ]),
-    )
-    .execute();
-  return rows.flatMap((r) => JSON.parse(r.statements) as Statement[]);
+  // The same rows authentication reads (auth/member-access.ts), so the rules here judge what the member really holds.
+  return (await loadMemberPolicies(db, memberId)).flatMap((x) => x.statements);
 }
 
 /** Direct policies of these members, oldest policy first. */
