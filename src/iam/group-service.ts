@@ -21,7 +21,7 @@ import {
 } from './group-store.ts';
 import { groupVm } from './group-view.ts';
 import { assertOwnerRemains, changeLink, managedRow, recordIamChange, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import type { PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { mapPage, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 import { findMember, groupMemberIdsQuery, memberPage } from './member-store.ts';
 import { findPolicy, groupPolicyIds, policyPage } from './policy-store.ts';
 
@@ -57,8 +57,7 @@ export function createGroupService(deps: GroupServiceDeps) {
   return {
     async list(p: OrgPrincipal, name: string | undefined, page: PageRequest) {
       requireIamManager(p);
-      const found = await listGroups(kysely, p.org.id, name?.trim() || undefined, page);
-      return { totalCount: found.totalCount, items: found.items.map(groupVm) };
+      return mapPage(await listGroups(kysely, p.org.id, name?.trim() || undefined, page), groupVm);
     },
 
     async isNameUsed(p: OrgPrincipal, name: string) {
@@ -111,14 +110,12 @@ export function createGroupService(deps: GroupServiceDeps) {
 
     async members(p: OrgPrincipal, groupId: string, f: RelationFilter) {
       const g = await group(p, groupId);
-      const page = await memberPage(kysely, p.org.id, groupMemberIdsQuery(kysely, g.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...m }) => ({ ...m, isGroupMember: linked })) };
+      return mapPage(await memberPage(kysely, p.org.id, groupMemberIdsQuery(kysely, g.id), f), ({ linked, ...m }) => ({ ...m, isGroupMember: linked }));
     },
 
     async policies(p: OrgPrincipal, groupId: string, f: RelationFilter) {
       const g = await group(p, groupId);
-      const page = await policyPage(kysely, p.org.id, groupPolicyIds(kysely, g.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, key: _key, ...x }) => ({ ...x, isGroupPolicy: linked })) };
+      return mapPage(await policyPage(kysely, p.org.id, groupPolicyIds(kysely, g.id), f), ({ linked, key: _key, ...x }) => ({ ...x, isGroupPolicy: linked }));
     },
 
     // Joining a group or giving it a policy hands out permissions, so both need the caller to cover them;

@@ -7,7 +7,7 @@ import type { AppContext } from '../platform/context.ts';
 import { AppError, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { findGroup, groupStatements } from './group-store.ts';
 import { managedRow, recordIamChange, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import { defaultPolicyIds, type Q } from './iam-store.ts';
+import { mapPage, defaultPolicyIds, type Q } from './iam-store.ts';
 import { INVITATION_TTL_MS, generateInvitationCode, invitationUrl, isInvitationCodeShaped } from './invitation-code.ts';
 import { consumeInvitation, deleteMemberInvitations, findInvitation, findInvitationByDigest, listInvitations, putInvitation, type InvitationRow } from './invitation-store.ts';
 import { activateMember, deleteInvitedMember, findMember, insertMember, isEmailMember, type MemberRow } from './member-store.ts';
@@ -115,11 +115,7 @@ export async function revokeInvitation(ctx: Ctx, p: OrgPrincipal, invitationId: 
 export async function pendingInvitations(ctx: Ctx, p: OrgPrincipal, pageIndex: number, pageSize: number) {
   requireIamManager(p);
   const now = ctx.clock.now();
-  const page = await listInvitations(ctx.kysely, p.org.id, pageIndex, pageSize);
-  return {
-    totalCount: page.totalCount,
-    items: page.items.map((i) => pendingInvitationView(i, now)),
-  };
+  return mapPage(await listInvitations(ctx.kysely, p.org.id, pageIndex, pageSize), (i) => pendingInvitationView(i, now));
 }
 
 /** The digest of a code that can be one at all; anything else is refused without a database read. */

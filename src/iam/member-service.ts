@@ -5,7 +5,7 @@ import type { AppContext } from '../platform/context.ts';
 import { NotFound } from '../platform/errors.ts';
 import { memberGroupIds, groupPage, groupPolicies } from './group-store.ts';
 import { assertOwnerRemains, changeLink, managedRow, recordIamChange, requireCovers, requireIamManager } from './iam-rules.ts';
-import type { PageRequest, RelationFilter } from './iam-store.ts';
+import { mapPage, type PageRequest, type RelationFilter } from './iam-store.ts';
 import { deleteMemberInvitations } from './invitation-store.ts';
 import { inviteMember, type InviteInput } from './invitation-service.ts';
 import { addMemberPolicy, deleteMember, findMember, hasMemberPolicy, listMembers, memberGroups, memberPolicies, memberStatements, removeMemberPolicy, type MemberRow } from './member-store.ts';
@@ -113,22 +113,19 @@ export function createMemberService(deps: MemberServiceDeps) {
     /** The member's groups (or every group, marked), as FeatBit's MemberGroupVm. Listing every group needs CanManageIAM. */
     async groups(p: OrgPrincipal, memberId: string, f: RelationFilter) {
       await member(p, memberId, !f.all);
-      const page = await groupPage(kysely, p.org.id, memberGroupIds(kysely, memberId), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...g }) => ({ ...g, memberId, isGroupMember: linked })) };
+      return mapPage(await groupPage(kysely, p.org.id, memberGroupIds(kysely, memberId), f), ({ linked, ...g }) => ({ ...g, memberId, isGroupMember: linked }));
     },
 
     /** The member's direct policies (or every policy, marked), as FeatBit's MemberPolicyVm. Listing every policy needs CanManageIAM. */
     async directPolicies(p: OrgPrincipal, memberId: string, f: RelationFilter) {
       await member(p, memberId, !f.all);
-      const page = await policyPage(kysely, p.org.id, memberPolicyIds(kysely, memberId), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, key: _key, ...x }) => ({ ...x, isMemberPolicy: linked })) };
+      return mapPage(await policyPage(kysely, p.org.id, memberPolicyIds(kysely, memberId), f), ({ linked, key: _key, ...x }) => ({ ...x, isMemberPolicy: linked }));
     },
 
     /** Policies inherited through groups, one per group, as FeatBit's InheritedMemberPolicy. */
     async inheritedPolicies(p: OrgPrincipal, memberId: string, f: PageRequest & { text?: string }) {
       await member(p, memberId, true);
-      const page = await inheritedPolicyPage(kysely, p.org.id, memberId, f);
-      return { totalCount: page.totalCount, items: page.items.map((x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString() })) };
+      return mapPage(await inheritedPolicyPage(kysely, p.org.id, memberId, f), (x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString() }));
     },
   };
 }

@@ -7,7 +7,7 @@ import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platfo
 import type { Statement } from '../policy/statement.ts';
 import { policyGroupIds, groupPage } from './group-store.ts';
 import { managedRow, parseStatements, recordIamChange, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import type { PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { mapPage, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 import { memberPage, policyMemberIds } from './member-store.ts';
 import { deletePolicy, findPolicy, findPolicyByKey, insertPolicies, isPolicyKeyUsed, listPolicies, policyHolders, updatePolicy, type PolicyRow } from './policy-store.ts';
 import { policyVm } from './policy-view.ts';
@@ -90,8 +90,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   return {
     async list(p: OrgPrincipal, name: string | undefined, page: PageRequest) {
       requireIamManager(p);
-      const found = await listPolicies(kysely, p.org.id, name?.trim() || undefined, page);
-      return { totalCount: found.totalCount, items: found.items.map(policyVm) };
+      return mapPage(await listPolicies(kysely, p.org.id, name?.trim() || undefined, page), policyVm);
     },
 
     async isKeyUsed(p: OrgPrincipal, key: string) {
@@ -170,14 +169,12 @@ export function createPolicyService(deps: PolicyServiceDeps) {
 
     async members(p: OrgPrincipal, policyId: string, f: RelationFilter) {
       const policy = await policyOf(p, policyId);
-      const page = await memberPage(kysely, p.org.id, policyMemberIds(kysely, policy.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...m }) => ({ ...m, isPolicyMember: linked })) };
+      return mapPage(await memberPage(kysely, p.org.id, policyMemberIds(kysely, policy.id), f), ({ linked, ...m }) => ({ ...m, isPolicyMember: linked }));
     },
 
     async groups(p: OrgPrincipal, policyId: string, f: RelationFilter) {
       const policy = await policyOf(p, policyId);
-      const page = await groupPage(kysely, p.org.id, policyGroupIds(kysely, policy.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...g }) => ({ ...g, isPolicyGroup: linked })) };
+      return mapPage(await groupPage(kysely, p.org.id, policyGroupIds(kysely, policy.id), f), ({ linked, ...g }) => ({ ...g, isPolicyGroup: linked }));
     },
   };
 }
