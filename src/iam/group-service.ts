@@ -1,5 +1,5 @@
 // Groups, as FeatBit answers them (GroupController): a member inherits every policy of their groups.
-import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
+import type { OrgPrincipal } from '../auth/principal.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import {
@@ -20,8 +20,8 @@ import {
   type GroupRow,
 } from './group-store.ts';
 import { groupVm } from './group-view.ts';
-import { assertOwnerRemains, iamRn, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import type { PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { assertOwnerRemains, changeLink, managedRow, recordIamChange, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
+import { mapPage, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 import { findMember, groupMemberIdsQuery, memberPage } from './member-store.ts';
 import { findPolicy, groupPolicyIds, policyPage } from './policy-store.ts';
 
@@ -31,15 +31,10 @@ export function createGroupService(deps: GroupServiceDeps) {
   const { kysely, clock, ids } = deps;
 
   const audit = (trx: Q, p: OrgPrincipal, action: string, g: { id: string; name: string }, before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
-    deps.audit.record(trx, { orgId: p.org.id, actor: actorOf(p), action, refType: 'iam', refId: g.id, refKey: g.name, rn: iamRn(p), before, after });
+    recordIamChange(deps.audit, trx, p, action, { id: g.id, key: g.name }, { before, after });
 
   /** The group of the caller's organization, or 404; then the IAM check. */
-  async function group(p: OrgPrincipal, groupId: string): Promise<GroupRow> {
-    const g = await findGroup(kysely, p.org.id, groupId);
-    if (!g) throw new NotFound();
-    requireIamManager(p);
-    return g;
-  }
+  const group = (p: OrgPrincipal, groupId: string): Promise<GroupRow> => managedRow(p, findGroup(kysely, p.org.id, groupId));
 
   /** A name not blank and not taken by another group (any letter case): else 400 / 422 NameHasBeenUsed. */
   async function checkedName(orgId: string, raw: string, exceptId?: string): Promise<string> {
@@ -62,8 +57,7 @@ export function createGroupService(deps: GroupServiceDeps) {
   return {
     async list(p: OrgPrincipal, name: string | undefined, page: PageRequest) {
       requireIamManager(p);
-      const found = await listGroups(kysely, p.org.id, name?.trim() || undefined, page);
-      return { totalCount: found.totalCount, items: found.items.map(groupVm) };
+      return mapPage(await listGroups(kysely, p.org.id, name?.trim() || undefined, page), groupVm);
     },
 
     async isNameUsed(p: OrgPrincipal, name: string) {
@@ -116,14 +110,12 @@ export function createGroupService(deps: GroupServiceDeps) {
 
     async members(p: OrgPrincipal, groupId: string, f: RelationFilter) {
       const g = await group(p, groupId);
-      const page = await memberPage(kysely, p.org.id, groupMemberIdsQuery(kysely, g.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...m }) => ({ ...m, isGroupMember: linked })) };
+      return mapPage(await memberPage(kysely, p.org.id, groupMemberIdsQuery(kysely, g.id), f), ({ linked, ...m }) => ({ ...m, isGroupMember: linked }));
     },
 
     async policies(p: OrgPrincipal, groupId: string, f: RelationFilter) {
       const g = await group(p, groupId);
-      const page = await policyPage(kysely, p.org.id, groupPolicyIds(kysely, g.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, key: _key, ...x }) => ({ ...x, isGroupPolicy: linked })) };
+      return mapPage(await policyPage(kysely, p.org.id, groupPolicyIds(kysely, g.id), f), ({ linked, key: _key, ...x }) => ({ ...x, isGroupPolicy: linked }));
     },
 
     // Joining a group or giving it a policy hands out permissions, so both need the caller to cover them;
@@ -134,15 +126,10 @@ export function createGroupService(deps: GroupServiceDeps) {
       requireIamManager(p);
       requireCovers(p, await groupStatements(kysely, groupId));
       await kysely.transaction().execute(async (trx) => {
-        await requireCoversMembers(p, trx, [memberId]);
-        const has = await isGroupMember(trx, groupId, memberId);
-        if (op === 'add-member' && !has) await addGroupMember(trx, p.org.id, groupId, memberId);
-        if (op === 'remove-member' && has) {
-          await removeGroupMember(trx, groupId, memberId);
-          await assertOwnerRemains(trx, p.org.id);
+        const link = { has: () => isGroupMember(trx, groupId, memberId), add: () => addGroupMember(trx, p.org.id, groupId, memberId), remove: () => removeGroupMember(trx, groupId, memberId) };
+        if (await changeLink(p, trx, [memberId], link, op === 'add-member')) {
+          await audit(trx, p, op === 'add-member' ? 'AddGroupMember' : 'RemoveGroupMember', g, null, { memberId, email: m.email });
         }
-        await requireCoversMembers(p, trx, [memberId]);
-        if ((op === 'add-member') === !has) await audit(trx, p, op === 'add-member' ? 'AddGroupMember' : 'RemoveGroupMember', g, null, { memberId, email: m.email });
       });
       await deps.invalidate({ kind: 'org', orgId: p.org.id });
     },
@@ -153,16 +140,10 @@ export function createGroupService(deps: GroupServiceDeps) {
       requireIamManager(p);
       requireCovers(p, policy.statements);
       await kysely.transaction().execute(async (trx) => {
-        const members = await groupMemberIds(trx, groupId);
-        await requireCoversMembers(p, trx, members);
-        const has = await hasGroupPolicy(trx, groupId, policyId);
-        if (op === 'add-policy' && !has) await addGroupPolicy(trx, p.org.id, groupId, policyId);
-        if (op === 'remove-policy' && has) {
-          await removeGroupPolicy(trx, groupId, policyId);
-          await assertOwnerRemains(trx, p.org.id);
+        const link = { has: () => hasGroupPolicy(trx, groupId, policyId), add: () => addGroupPolicy(trx, p.org.id, groupId, policyId), remove: () => removeGroupPolicy(trx, groupId, policyId) };
+        if (await changeLink(p, trx, await groupMemberIds(trx, groupId), link, op === 'add-policy')) {
+          await audit(trx, p, op === 'add-policy' ? 'AddGroupPolicy' : 'RemoveGroupPolicy', g, null, { policy: policy.key });
         }
-        await requireCoversMembers(p, trx, members);
-        if ((op === 'add-policy') === !has) await audit(trx, p, op === 'add-policy' ? 'AddGroupPolicy' : 'RemoveGroupPolicy', g, null, { policy: policy.key });
       });
       await deps.invalidate({ kind: 'org', orgId: p.org.id });
     },

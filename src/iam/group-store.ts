@@ -3,7 +3,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import type { Database } from '../platform/tables.ts';
 import type { Statement } from '../policy/statement.ts';
-import type { Page, PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { mapPage, pageOf, type Page, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 
 export type GroupRow = Database['groups'];
 
@@ -29,15 +29,7 @@ export async function isGroupNameUsed(db: Q, orgId: string, name: string, except
 export async function listGroups(db: Q, orgId: string, name: string | undefined, page: PageRequest): Promise<Page<GroupRow>> {
   let q = db.selectFrom('groups').where('org_id', '=', orgId);
   if (name) q = q.where(containsIgnoreCase('name', name));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .offset(page.pageIndex * page.pageSize)
-    .limit(page.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items: rows };
+  return pageOf(q, page, (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'));
 }
 
 export async function insertGroup(db: Q, row: GroupRow): Promise<void> {
@@ -114,13 +106,11 @@ export async function groupPage(db: Q, orgId: string, related: GroupIds, f: Rela
   let q = db.selectFrom('groups').where('groups.org_id', '=', orgId);
   if (!f.all) q = q.where('groups.id', 'in', related);
   if (f.text) q = q.where(containsIgnoreCase('groups.name', f.text));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q
-    .select((eb) => ['groups.id', 'groups.name', 'groups.description', eb('groups.id', 'in', related).as('linked')])
-    .orderBy('groups.created_at', 'desc')
-    .orderBy('groups.id', 'desc')
-    .offset(f.pageIndex * f.pageSize)
-    .limit(f.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, name: r.name, description: r.description, linked: Boolean(r.linked) })) };
+  const page = await pageOf(q, f, (q) =>
+    q
+      .select((eb) => ['groups.id', 'groups.name', 'groups.description', eb('groups.id', 'in', related).as('linked')])
+      .orderBy('groups.created_at', 'desc')
+      .orderBy('groups.id', 'desc'),
+  );
+  return mapPage(page, (r) => ({ id: r.id, name: r.name, description: r.description, linked: Boolean(r.linked) }));
 }

@@ -1,6 +1,7 @@
 // The IAM rules every IAM service applies: who may manage IAM, no escalation, an Owner always remains.
-import { coversAll, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
-import { BadRequest, BusinessRule, Forbidden } from '../platform/errors.ts';
+import { actorOf, coversAll, requirePermission, type OrgPrincipal } from '../auth/principal.ts';
+import type { AppContext } from '../platform/context.ts';
+import { BadRequest, BusinessRule, Forbidden, NotFound } from '../platform/errors.ts';
 import { rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
 import { readStatements } from '../policy/statement-input.ts';
@@ -9,6 +10,14 @@ import { memberStatements } from './member-store.ts';
 
 export function requireIamManager(p: OrgPrincipal): void {
   requirePermission(p, 'CanManageIAM', rn.iam(p.org.key));
+}
+
+/** A row found in the caller's organization, or 404 (to anyone: the check comes after); then the IAM check. */
+export async function managedRow<T>(p: OrgPrincipal, found: Promise<T | null>): Promise<T> {
+  const row = await found;
+  if (!row) throw new NotFound();
+  requireIamManager(p);
+  return row;
 }
 
 /** Nobody hands out, directly or through a group or a token, more than they hold. */
@@ -41,3 +50,38 @@ export async function assertOwnerRemains(db: Q, orgId: string): Promise<void> {
 
 /** The IAM audit entry: every IAM change is recorded against the organization's IAM resource. */
 export const iamRn = (p: OrgPrincipal): string => `iam/${p.org.key}`;
+
+/** Records an IAM change by the caller, about `ref` (a member by email, a group by name, a policy by key). */
+export function recordIamChange(
+  audit: AppContext['audit'],
+  db: Q,
+  p: OrgPrincipal,
+  action: string,
+  ref: { id: string; key: string },
+  change: { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null },
+): Promise<void> {
+  return audit.record(db, { orgId: p.org.id, actor: actorOf(p), action, refType: 'iam', refId: ref.id, refKey: ref.key, rn: iamRn(p), ...change });
+}
+
+/** One link (a group's member, a group's or a member's policy), as its store adds, finds and removes it. */
+export interface Link {
+  has(): Promise<boolean>;
+  add(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/**
+ * Adds or removes a link, idempotently, inside the caller's transaction: the caller must cover every member it
+ * touches, before and after, and removing it must leave an Owner. True when the link changed.
+ */
+export async function changeLink(p: OrgPrincipal, trx: Q, members: string[], link: Link, add: boolean): Promise<boolean> {
+  await requireCoversMembers(p, trx, members);
+  const has = await link.has();
+  if (add && !has) await link.add();
+  if (!add && has) {
+    await link.remove();
+    await assertOwnerRemains(trx, p.org.id);
+  }
+  await requireCoversMembers(p, trx, members);
+  return add !== has;
+}

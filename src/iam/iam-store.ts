@@ -1,5 +1,5 @@
 // SQL shared by members, groups and policies: the query handle, page shapes, and what spans all three tables.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../platform/tables.ts';
 
 export type Q = Kysely<Database> | Transaction<Database>;
@@ -12,6 +12,27 @@ export interface Page<T> {
 export interface PageRequest {
   pageIndex: number;
   pageSize: number;
+}
+
+/** The same page with each item turned into its view. */
+export const mapPage = <T, U>(page: Page<T>, view: (item: T) => U): Page<U> => ({ totalCount: page.totalCount, items: page.items.map(view) });
+
+/**
+ * One page of a filtered query and the count of all its rows: `rows` adds the columns and the order (which must be
+ * total, so pages neither overlap nor skip); the count ignores any columns the query already selects.
+ */
+export async function pageOf<DB, TB extends keyof DB, O, R>(
+  q: SelectQueryBuilder<DB, TB, O>,
+  page: PageRequest,
+  rows: (q: SelectQueryBuilder<DB, TB, O>) => SelectQueryBuilder<DB, TB, R>,
+): Promise<Page<R>> {
+  // Kysely cannot name the columns of a selection over a generic set of tables; this one selects only n.
+  const total = (await q.clearSelect().select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()) as { n: number | string };
+  const items = await rows(q)
+    .offset(page.pageIndex * page.pageSize)
+    .limit(page.pageSize)
+    .execute();
+  return { totalCount: Number(total.n), items };
 }
 
 /** A relation listing: only the related rows, or (`all`) every row of the organization, each marked `linked`. */

@@ -1,13 +1,13 @@
 // Membership by invitation: adding a member creates an Invited member with no access and a one-time code;
 // whoever redeems the code (and only them) becomes that member. Nobody chooses another person's password.
-import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
+import type { OrgPrincipal } from '../auth/principal.ts';
 import type { Statement } from '../policy/statement.ts';
 import { iso } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
 import { AppError, BusinessRule, Conflict, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import { findGroup, groupStatements } from './group-store.ts';
-import { iamRn, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import { defaultPolicyIds, type Q } from './iam-store.ts';
+import { managedRow, recordIamChange, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
+import { mapPage, defaultPolicyIds, type Q } from './iam-store.ts';
 import { INVITATION_TTL_MS, generateInvitationCode, invitationUrl, isInvitationCodeShaped } from './invitation-code.ts';
 import { consumeInvitation, deleteMemberInvitations, findInvitation, findInvitationByDigest, listInvitations, putInvitation, type InvitationRow } from './invitation-store.ts';
 import { activateMember, deleteInvitedMember, findMember, insertMember, isEmailMember, type MemberRow } from './member-store.ts';
@@ -69,16 +69,14 @@ export async function inviteMember(ctx: Ctx, p: OrgPrincipal, input: InviteInput
       // A concurrent add of the same email fails here on the (org_id, email) key and becomes a 409 below.
       await insertMember(trx, { id: memberId, org_id: p.org.id, user_id: null, status: 'Invited', email, name, invitor_member_id: p.memberId, created_at: now }, policyIds, groupIds);
       const invitation = await issue(ctx, trx, p, memberId, now);
-      await ctx.audit.record(trx, {
-        orgId: p.org.id,
-        actor: actorOf(p),
-        action: 'InviteMember',
-        refType: 'iam',
-        refId: memberId,
-        refKey: email,
-        rn: iamRn(p),
-        after: { email, name, policyIds, groupIds, invitationId: invitation.id, expiresAt: invitation.expiresAt },
-      });
+      await recordIamChange(
+        ctx.audit,
+        trx,
+        p,
+        'InviteMember',
+        { id: memberId, key: email },
+        { after: { email, name, policyIds, groupIds, invitationId: invitation.id, expiresAt: invitation.expiresAt } },
+      );
       return { memberId, invitation };
     });
   } catch (err) {
@@ -90,9 +88,7 @@ export async function inviteMember(ctx: Ctx, p: OrgPrincipal, input: InviteInput
 
 /** A new code for an Invited member; the earlier one stops working. */
 export async function reissueInvitation(ctx: Ctx, p: OrgPrincipal, memberId: string): Promise<IssuedInvitation> {
-  const m = await findMember(ctx.kysely, p.org.id, memberId);
-  if (!m) throw new NotFound();
-  requireIamManager(p);
+  const m = await managedRow(p, findMember(ctx.kysely, p.org.id, memberId));
   if (m.status !== 'Invited') throw new BusinessRule('MemberNotInvited');
   const now = ctx.clock.now();
   return ctx.kysely.transaction().execute(async (trx) => {
@@ -100,50 +96,26 @@ export async function reissueInvitation(ctx: Ctx, p: OrgPrincipal, memberId: str
     await requireCoversMembers(p, trx, [memberId]);
     if ((await findMember(trx, p.org.id, memberId))?.status !== 'Invited') throw new BusinessRule('MemberNotInvited');
     const invitation = await issue(ctx, trx, p, memberId, now);
-    await ctx.audit.record(trx, {
-      orgId: p.org.id,
-      actor: actorOf(p),
-      action: 'ReissueInvitation',
-      refType: 'iam',
-      refId: memberId,
-      refKey: m.email,
-      rn: iamRn(p),
-      after: { invitationId: invitation.id, expiresAt: invitation.expiresAt },
-    });
+    await recordIamChange(ctx.audit, trx, p, 'ReissueInvitation', { id: memberId, key: m.email }, { after: { invitationId: invitation.id, expiresAt: invitation.expiresAt } });
     return invitation;
   });
 }
 
 /** Revoking withdraws the invitation: the Invited member goes with its code. */
 export async function revokeInvitation(ctx: Ctx, p: OrgPrincipal, invitationId: string): Promise<void> {
-  const inv = await findInvitation(ctx.kysely, p.org.id, invitationId);
-  if (!inv) throw new NotFound();
-  requireIamManager(p);
+  const inv = await managedRow(p, findInvitation(ctx.kysely, p.org.id, invitationId));
   await ctx.kysely.transaction().execute(async (trx) => {
     await requireCoversMembers(p, trx, [inv.memberId]);
     await deleteMemberInvitations(trx, p.org.id, inv.memberId);
     await deleteInvitedMember(trx, p.org.id, inv.memberId);
-    await ctx.audit.record(trx, {
-      orgId: p.org.id,
-      actor: actorOf(p),
-      action: 'RevokeInvitation',
-      refType: 'iam',
-      refId: inv.memberId,
-      refKey: inv.email,
-      rn: iamRn(p),
-      before: { email: inv.email, name: inv.name, invitationId: inv.id },
-    });
+    await recordIamChange(ctx.audit, trx, p, 'RevokeInvitation', { id: inv.memberId, key: inv.email }, { before: { email: inv.email, name: inv.name, invitationId: inv.id } });
   });
 }
 
 export async function pendingInvitations(ctx: Ctx, p: OrgPrincipal, pageIndex: number, pageSize: number) {
   requireIamManager(p);
   const now = ctx.clock.now();
-  const page = await listInvitations(ctx.kysely, p.org.id, pageIndex, pageSize);
-  return {
-    totalCount: page.totalCount,
-    items: page.items.map((i) => pendingInvitationView(i, now)),
-  };
+  return mapPage(await listInvitations(ctx.kysely, p.org.id, pageIndex, pageSize), (i) => pendingInvitationView(i, now));
 }
 
 /** The digest of a code that can be one at all; anything else is refused without a database read. */

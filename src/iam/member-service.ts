@@ -4,8 +4,8 @@ import { actorOf, isSelf, type OrgPrincipal } from '../auth/principal.ts';
 import type { AppContext } from '../platform/context.ts';
 import { NotFound } from '../platform/errors.ts';
 import { memberGroupIds, groupPage, groupPolicies } from './group-store.ts';
-import { assertOwnerRemains, iamRn, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import type { PageRequest, RelationFilter } from './iam-store.ts';
+import { assertOwnerRemains, changeLink, managedRow, recordIamChange, requireCovers, requireIamManager } from './iam-rules.ts';
+import { mapPage, type PageRequest, type RelationFilter } from './iam-store.ts';
 import { deleteMemberInvitations } from './invitation-store.ts';
 import { inviteMember, type InviteInput } from './invitation-service.ts';
 import { addMemberPolicy, deleteMember, findMember, hasMemberPolicy, listMembers, memberGroups, memberPolicies, memberStatements, removeMemberPolicy, type MemberRow } from './member-store.ts';
@@ -31,10 +31,10 @@ export function createMemberService(deps: MemberServiceDeps) {
 
   /** The member of the caller's organization, or 404; then: the caller manages IAM, or (when `self` allows it) is this member. */
   async function member(p: OrgPrincipal, memberId: string, self: boolean): Promise<MemberRow> {
+    if (!self) return managedRow(p, findMember(kysely, p.org.id, memberId));
     const m = await findMember(kysely, p.org.id, memberId);
     if (!m) throw new NotFound();
-    if (self) requireIamOrSelf(p, memberId);
-    else requireIamManager(p);
+    requireIamOrSelf(p, memberId);
     return m;
   }
 
@@ -63,17 +63,14 @@ export function createMemberService(deps: MemberServiceDeps) {
         await deleteMember(trx, memberId);
         await assertOwnerRemains(trx, p.org.id);
         const tokenIds = await deactivateOwnedTokens(trx, deps.audit, actorOf(p), p.org.id, memberId, now);
-        await deps.audit.record(trx, {
-          orgId: p.org.id,
-          actor: actorOf(p),
-          action: 'RemoveMember',
-          refType: 'iam',
-          refId: memberId,
-          refKey: m.email,
-          rn: iamRn(p),
-          before: { email: m.email, name: m.name, status: m.status },
-          after: { deactivatedTokenIds: tokenIds },
-        });
+        await recordIamChange(
+          deps.audit,
+          trx,
+          p,
+          'RemoveMember',
+          { id: memberId, key: m.email },
+          { before: { email: m.email, name: m.name, status: m.status }, after: { deactivatedTokenIds: tokenIds } },
+        );
         return tokenIds;
       });
       await deps.invalidate({ kind: 'org', orgId: p.org.id });
@@ -89,26 +86,10 @@ export function createMemberService(deps: MemberServiceDeps) {
       // Detaching needs the same cover as attaching: an Administrator cannot demote an Owner.
       requireCovers(p, policy.statements);
       await kysely.transaction().execute(async (trx) => {
-        await requireCoversMembers(p, trx, [memberId]);
-        const has = await hasMemberPolicy(trx, memberId, policyId);
-        if (op === 'add' && !has) await addMemberPolicy(trx, p.org.id, memberId, policyId);
-        if (op === 'remove' && has) {
-          await removeMemberPolicy(trx, memberId, policyId);
-          await assertOwnerRemains(trx, p.org.id);
-        }
-        await requireCoversMembers(p, trx, [memberId]);
-        if ((op === 'add') === !has) {
-          await deps.audit.record(trx, {
-            orgId: p.org.id,
-            actor: actorOf(p),
-            action: op === 'add' ? 'AddMemberPolicy' : 'RemoveMemberPolicy',
-            refType: 'iam',
-            refId: memberId,
-            refKey: m.email,
-            rn: iamRn(p),
-            before: { policy: op === 'add' ? null : policy.key },
-            after: { policy: op === 'add' ? policy.key : null },
-          });
+        const link = { has: () => hasMemberPolicy(trx, memberId, policyId), add: () => addMemberPolicy(trx, p.org.id, memberId, policyId), remove: () => removeMemberPolicy(trx, memberId, policyId) };
+        if (await changeLink(p, trx, [memberId], link, op === 'add')) {
+          const [before, after] = op === 'add' ? [null, policy.key] : [policy.key, null];
+          await recordIamChange(deps.audit, trx, p, op === 'add' ? 'AddMemberPolicy' : 'RemoveMemberPolicy', { id: memberId, key: m.email }, { before: { policy: before }, after: { policy: after } });
         }
       });
       await deps.invalidate({ kind: 'org', orgId: p.org.id });
@@ -132,22 +113,19 @@ export function createMemberService(deps: MemberServiceDeps) {
     /** The member's groups (or every group, marked), as FeatBit's MemberGroupVm. Listing every group needs CanManageIAM. */
     async groups(p: OrgPrincipal, memberId: string, f: RelationFilter) {
       await member(p, memberId, !f.all);
-      const page = await groupPage(kysely, p.org.id, memberGroupIds(kysely, memberId), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...g }) => ({ ...g, memberId, isGroupMember: linked })) };
+      return mapPage(await groupPage(kysely, p.org.id, memberGroupIds(kysely, memberId), f), ({ linked, ...g }) => ({ ...g, memberId, isGroupMember: linked }));
     },
 
     /** The member's direct policies (or every policy, marked), as FeatBit's MemberPolicyVm. Listing every policy needs CanManageIAM. */
     async directPolicies(p: OrgPrincipal, memberId: string, f: RelationFilter) {
       await member(p, memberId, !f.all);
-      const page = await policyPage(kysely, p.org.id, memberPolicyIds(kysely, memberId), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, key: _key, ...x }) => ({ ...x, isMemberPolicy: linked })) };
+      return mapPage(await policyPage(kysely, p.org.id, memberPolicyIds(kysely, memberId), f), ({ linked, key: _key, ...x }) => ({ ...x, isMemberPolicy: linked }));
     },
 
     /** Policies inherited through groups, one per group, as FeatBit's InheritedMemberPolicy. */
     async inheritedPolicies(p: OrgPrincipal, memberId: string, f: PageRequest & { text?: string }) {
       await member(p, memberId, true);
-      const page = await inheritedPolicyPage(kysely, p.org.id, memberId, f);
-      return { totalCount: page.totalCount, items: page.items.map((x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString() })) };
+      return mapPage(await inheritedPolicyPage(kysely, p.org.id, memberId, f), (x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString() }));
     },
   };
 }

@@ -1,9 +1,10 @@
 // SQL for members of one organization and their direct policies and groups. Every query is scoped by org_id.
 import type { SelectQueryBuilder } from 'kysely';
+import { loadMemberPolicies } from '../auth/member-access.ts';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import type { Database } from '../platform/tables.ts';
 import type { Statement } from '../policy/statement.ts';
-import type { Page, PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { mapPage, pageOf, type Page, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 
 export interface MemberRow {
   id: string;
@@ -53,17 +54,7 @@ export async function listMembers(db: Q, orgId: string, text: string | undefined
       ]),
     );
   }
-  const total = await q
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const items = await q
-    .orderBy('name')
-    .orderBy('members.id')
-    .offset(page.pageIndex * page.pageSize)
-    .limit(page.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items };
+  return pageOf(q, page, (q) => q.orderBy('name').orderBy('members.id'));
 }
 
 /** Binds an Invited member to an account; false if it is no longer Invited. */
@@ -107,25 +98,8 @@ export async function deleteMember(db: Q, memberId: string): Promise<void> {
  * change or remove a member apply to an Invited one too, who will hold all of it once the code is redeemed.
  */
 export async function memberStatements(db: Q, memberId: string): Promise<Statement[]> {
-  const rows = await db
-    .selectFrom('policies')
-    .select('policies.statements')
-    .where((eb) =>
-      eb.or([
-        eb('policies.id', 'in', eb.selectFrom('member_policies').select('policy_id').where('member_id', '=', memberId)),
-        eb(
-          'policies.id',
-          'in',
-          eb
-            .selectFrom('group_policies')
-            .innerJoin('group_members', 'group_members.group_id', 'group_policies.group_id')
-            .select('group_policies.policy_id')
-            .where('group_members.member_id', '=', memberId),
-        ),
-      ]),
-    )
-    .execute();
-  return rows.flatMap((r) => JSON.parse(r.statements) as Statement[]);
+  // The same rows authentication reads (auth/member-access.ts), so the rules here judge what the member really holds.
+  return (await loadMemberPolicies(db, memberId)).flatMap((x) => x.statements);
 }
 
 /** Direct policies of these members, oldest policy first. */
@@ -187,13 +161,11 @@ export async function memberPage(db: Q, orgId: string, related: MemberIds, f: Re
   let q = db.selectFrom('members').leftJoin('users', 'users.id', 'members.user_id').where('members.org_id', '=', orgId);
   if (!f.all) q = q.where('members.id', 'in', related);
   if (f.text) q = q.where(containsIgnoreCase('members.email', f.text));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q
-    .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email'), eb('members.id', 'in', related).as('linked')])
-    .orderBy('members.created_at', 'desc')
-    .orderBy('members.id', 'desc')
-    .offset(f.pageIndex * f.pageSize)
-    .limit(f.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, name: r.name, email: r.email, linked: Boolean(r.linked) })) };
+  const page = await pageOf(q, f, (q) =>
+    q
+      .select((eb) => ['members.id', eb.fn.coalesce('users.name', 'members.name').as('name'), eb.fn.coalesce('users.email', 'members.email').as('email'), eb('members.id', 'in', related).as('linked')])
+      .orderBy('members.created_at', 'desc')
+      .orderBy('members.id', 'desc'),
+  );
+  return mapPage(page, (r) => ({ id: r.id, name: r.name, email: r.email, linked: Boolean(r.linked) }));
 }

@@ -1,13 +1,12 @@
 // Policies over HTTP, at FeatBit's paths (PolicyController).
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../platform/context.ts';
-import { orgPrincipalOf } from '../platform/context.ts';
-import { ok } from '../platform/envelope.ts';
-import { Description, Id, PageQuery, Paged, StatementSchema, Type, responses } from '../platform/schemas.ts';
+import { orgRoutes, pageRequest } from '../platform/org-route.ts';
+import { Description, Id, PageQuery, Paged, StatementSchema, Type } from '../platform/schemas.ts';
 import { MAX_STATEMENTS } from '../policy/statement-input.ts';
 import { createPolicyService } from './policy-service.ts';
 import { PolicyGroupVm, PolicyMemberVm, PolicyVm } from './policy-view.ts';
+import { GroupsQuery, MembersQuery, SearchText, relationFilter } from './relation-query.ts';
 
 const Statements = Type.Array(StatementSchema, { maxItems: MAX_STATEMENTS });
 // Blank name or key is `…_is_required` (the service's check); FeatBit sends `description: null` when there is none.
@@ -16,167 +15,105 @@ const KeyField = Type.String({ maxLength: 128 });
 const DescriptionField = Type.Optional(Type.Union([Description, Type.Null()]));
 const PolicyParams = Type.Object({ policyId: Id });
 
-export async function policyRoutes(untyped: FastifyInstance, ctx: AppContext) {
-  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
+export async function policyRoutes(app: FastifyInstance, ctx: AppContext) {
   const policies = createPolicyService(ctx);
-  const tags = ['iam'];
+  const route = orgRoutes(app, ['iam']);
 
-  app.get(
+  route.get(
     '/policies',
-    {
-      schema: {
-        tags,
-        summary: 'List policies, newest first; name matches part of the name [CanManageIAM]',
-        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), ...PageQuery }),
-        response: responses(Paged(PolicyVm)),
-      },
-    },
-    async (request) => {
-      const { name, pageIndex = 0, pageSize = 10 } = request.query;
-      return ok(await policies.list(orgPrincipalOf(request), name, { pageIndex, pageSize }));
-    },
+    { summary: 'List policies, newest first; name matches part of the name [CanManageIAM]', querystring: Type.Object({ name: SearchText, ...PageQuery }), response: Paged(PolicyVm) },
+    (p, r) => policies.list(p, r.query.name, pageRequest(r.query)),
   );
 
-  app.get(
+  route.get(
     '/policies/is-key-used',
     {
-      schema: {
-        tags,
-        summary: 'Whether a policy key is taken in this organization (case-insensitive) [CanManageIAM]',
-        querystring: Type.Object({ key: Type.String({ maxLength: 256 }) }),
-        response: responses(Type.Boolean()),
-      },
+      summary: 'Whether a policy key is taken in this organization (case-insensitive) [CanManageIAM]',
+      querystring: Type.Object({ key: Type.String({ maxLength: 256 }) }),
+      response: Type.Boolean(),
     },
-    async (request) => ok(await policies.isKeyUsed(orgPrincipalOf(request), request.query.key)),
+    (p, r) => policies.isKeyUsed(p, r.query.key),
   );
 
-  app.post(
+  route.post(
     '/policies',
     {
-      schema: {
-        tags,
-        summary: 'Create a custom policy → PolicyVm; a taken key is 422 KeyHasBeenUsed [CanManageIAM, covering its statements]',
-        body: Type.Object({ name: NameField, key: KeyField, description: DescriptionField, statements: Type.Optional(Statements) }, { additionalProperties: false }),
-        response: responses(PolicyVm),
-      },
+      summary: 'Create a custom policy → PolicyVm; a taken key is 422 KeyHasBeenUsed [CanManageIAM, covering its statements]',
+      body: Type.Object({ name: NameField, key: KeyField, description: DescriptionField, statements: Type.Optional(Statements) }, { additionalProperties: false }),
+      response: PolicyVm,
     },
-    async (request) => ok(await policies.create(orgPrincipalOf(request), request.body)),
+    (p, r) => policies.create(p, r.body),
   );
 
-  app.post(
+  route.post(
     '/policies/clone/:key',
     {
-      schema: {
-        tags,
-        summary: 'Copy the policy with this key (of originPolicyType) into a new custom policy → PolicyVm [CanManageIAM, covering its statements]',
-        params: Type.Object({ key: Type.String({ minLength: 1, maxLength: 128 }) }),
-        body: Type.Object({ originPolicyType: Type.String({ maxLength: 32 }), name: NameField, key: KeyField, description: DescriptionField }, { additionalProperties: false }),
-        response: responses(PolicyVm),
-      },
+      summary: 'Copy the policy with this key (of originPolicyType) into a new custom policy → PolicyVm [CanManageIAM, covering its statements]',
+      params: Type.Object({ key: Type.String({ minLength: 1, maxLength: 128 }) }),
+      body: Type.Object({ originPolicyType: Type.String({ maxLength: 32 }), name: NameField, key: KeyField, description: DescriptionField }, { additionalProperties: false }),
+      response: PolicyVm,
     },
-    async (request) => ok(await policies.cloneByKey(orgPrincipalOf(request), request.params.key, request.body)),
+    (p, r) => policies.cloneByKey(p, r.params.key, r.body),
   );
 
-  app.get('/policies/:policyId', { schema: { tags, summary: 'A policy → PolicyVm [CanManageIAM]', params: PolicyParams, response: responses(PolicyVm) } }, async (request) =>
-    ok(await policies.get(orgPrincipalOf(request), request.params.policyId)),
-  );
+  route.get('/policies/:policyId', { summary: 'A policy → PolicyVm [CanManageIAM]', params: PolicyParams, response: PolicyVm }, (p, r) => policies.get(p, r.params.policyId));
 
-  app.post(
+  route.post(
     '/policies/:policyId/clone',
     {
-      schema: {
-        tags,
-        summary: "Copy a policy (built-in ones too) by id into a new custom policy; the description defaults to the source's [CanManageIAM, covering its statements]",
-        params: PolicyParams,
-        body: Type.Object({ name: NameField, key: KeyField, description: DescriptionField }, { additionalProperties: false }),
-        response: responses(PolicyVm),
-      },
+      summary: "Copy a policy (built-in ones too) by id into a new custom policy; the description defaults to the source's [CanManageIAM, covering its statements]",
+      params: PolicyParams,
+      body: Type.Object({ name: NameField, key: KeyField, description: DescriptionField }, { additionalProperties: false }),
+      response: PolicyVm,
     },
-    async (request) => ok(await policies.cloneById(orgPrincipalOf(request), request.params.policyId, request.body)),
+    (p, r) => policies.cloneById(p, r.params.policyId, r.body),
   );
 
-  app.put(
+  route.put(
     '/policies/:policyId/settings',
     {
-      schema: {
-        tags,
-        summary: 'Rename or describe a custom policy → PolicyVm [CanManageIAM]',
-        params: PolicyParams,
-        body: Type.Object({ name: NameField, description: DescriptionField }, { additionalProperties: false }),
-        response: responses(PolicyVm),
-      },
+      summary: 'Rename or describe a custom policy → PolicyVm [CanManageIAM]',
+      params: PolicyParams,
+      body: Type.Object({ name: NameField, description: DescriptionField }, { additionalProperties: false }),
+      response: PolicyVm,
     },
-    async (request) => ok(await policies.updateSettings(orgPrincipalOf(request), request.params.policyId, request.body)),
+    (p, r) => policies.updateSettings(p, r.params.policyId, r.body),
   );
 
-  app.put(
+  route.put(
     '/policies/:policyId/statements',
-    {
-      schema: {
-        tags,
-        summary: "Replace a custom policy's statements → PolicyVm [CanManageIAM, covering the old and the new statements]",
-        params: PolicyParams,
-        body: Statements,
-        response: responses(PolicyVm),
-      },
-    },
-    async (request) => ok(await policies.updateStatements(orgPrincipalOf(request), request.params.policyId, request.body)),
+    { summary: "Replace a custom policy's statements → PolicyVm [CanManageIAM, covering the old and the new statements]", params: PolicyParams, body: Statements, response: PolicyVm },
+    (p, r) => policies.updateStatements(p, r.params.policyId, r.body),
   );
 
-  app.delete(
+  route.delete(
     '/policies/:policyId',
-    { schema: { tags, summary: 'Delete a custom policy (detached from everyone) → true [CanManageIAM, covering it]', params: PolicyParams, response: responses(Type.Boolean()) } },
-    async (request) => {
-      await policies.remove(orgPrincipalOf(request), request.params.policyId);
-      return ok(true);
+    { summary: 'Delete a custom policy (detached from everyone) → true [CanManageIAM, covering it]', params: PolicyParams, response: Type.Boolean() },
+    async (p, r) => {
+      await policies.remove(p, r.params.policyId);
+      return true;
     },
   );
 
-  app.get(
+  route.get(
     '/policies/:policyId/members',
     {
-      schema: {
-        tags,
-        summary: 'Members holding the policy directly, newest first; getAllMembers=true lists every member, isPolicyMember marking them; searchText matches part of the email [CanManageIAM]',
-        params: PolicyParams,
-        querystring: Type.Object({ searchText: Type.Optional(Type.String({ maxLength: 256 })), getAllMembers: Type.Optional(Type.Boolean()), ...PageQuery }),
-        response: responses(Paged(PolicyMemberVm)),
-      },
+      summary: 'Members holding the policy directly, newest first; getAllMembers=true lists every member, isPolicyMember marking them; searchText matches part of the email [CanManageIAM]',
+      params: PolicyParams,
+      querystring: MembersQuery,
+      response: Paged(PolicyMemberVm),
     },
-    async (request) => {
-      const q = request.query;
-      return ok(
-        await policies.members(orgPrincipalOf(request), request.params.policyId, {
-          text: q.searchText?.trim() || undefined,
-          all: q.getAllMembers ?? false,
-          pageIndex: q.pageIndex ?? 0,
-          pageSize: q.pageSize ?? 10,
-        }),
-      );
-    },
+    (p, r) => policies.members(p, r.params.policyId, relationFilter(r.query.searchText, r.query.getAllMembers, r.query)),
   );
 
-  app.get(
+  route.get(
     '/policies/:policyId/groups',
     {
-      schema: {
-        tags,
-        summary: 'Groups holding the policy, newest first; getAllGroups=true lists every group, isPolicyGroup marking them; name matches part of the name [CanManageIAM]',
-        params: PolicyParams,
-        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 256 })), getAllGroups: Type.Optional(Type.Boolean()), ...PageQuery }),
-        response: responses(Paged(PolicyGroupVm)),
-      },
+      summary: 'Groups holding the policy, newest first; getAllGroups=true lists every group, isPolicyGroup marking them; name matches part of the name [CanManageIAM]',
+      params: PolicyParams,
+      querystring: GroupsQuery,
+      response: Paged(PolicyGroupVm),
     },
-    async (request) => {
-      const q = request.query;
-      return ok(
-        await policies.groups(orgPrincipalOf(request), request.params.policyId, {
-          text: q.name?.trim() || undefined,
-          all: q.getAllGroups ?? false,
-          pageIndex: q.pageIndex ?? 0,
-          pageSize: q.pageSize ?? 10,
-        }),
-      );
-    },
+    (p, r) => policies.groups(p, r.params.policyId, relationFilter(r.query.name, r.query.getAllGroups, r.query)),
   );
 }

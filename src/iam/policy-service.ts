@@ -1,13 +1,13 @@
 // Policies, as FeatBit answers them (PolicyController): built-in ones are read-only; custom ones can be created,
 // edited, cloned and deleted.
 import { randomUUID } from 'node:crypto';
-import { actorOf, type OrgPrincipal } from '../auth/principal.ts';
+import type { OrgPrincipal } from '../auth/principal.ts';
 import type { AppContext } from '../platform/context.ts';
 import { BadRequest, BusinessRule, NotFound, isUniqueViolation } from '../platform/errors.ts';
 import type { Statement } from '../policy/statement.ts';
 import { policyGroupIds, groupPage } from './group-store.ts';
-import { iamRn, parseStatements, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
-import type { PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { managedRow, parseStatements, recordIamChange, requireCovers, requireCoversMembers, requireIamManager } from './iam-rules.ts';
+import { mapPage, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 import { memberPage, policyMemberIds } from './member-store.ts';
 import { deletePolicy, findPolicy, findPolicyByKey, insertPolicies, isPolicyKeyUsed, listPolicies, policyHolders, updatePolicy, type PolicyRow } from './policy-store.ts';
 import { policyVm } from './policy-view.ts';
@@ -40,15 +40,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   const { kysely, clock, ids } = deps;
 
   const audit = (trx: Q, p: OrgPrincipal, action: string, policy: { id: string; key: string }, before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
-    deps.audit.record(trx, { orgId: p.org.id, actor: actorOf(p), action, refType: 'iam', refId: policy.id, refKey: policy.key, rn: iamRn(p), before, after });
+    recordIamChange(deps.audit, trx, p, action, policy, { before, after });
 
   /** The policy of the caller's organization, or 404; then the IAM check. */
-  async function policyOf(p: OrgPrincipal, policyId: string): Promise<PolicyRow> {
-    const policy = await findPolicy(kysely, p.org.id, policyId);
-    if (!policy) throw new NotFound();
-    requireIamManager(p);
-    return policy;
-  }
+  const policyOf = (p: OrgPrincipal, policyId: string): Promise<PolicyRow> => managedRow(p, findPolicy(kysely, p.org.id, policyId));
 
   async function editable(p: OrgPrincipal, policyId: string): Promise<PolicyRow> {
     const policy = await policyOf(p, policyId);
@@ -95,8 +90,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   return {
     async list(p: OrgPrincipal, name: string | undefined, page: PageRequest) {
       requireIamManager(p);
-      const found = await listPolicies(kysely, p.org.id, name?.trim() || undefined, page);
-      return { totalCount: found.totalCount, items: found.items.map(policyVm) };
+      return mapPage(await listPolicies(kysely, p.org.id, name?.trim() || undefined, page), policyVm);
     },
 
     async isKeyUsed(p: OrgPrincipal, key: string) {
@@ -175,14 +169,12 @@ export function createPolicyService(deps: PolicyServiceDeps) {
 
     async members(p: OrgPrincipal, policyId: string, f: RelationFilter) {
       const policy = await policyOf(p, policyId);
-      const page = await memberPage(kysely, p.org.id, policyMemberIds(kysely, policy.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...m }) => ({ ...m, isPolicyMember: linked })) };
+      return mapPage(await memberPage(kysely, p.org.id, policyMemberIds(kysely, policy.id), f), ({ linked, ...m }) => ({ ...m, isPolicyMember: linked }));
     },
 
     async groups(p: OrgPrincipal, policyId: string, f: RelationFilter) {
       const policy = await policyOf(p, policyId);
-      const page = await groupPage(kysely, p.org.id, policyGroupIds(kysely, policy.id), f);
-      return { totalCount: page.totalCount, items: page.items.map(({ linked, ...g }) => ({ ...g, isPolicyGroup: linked })) };
+      return mapPage(await groupPage(kysely, p.org.id, policyGroupIds(kysely, policy.id), f), ({ linked, ...g }) => ({ ...g, isPolicyGroup: linked }));
     },
   };
 }

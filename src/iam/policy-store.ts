@@ -3,7 +3,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import { containsIgnoreCase } from '../platform/sql-helpers.ts';
 import type { Database } from '../platform/tables.ts';
 import type { Statement } from '../policy/statement.ts';
-import type { Page, PageRequest, Q, RelationFilter } from './iam-store.ts';
+import { mapPage, pageOf, type Page, type PageRequest, type Q, type RelationFilter } from './iam-store.ts';
 
 export interface PolicyRow {
   id: string;
@@ -38,16 +38,8 @@ export async function findPolicy(db: Q, orgId: string, policyId: string): Promis
 export async function listPolicies(db: Q, orgId: string, name: string | undefined, page: PageRequest): Promise<Page<PolicyRow>> {
   let q = db.selectFrom('policies').where('org_id', '=', orgId);
   if (name) q = q.where(containsIgnoreCase('name', name));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   // Newest first, as FeatBit lists them; the key breaks ties (built-ins are created in one instant).
-  const rows = await q
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('key')
-    .offset(page.pageIndex * page.pageSize)
-    .limit(page.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items: rows.map(toPolicy) };
+  return mapPage(await pageOf(q, page, (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('key')), toPolicy);
 }
 
 /** A policy by key and type (FeatBit's clone names its origin so). */
@@ -108,15 +100,13 @@ export async function policyPage(db: Q, orgId: string, related: PolicyIds, f: Re
   let q = db.selectFrom('policies').where('policies.org_id', '=', orgId);
   if (!f.all) q = q.where('policies.id', 'in', related);
   if (f.text) q = q.where(containsIgnoreCase('policies.name', f.text));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q
-    .select((eb) => ['policies.id', 'policies.key', 'policies.name', 'policies.type', 'policies.description', eb('policies.id', 'in', related).as('linked')])
-    .orderBy('policies.created_at', 'desc')
-    .orderBy('policies.key')
-    .offset(f.pageIndex * f.pageSize)
-    .limit(f.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items: rows.map((r) => ({ id: r.id, key: r.key, name: r.name, type: r.type, description: r.description, linked: Boolean(r.linked) })) };
+  const page = await pageOf(q, f, (q) =>
+    q
+      .select((eb) => ['policies.id', 'policies.key', 'policies.name', 'policies.type', 'policies.description', eb('policies.id', 'in', related).as('linked')])
+      .orderBy('policies.created_at', 'desc')
+      .orderBy('policies.key'),
+  );
+  return mapPage(page, (r) => ({ id: r.id, key: r.key, name: r.name, type: r.type, description: r.description, linked: Boolean(r.linked) }));
 }
 
 /**
@@ -132,15 +122,12 @@ export async function inheritedPolicyPage(db: Q, orgId: string, memberId: string
     .where('group_members.org_id', '=', orgId)
     .where('group_members.member_id', '=', memberId);
   if (f.text) q = q.where(containsIgnoreCase('policies.name', f.text));
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const items = await q
-    .select(['policies.id', 'policies.name', 'policies.type', 'policies.description', 'policies.created_at as createdAt', 'groups.name as groupName'])
-    .orderBy('policies.created_at', 'desc')
-    .orderBy('policies.key')
-    .orderBy('groups.name')
-    .orderBy('groups.id')
-    .offset(f.pageIndex * f.pageSize)
-    .limit(f.pageSize)
-    .execute();
-  return { totalCount: Number(total.n), items };
+  return pageOf(q, f, (q) =>
+    q
+      .select(['policies.id', 'policies.name', 'policies.type', 'policies.description', 'policies.created_at as createdAt', 'groups.name as groupName'])
+      .orderBy('policies.created_at', 'desc')
+      .orderBy('policies.key')
+      .orderBy('groups.name')
+      .orderBy('groups.id'),
+  );
 }

@@ -1,10 +1,8 @@
 // HTTP for projects and their environments (FeatBit's ProjectController and EnvironmentController); rules live in project-service.ts.
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../platform/context.ts';
-import { orgPrincipalOf } from '../platform/context.ts';
-import { ok } from '../platform/envelope.ts';
-import { Description, Id, Key, Name, Type, responses } from '../platform/schemas.ts';
+import { orgRoutes } from '../platform/org-route.ts';
+import { Description, Id, Key, Name, Type } from '../platform/schemas.ts';
 import { projectService } from './project-service.ts';
 import { SecretSchema } from '../sdk-keys/sdk-secret-view.ts';
 
@@ -28,92 +26,69 @@ const ProjectVm = Type.Object({ id: Type.String(), name: Type.String() });
 const ProjectParams = Type.Object({ projectId: Id });
 const EnvParams = Type.Object({ projectId: Id, envId: Id });
 
-export async function projectRoutes(untyped: FastifyInstance, ctx: AppContext) {
-  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
+export async function projectRoutes(app: FastifyInstance, ctx: AppContext) {
   const projects = projectService(ctx);
-  const tags = ['projects'];
+  const route = orgRoutes(app, ['projects']);
 
-  app.get(
-    '/projects',
-    { schema: { tags, summary: 'The projects, with their environments, that the caller can access [CanAccessProject, CanAccessEnv]', response: responses(Type.Array(Project)) } },
-    async (request) => ok(await projects.list(orgPrincipalOf(request))),
-  );
+  route.get('/projects', { summary: 'The projects, with their environments, that the caller can access [CanAccessProject, CanAccessEnv]', response: Type.Array(Project) }, (p) => projects.list(p));
 
-  app.post(
+  route.post(
     '/projects',
     {
-      schema: {
-        tags,
-        summary: 'Create a project with environments dev and prod; a taken key → 422 KeyHasBeenUsed [CreateProject on project/*]',
-        body: Type.Object({ name: Name, key: Key }, { additionalProperties: false }),
-        response: responses(Project),
-      },
+      summary: 'Create a project with environments dev and prod; a taken key → 422 KeyHasBeenUsed [CreateProject on project/*]',
+      body: Type.Object({ name: Name, key: Key }, { additionalProperties: false }),
+      response: Project,
     },
-    async (request) => ok(await projects.create(orgPrincipalOf(request), request.body)),
+    (p, r) => projects.create(p, r.body),
   );
 
-  app.get('/projects/:projectId', { schema: { tags, summary: 'A project [CanAccessProject]', params: ProjectParams, response: responses(Project) } }, async (request) =>
-    ok(await projects.get(orgPrincipalOf(request), request.params.projectId)),
-  );
+  route.get('/projects/:projectId', { summary: 'A project [CanAccessProject]', params: ProjectParams, response: Project }, (p, r) => projects.get(p, r.params.projectId));
 
-  app.put(
+  route.put(
     '/projects/:projectId',
     {
-      schema: {
-        tags,
-        summary: "Rename a project (its key never changes) → FeatBit's ProjectVm {id, name} [UpdateProjectSettings]",
-        params: ProjectParams,
-        body: Type.Object({ name: Name }, { additionalProperties: false }),
-        response: responses(ProjectVm),
-      },
+      summary: "Rename a project (its key never changes) → FeatBit's ProjectVm {id, name} [UpdateProjectSettings]",
+      params: ProjectParams,
+      body: Type.Object({ name: Name }, { additionalProperties: false }),
+      response: ProjectVm,
     },
-    async (request) => ok(await projects.update(orgPrincipalOf(request), request.params.projectId, request.body)),
+    (p, r) => projects.update(p, r.params.projectId, r.body),
   );
 
-  app.delete(
-    '/projects/:projectId',
-    { schema: { tags, summary: 'Delete a project with its environments, flags and segments [DeleteProject]', params: ProjectParams, response: responses(Type.Boolean()) } },
-    async (request) => ok(await projects.remove(orgPrincipalOf(request), request.params.projectId)),
+  route.delete('/projects/:projectId', { summary: 'Delete a project with its environments, flags and segments [DeleteProject]', params: ProjectParams, response: Type.Boolean() }, (p, r) =>
+    projects.remove(p, r.params.projectId),
   );
 
-  app.post(
+  route.post(
     '/projects/:projectId/envs',
     {
-      schema: {
-        tags,
-        summary: 'Create an environment; a taken key → 422 KeyHasBeenUsed [CreateEnv on the project]',
-        params: ProjectParams,
-        body: Type.Object({ name: Name, key: Key, description: Type.Optional(Type.Union([Description, Type.Null()])), settings: SettingsInput }, { additionalProperties: false }),
-        response: responses(Environment),
-      },
+      summary: 'Create an environment; a taken key → 422 KeyHasBeenUsed [CreateEnv on the project]',
+      params: ProjectParams,
+      body: Type.Object({ name: Name, key: Key, description: Type.Optional(Type.Union([Description, Type.Null()])), settings: SettingsInput }, { additionalProperties: false }),
+      response: Environment,
     },
-    async (request) => {
-      const { description, ...rest } = request.body;
-      return ok(await projects.createEnvironment(orgPrincipalOf(request), request.params.projectId, { ...rest, description: description ?? undefined }));
+    (p, r) => {
+      const { description, ...rest } = r.body;
+      return projects.createEnvironment(p, r.params.projectId, { ...rest, description: description ?? undefined });
     },
   );
 
-  app.get('/projects/:projectId/envs/:envId', { schema: { tags, summary: 'An environment [CanAccessEnv]', params: EnvParams, response: responses(Environment) } }, async (request) =>
-    ok(await projects.getEnvironment(orgPrincipalOf(request), request.params.projectId, request.params.envId)),
+  route.get('/projects/:projectId/envs/:envId', { summary: 'An environment [CanAccessEnv]', params: EnvParams, response: Environment }, (p, r) =>
+    projects.getEnvironment(p, r.params.projectId, r.params.envId),
   );
 
-  app.put(
+  route.put(
     '/projects/:projectId/envs/:envId',
     {
-      schema: {
-        tags,
-        summary: "Update an environment's name, description and settings (its key never changes) [UpdateEnvSettings]",
-        params: EnvParams,
-        body: Type.Object({ name: Name, description: Type.Optional(Type.Union([Description, Type.Null()])), settings: SettingsInput }, { additionalProperties: false }),
-        response: responses(Environment),
-      },
+      summary: "Update an environment's name, description and settings (its key never changes) [UpdateEnvSettings]",
+      params: EnvParams,
+      body: Type.Object({ name: Name, description: Type.Optional(Type.Union([Description, Type.Null()])), settings: SettingsInput }, { additionalProperties: false }),
+      response: Environment,
     },
-    async (request) => ok(await projects.updateEnvironment(orgPrincipalOf(request), request.params.projectId, request.params.envId, request.body)),
+    (p, r) => projects.updateEnvironment(p, r.params.projectId, r.params.envId, r.body),
   );
 
-  app.delete(
-    '/projects/:projectId/envs/:envId',
-    { schema: { tags, summary: 'Delete an environment with its flags and segments [DeleteEnv]', params: EnvParams, response: responses(Type.Boolean()) } },
-    async (request) => ok(await projects.removeEnvironment(orgPrincipalOf(request), request.params.projectId, request.params.envId)),
+  route.delete('/projects/:projectId/envs/:envId', { summary: 'Delete an environment with its flags and segments [DeleteEnv]', params: EnvParams, response: Type.Boolean() }, (p, r) =>
+    projects.removeEnvironment(p, r.params.projectId, r.params.envId),
   );
 }
