@@ -44,10 +44,10 @@ export async function findInvitationByDigest(db: Q, digest: string): Promise<(In
 
 export async function listInvitations(db: Q, orgId: string, pageIndex: number, pageSize: number) {
   const q = invitationRows(db).where('invitations.org_id', '=', orgId);
-  const total = await db
-    .selectFrom('invitations')
+  // Counted over the same rows as the page (pending invitations of Invited members), so totalCount never promises more.
+  const total = await q
+    .clearSelect()
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('org_id', '=', orgId)
     .executeTakeFirstOrThrow();
   const items = await q
     .orderBy('invitations.created_at', 'desc')
