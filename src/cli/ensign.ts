@@ -74,8 +74,10 @@ program
     await withDb(async (db) => {
       const now = Date.now();
       const email = normalizeEmail(opts.email);
+      const log = createAuditLog(systemClock, uuidIds);
       const result = await db.kysely.transaction().execute(async (trx) => {
         let user = await trx.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
+        const newAccount = !user;
         if (!user) {
           user = { id: uuidIds.next(), email, name: opts.name };
           await trx
@@ -83,7 +85,20 @@ program
             .values({ ...user, password_hash: hash, created_at: now })
             .execute();
         }
-        return createOrganizationWithOwner(trx, uuidIds, now, opts.org, user);
+        const created = await createOrganizationWithOwner(trx, uuidIds, now, opts.org, user);
+        // An Owner made outside the API is on record in the new organization, naming the CLI (never the password).
+        await log.record(trx, {
+          orgId: created.org.id,
+          actor: CLI_ACTOR,
+          action: 'CreateOwner',
+          refType: 'iam',
+          refId: created.memberId,
+          refKey: email,
+          rn: `iam/${created.org.key}`,
+          before: null,
+          after: { organization: created.org.name, policy: 'owner', newAccount },
+        });
+        return created;
       });
       console.log(`organization ${result.org.name} (${result.org.id}) created with ${email} as Owner`);
     });

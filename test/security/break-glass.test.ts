@@ -1,7 +1,8 @@
 // The `ensign` command line's break-glass actions take effect on the running server's very next request, on SQLite
 // too (the server notices another process's commit through PRAGMA data_version) and on PostgreSQL (the CLI publishes
 // on the instances' bus), however long credentials may be cached; each is an audit entry naming the CLI. Includes the
-// leak commands: `tokens revoke-leaked <file>` (any organization) and `tokens lookup` (secret from standard input).
+// leak commands: `tokens revoke-leaked <file>` (any organization) and `tokens lookup` (secret from standard input),
+// and `create-owner`, which is audited the same way.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -129,6 +130,40 @@ describe.each(backends)('break-glass CLI (%s)', (backend) => {
     const entry = audit.body.data.items.find((e: any) => e.action === 'ResetPassword');
     expect(entry.actor).toMatchObject({ kind: 'system', memberName: 'ensign CLI' });
     expect(JSON.stringify(audit.body)).not.toContain('a-new-password');
+  });
+
+  it('create-owner: the new Owner is on record in the new organization, audited as the CLI, without the password; an existing account keeps its password', async () => {
+    const { server: s, databaseUrl } = await start();
+    const env = { secret: s.secret, databaseUrl };
+    const setup = await call(s.url, 'POST', '/setup', undefined, { organizationName: 'Acme', name: 'Olivia', email: 'owner@example.com', password: 'owner-password' });
+    const owner = `Bearer ${setup.body.data.session}`;
+
+    const made = cli(['create-owner', '--email', 'Boss@Example.com', '--name', 'Bea', '--org', 'Initech'], env);
+    expect(made).toContain('boss@example.com as Owner');
+    expect(made).not.toContain('a-new-password');
+    const boss = await call(s.url, 'POST', '/identity/login-by-email', undefined, { email: 'boss@example.com', password: 'a-new-password' });
+    expect(boss.status).toBe(200);
+    const bossAuth = `Bearer ${boss.body.data.session}`;
+    const [initech] = (await call(s.url, 'GET', '/organizations', bossAuth)).body.data;
+    expect(initech).toMatchObject({ name: 'Initech' });
+    const bossLog = await call(s.url, 'GET', '/audit-logs?refType=iam', bossAuth, undefined, initech.id);
+    expect(bossLog.body.data.items).toHaveLength(1);
+    expect(bossLog.body.data.items[0]).toMatchObject({
+      action: 'CreateOwner',
+      refKey: 'boss@example.com',
+      actor: { kind: 'system', memberName: 'ensign CLI', tokenId: null },
+      changes: { before: null, after: { organization: 'Initech', policy: 'owner', newAccount: true } },
+    });
+    expect(JSON.stringify(bossLog.body)).not.toContain('a-new-password');
+
+    // An existing account gets the new organization, and keeps the password it had.
+    cli(['create-owner', '--email', 'owner@example.com', '--name', 'Olivia', '--org', 'Globex'], env);
+    expect((await call(s.url, 'POST', '/identity/login-by-email', undefined, { email: 'owner@example.com', password: 'a-new-password' })).status).toBe(401);
+    expect((await call(s.url, 'POST', '/identity/login-by-email', undefined, { email: 'owner@example.com', password: 'owner-password' })).status).toBe(200);
+    const globex = (await call(s.url, 'GET', '/organizations', owner)).body.data.find((o: any) => o.name === 'Globex');
+    const ownerLog = await call(s.url, 'GET', '/audit-logs?refType=iam', owner, undefined, globex.id);
+    expect(ownerLog.body.data.items.map((e: any) => [e.action, e.refKey, e.actor.memberName, e.changes.after.newAccount])).toEqual([['CreateOwner', 'owner@example.com', 'ensign CLI', false]]);
+    expect(JSON.stringify(ownerLog.body)).not.toContain('a-new-password');
   });
 
   it('revoke-leaked deactivates the listed tokens of every organization at once, audited as the CLI; a second run changes nothing', async () => {

@@ -30,6 +30,22 @@ describe.each(backends)('sign-in throttle under concurrency (%s)', (backend) => 
     expect((await t.call('POST', LOGIN, { body: { email: 'owner@example.com', password: 'owner-password' } })).status).toBe(429);
   });
 
+  it('once the limit for an email is reached, the correct password is refused with 429 and creates no session', async () => {
+    const t = await makeApp(backend);
+    apps.push(t);
+    const owner = await setupOwner(t);
+    const sessions = () => t.db.kysely.selectFrom('sessions').select(['id', 'user_id']).orderBy('id').execute();
+    for (let i = 0; i < 10; i++) expect((await t.call('POST', LOGIN, { body: { email: 'owner@example.com', password: `wrong-guess-${i}` } })).status).toBe(401);
+    const before = await sessions();
+    expect(before).toHaveLength(1); // the session set-up started
+    const refused = await t.call('POST', LOGIN, { body: { email: 'owner@example.com', password: 'owner-password' } });
+    expect(refused.status).toBe(429);
+    expect(refused.body.data).toBeNull();
+    expect(await sessions()).toEqual(before);
+    // The session held from before is not touched either.
+    expect((await t.call('GET', '/api/v1/user/profile', { auth: owner.auth })).status).toBe(200);
+  });
+
   it('150 concurrent guesses from one address across emails: at most 50 are verified', async () => {
     const t = await makeApp(backend);
     apps.push(t);

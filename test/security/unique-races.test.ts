@@ -32,5 +32,7 @@ describe.each(backends)('unique-key races (%s)', (backend) => {
     const statuses = res.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 422, 422, 422, 422, 422]);
     for (const r of res.filter((x) => x.status === 422)) expect(r.body.errors).toEqual(['NameHasBeenUsed']);
+    const same = expectOk(await as(t, owner)('GET', '/access-tokens?name=same&pageSize=100')).items.filter((x: any) => x.name === 'same');
+    expect(same.map((x: any) => x.id)).toEqual([res.find((r) => r.status === 200)!.body.data.id]);
   });
 });

@@ -183,48 +183,88 @@ describe.each(backends)('flag targeting (%s)', (backend) => {
     expect(await read('checkout')).toEqual(withRule);
   });
 
-  it('a token holding only UpdateFlagIndividualTargeting on the flag can target users and nothing else', async () => {
+  /**
+   * Each part of the targeting and the action it needs: `value` is what a change sets it to (the new flag has no
+   * users, no rules, a fallthrough serving a and exptIncludeAllTargets on, so each value is a change).
+   */
+  const PARTS: { field: 'targetUsers' | 'rules' | 'fallthrough' | 'exptIncludeAllTargets'; action: string; value: (f: any) => unknown }[] = [
+    { field: 'targetUsers', action: 'UpdateFlagIndividualTargeting', value: () => [{ variationId: 'c', keyIds: ['beta-user'] }] },
+    { field: 'rules', action: 'UpdateFlagTargetingRules', value: () => [rule('r1', 'b')] },
+    { field: 'fallthrough', action: 'UpdateFlagDefaultRule', value: (f) => ({ ...f.fallthrough, variations: [{ id: 'c', rollout: [0, 1], exptRollout: 1 }] }) },
+    { field: 'exptIncludeAllTargets', action: 'UpdateFlagDefaultRule', value: () => false },
+  ];
+  /** For each action: the part it changes (with a comment), and a JSON Patch it may apply with the value it leaves. */
+  const OWN = {
+    UpdateFlagIndividualTargeting: {
+      field: 'targetUsers',
+      comment: 'let beta-user in',
+      patch: [{ op: 'add', path: '/targetUsers/0/keyIds/-', value: 'second' }],
+      patchedField: 'targetUsers',
+      patched: [{ variationId: 'c', keyIds: ['beta-user', 'second'] }],
+    },
+    UpdateFlagTargetingRules: {
+      field: 'rules',
+      comment: 'Dutch users get b',
+      patch: [{ op: 'add', path: '/rules/-', value: rule('r2', 'c') }],
+      patchedField: 'rules',
+      patched: [rule('r1', 'b'), rule('r2', 'c')],
+    },
+    UpdateFlagDefaultRule: {
+      field: 'fallthrough',
+      comment: 'serve c by default',
+      patch: [{ op: 'replace', path: '/exptIncludeAllTargets', value: false }],
+      patchedField: 'exptIncludeAllTargets',
+      patched: false,
+    },
+  } as const;
+
+  it.each(Object.keys(OWN) as (keyof typeof OWN)[])('a token holding only %s on the flag can change its part and nothing else', async (action) => {
+    const own = OWN[action];
+    const ownPart = PARTS.find((x) => x.field === own.field)!;
     const f = await stringFlag('checkout');
     await stringFlag('other');
-    const token = as(t, await personalToken(t, org.owner, 'targeting only', [allow('flag', ['UpdateFlagIndividualTargeting'], ['project/web:env/prod:flag/checkout'])]));
+    const token = as(t, await personalToken(t, org.owner, `${action} only`, [allow('flag', [action], ['project/web:env/prod:flag/checkout'])]));
 
     const added = await token('PUT', url('checkout', '/targeting'), {
       revision: f.revision,
-      targeting: { ...targetingOf(f), targetUsers: [{ variationId: 'c', keyIds: ['beta-user'] }] },
-      comment: 'let beta-user in',
+      targeting: { ...targetingOf(f), [own.field]: ownPart.value(f) },
+      comment: own.comment,
     });
-    expect((await changed(added, 'checkout')).targetUsers).toEqual([{ variationId: 'c', keyIds: ['beta-user'] }]);
+    expect((await changed(added, 'checkout'))[own.field]).toEqual(ownPart.value(f));
     const [entry] = await entries(f.id);
-    expect(entry).toMatchObject({ action: 'UpdateFlagIndividualTargeting', comment: 'let beta-user in', actor: { kind: 'token' } });
+    expect(entry).toMatchObject({ action, comment: own.comment, actor: { kind: 'token' } });
 
     const now = await read('checkout');
     const auditBefore = (await entries(f.id)).length;
     const current = targetingOf(now);
+    const others = PARTS.filter((x) => x.action !== action);
     const refusals: [string, string, unknown][] = [
-      ['rules', 'PUT', { revision: now.revision, targeting: { ...current, rules: [rule('r1', 'b')] } }],
-      ['fallthrough', 'PUT', { revision: now.revision, targeting: { ...current, fallthrough: { ...current.fallthrough, variations: [{ id: 'c', rollout: [0, 1], exptRollout: 1 }] } } }],
-      ['exptIncludeAllTargets', 'PUT', { revision: now.revision, targeting: { ...current, exptIncludeAllTargets: false } }],
-      ['users and rules together', 'PUT', { revision: now.revision, targeting: { ...current, targetUsers: [], rules: [rule('r1', 'b')] } }],
+      ...others.map((x): [string, string, unknown] => [x.field, 'PUT', { revision: now.revision, targeting: { ...current, [x.field]: x.value(now) } }]),
+      // Its own part moving back, together with another part.
+      ...others.map((x): [string, string, unknown] => [
+        `${own.field} and ${x.field} together`,
+        'PUT',
+        { revision: now.revision, targeting: { ...current, [own.field]: (f as any)[own.field], [x.field]: x.value(now) } },
+      ]),
     ];
     for (const [why, method, body] of refusals) expect({ why, ...strip(await token(method, url('checkout', '/targeting'), body)) }).toEqual({ why, ...FORBIDDEN });
     expect(strip(await token('PUT', url('checkout', '/toggle/true')))).toEqual(FORBIDDEN);
     expect(strip(await token('PUT', url('checkout', '/name'), { name: 'Nope' }))).toEqual(FORBIDDEN);
     expect(strip(await token('PUT', url('checkout', '/off-variation'), { offVariationId: 'c' }))).toEqual(FORBIDDEN);
-    expect(strip(await token('PATCH', url('checkout'), [{ op: 'replace', path: '/rules', value: [rule('r1', 'b')] }]))).toEqual(FORBIDDEN);
+    for (const x of others)
+      expect({ why: x.field, ...strip(await token('PATCH', url('checkout'), [{ op: 'replace', path: `/${x.field}`, value: x.value(now) }])) }).toEqual({ why: x.field, ...FORBIDDEN });
     expect(strip(await token('PATCH', url('checkout'), [{ op: 'replace', path: '/isEnabled', value: true }]))).toEqual(FORBIDDEN);
-    // Another flag is out of reach even for targetUsers.
+    // Another flag is out of reach even for its own part.
     const other = await read('other');
-    expect(strip(await token('PUT', url('other', '/targeting'), { revision: other.revision, targeting: { ...targetingOf(other), targetUsers: [{ variationId: 'c', keyIds: ['x'] }] } }))).toEqual(
-      FORBIDDEN,
-    );
+    expect(strip(await token('PUT', url('other', '/targeting'), { revision: other.revision, targeting: { ...targetingOf(other), [own.field]: ownPart.value(other) } }))).toEqual(FORBIDDEN);
     expect(await read('checkout')).toEqual(now);
     expect(await read('other')).toEqual(other);
     expect(await entries(f.id)).toHaveLength(auditBefore);
 
-    // Through PATCH too, only targetUsers.
-    const patched = await token('PATCH', url('checkout'), [{ op: 'add', path: '/targetUsers/0/keyIds/-', value: 'second' }]);
+    // Through PATCH too, only its own part.
+    const patched = await token('PATCH', url('checkout'), own.patch);
     expect(strip(patched)).toEqual({ status: 200, body: { success: true, errors: [], data: true } });
-    expect((await read('checkout')).targetUsers).toEqual([{ variationId: 'c', keyIds: ['beta-user', 'second'] }]);
+    expect((await read('checkout'))[own.patchedField]).toEqual(own.patched);
   });
 
   it('a caller holding none of the targeting actions is refused even for an unchanged targeting', async () => {

@@ -180,13 +180,48 @@ describe.each(backends)('segment targeting (%s)', (backend) => {
     expect(expectOk(await token('PUT', segUrl(web.env.prod, s.id, '/targeting'), { included: ['u9'], excluded: [] }))).toBe(true);
     expect((await read(web.env.prod, s.id)).included).toEqual(['u9']);
     const now = await read(web.env.prod, s.id);
+    const auditBefore = (await entries(s.id)).length;
     expect(strip(await token('PUT', segUrl(web.env.prod, s.id, '/targeting'), { rules: [matchRule('r1')] }))).toEqual(FORBIDDEN);
     expect(strip(await token('PUT', segUrl(web.env.prod, s.id, '/targeting'), { included: [], rules: [matchRule('r1')] }))).toEqual(FORBIDDEN);
     expect(strip(await token('PATCH', segUrl(web.env.prod, s.id), [{ op: 'replace', path: '/name', value: 'x' }]))).toEqual(FORBIDDEN);
     expect(strip(await token('PUT', segUrl(web.env.prod, s.id, '/archive')))).toEqual(FORBIDDEN);
     expect(await read(web.env.prod, s.id)).toEqual(now);
+    expect(await entries(s.id)).toHaveLength(auditBefore);
     expect(strip(await token('PATCH', segUrl(web.env.prod, s.id), [{ op: 'add', path: '/excluded/-', value: 'u7' }]))).toEqual({ status: 200, body: { success: true, errors: [], data: true } });
     expect((await read(web.env.prod, s.id)).excluded).toEqual(['u7']);
+  });
+
+  it('a token holding only UpdateSegmentRules can change the rules and nothing else', async () => {
+    const s = await b.segment(web.env.prod, 'vips', { included: ['u1'] });
+    await b.segment(web.env.prod, 'other');
+    const token = as(t, await personalToken(t, org.owner, 'rules only', [allow('segment', ['UpdateSegmentRules'], ['project/web:env/prod:segment/vips'])]));
+    expect(expectOk(await token('PUT', segUrl(web.env.prod, s.id, '/targeting'), { rules: [matchRule('r1')], comment: 'Dutch users' }))).toBe(true);
+    expect((await read(web.env.prod, s.id)).rules).toEqual([matchRule('r1')]);
+    expect((await entries(s.id))[0]).toMatchObject({ action: 'UpdateSegmentRules', comment: 'Dutch users', actor: { kind: 'token' } });
+
+    const now = await read(web.env.prod, s.id);
+    const auditBefore = (await entries(s.id)).length;
+    const refusals: [string, string, string, unknown][] = [
+      ['included', 'PUT', '/targeting', { included: ['u1', 'u9'] }],
+      ['excluded', 'PUT', '/targeting', { excluded: ['u8'] }],
+      ['rules and included together', 'PUT', '/targeting', { included: [], rules: [] }],
+      ['PATCH included', 'PATCH', '', [{ op: 'add', path: '/included/-', value: 'u9' }]],
+      ['PATCH excluded', 'PATCH', '', [{ op: 'add', path: '/excluded/-', value: 'u8' }]],
+      ['PATCH name', 'PATCH', '', [{ op: 'replace', path: '/name', value: 'x' }]],
+      ['archive', 'PUT', '/archive', undefined],
+    ];
+    for (const [why, method, tail, body] of refusals) expect({ why, ...strip(await token(method, segUrl(web.env.prod, s.id, tail), body)) }).toEqual({ why, ...FORBIDDEN });
+    const other = (await b.segment(web.env.dev, 'elsewhere')).id;
+    expect(strip(await token('PUT', segUrl(web.env.dev, other, '/targeting'), { rules: [matchRule('r1')] }))).toEqual(FORBIDDEN);
+    expect(await read(web.env.prod, s.id)).toEqual(now);
+    expect(await entries(s.id)).toHaveLength(auditBefore);
+
+    // Through PATCH too, only the rules.
+    expect(strip(await token('PATCH', segUrl(web.env.prod, s.id), [{ op: 'add', path: '/rules/-', value: matchRule('r2', 'DE') }]))).toEqual({
+      status: 200,
+      body: { success: true, errors: [], data: true },
+    });
+    expect((await read(web.env.prod, s.id)).rules).toEqual([matchRule('r1'), matchRule('r2', 'DE')]);
   });
 
   it('a segment named by a flag cannot be archived (422 SegmentIsBeingUsed); flag-references lists the flags', async () => {
