@@ -98,9 +98,11 @@ program
           before: null,
           after: { organization: created.org.name, policy: 'owner', newAccount },
         });
-        return created;
+        return { ...created, newAccount };
       });
       console.log(`organization ${result.org.name} (${result.org.id}) created with ${email} as Owner`);
+      // An existing account keeps its own password: say so, so the operator does not hand out one that does not work.
+      if (!result.newAccount) console.log(`${email} already had an account: its password is unchanged (the one given was not used)`);
     });
   });
 

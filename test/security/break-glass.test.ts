@@ -157,7 +157,9 @@ describe.each(backends)('break-glass CLI (%s)', (backend) => {
     expect(JSON.stringify(bossLog.body)).not.toContain('a-new-password');
 
     // An existing account gets the new organization, and keeps the password it had.
-    cli(['create-owner', '--email', 'owner@example.com', '--name', 'Olivia', '--org', 'Globex'], env);
+    const existing = cli(['create-owner', '--email', 'owner@example.com', '--name', 'Olivia', '--org', 'Globex'], env);
+    expect(existing).toContain('owner@example.com already had an account: its password is unchanged');
+    expect(made).not.toContain('already had an account');
     expect((await call(s.url, 'POST', '/identity/login-by-email', undefined, { email: 'owner@example.com', password: 'a-new-password' })).status).toBe(401);
     expect((await call(s.url, 'POST', '/identity/login-by-email', undefined, { email: 'owner@example.com', password: 'owner-password' })).status).toBe(200);
     const globex = (await call(s.url, 'GET', '/organizations', owner)).body.data.find((o: any) => o.name === 'Globex');
