@@ -1,5 +1,6 @@
 // HTTP for feature flags (FeatBit's paths: /envs/{envId}/feature-flags/…); rules live in flag-service.ts.
 import type { FastifyInstance } from 'fastify';
+import { Value } from 'typebox/value';
 import type { Static, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../platform/context.ts';
 import { orgPrincipalOf } from '../platform/context.ts';
@@ -90,6 +91,8 @@ const OptionalBoolean = Type.Optional(Type.Union([Type.Boolean(), Type.Literal('
 
 const EnvParams = Type.Object({ envId: Id });
 const FlagParams = Type.Object({ envId: Id, key: Key });
+const EvaluateBody = Type.Object({ user: EvalUserSchema }, { additionalProperties: false });
+const EvaluationView = Type.Object({ variation: Type.Union([Type.Object({ id: Type.String(), value: Type.String() }), Type.Null()]), reason: Type.String(), kind: Type.String() });
 
 export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
   const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
@@ -341,8 +344,8 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
         tags,
         summary: "The variation a user gets from the flag, with FeatBit's reason (an SDK's answer, computed on the server) [CanAccessEnv]",
         params: FlagParams,
-        body: Type.Object({ user: EvalUserSchema }, { additionalProperties: false }),
-        response: responses(Type.Object({ variation: Type.Union([Type.Object({ id: Type.String(), value: Type.String() }), Type.Null()]), reason: Type.String(), kind: Type.String() })),
+        body: EvaluateBody,
+        response: responses(EvaluationView),
       },
     },
     async (request) => ok(await flags.evaluate(orgPrincipalOf(request), request.params.envId, request.params.key, request.body.user)),
@@ -369,6 +372,18 @@ export async function flagRoutes(untyped: FastifyInstance, ctx: AppContext) {
         params: FlagParams,
         body: Type.Object({ key: Key, name: Name, description: Type.Optional(Description), tags: Type.Optional(TagList) }, { additionalProperties: false }),
         response: True,
+      },
+      // FeatBit's clone path has a static `clone` segment, so evaluating a flag keyed `clone`
+      // (`POST …/feature-flags/clone/evaluate`) is routed here, as if cloning a flag keyed `evaluate`. A clone body
+      // needs `key` and `name`; an evaluation body is exactly `{user}`: the one that is an evaluation is answered as
+      // the evaluate route answers it (the same service call, so the same CanAccessEnv check and envelope).
+      preValidation: async (request, reply) => {
+        if (request.params.key !== 'evaluate' || !Value.Check(FlagParams, request.params) || !Value.Check(EvaluateBody, request.body)) return;
+        const data = await flags.evaluate(orgPrincipalOf(request), request.params.envId, 'clone', request.body.user);
+        // This route's response schema (and so its reply's type) is the clone's `true`: the evaluation's envelope goes
+        // out already serialized, which Fastify sends as it is.
+        const body: Static<typeof EvaluationView> = data;
+        return reply.type('application/json; charset=utf-8').send(JSON.stringify(ok(body)) as never);
       },
     },
     async (request) => ok(await flags.clone(orgPrincipalOf(request), request.params.envId, request.params.key, request.body)),

@@ -87,4 +87,28 @@ describe.each(backends)('flag evaluation route (%s)', (backend) => {
     expectOk(await owner('PUT', url('checkout', '/archive')));
     expect((await owner('POST', url('checkout', '/evaluate'), { user: user('alice') })).body).toEqual({ success: false, errors: ['FlagArchived'], data: null });
   });
+  it("a flag keyed `clone` is evaluated at …/clone/evaluate (FeatBit's clone path has a static `clone` there), and a flag keyed `evaluate` still clones", async () => {
+    await b.flag(web.env.prod, 'clone', {});
+    await b.flag(web.env.prod, 'twin', {});
+    for (const on of [false, true]) {
+      for (const key of ['clone', 'twin']) await owner('PUT', url(key, `/toggle/${on}`));
+      const evaluated = await owner('POST', url('clone', '/evaluate'), { user: user('alice') });
+      // The same answer, envelope and all, as the evaluate route gives for a twin flag keyed otherwise (variation
+      // ids are each flag's own).
+      const twin = (await owner('POST', url('twin', '/evaluate'), { user: user('alice') })).body;
+      const withoutId = (b: any) => ({ ...b, data: { ...b.data, variation: { value: b.data.variation.value } } });
+      expect(evaluated.status).toBe(200);
+      expect(withoutId(evaluated.body)).toEqual(withoutId(twin));
+      expect(evaluated.body.data.kind).toBe(on ? 'fallthrough' : 'disabled');
+    }
+    // Evaluation is still guarded by CanAccessEnv on that route too.
+    const outsider = as(t, await member(t, org, []));
+    expect((await outsider('POST', url('clone', '/evaluate'), { user: user('alice') })).status).toBe(403);
+    // A clone body on the same path clones the flag keyed `evaluate`, as FeatBit's route does.
+    await b.flag(web.env.prod, 'evaluate', {});
+    expect(expectOk(await owner('POST', url('clone', '/evaluate'), { key: 'evaluate-copy', name: 'Copy' }))).toBe(true);
+    expect(expectOk(await owner('GET', url('evaluate-copy'))).key).toBe('evaluate-copy');
+    // Neither body: the clone route's own validation answers.
+    expect((await owner('POST', url('clone', '/evaluate'), { user: { keyId: '' } })).status).toBe(400);
+  });
 });
