@@ -5,15 +5,11 @@
 // IPv4-mapped IPv6 one, and an IPv6 one. The checks alone are timed too, and the client address through one trusted
 // proxy. Single calls are shorter than the timer's resolution, so each sample is the mean of a batch of calls.
 // Run: npx tsx bench/token-checks.ts → one JSON line per case; target: p99 added < 1 µs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildApp } from '../src/app.ts';
 import { CidrSet } from '../src/auth/cidr.ts';
 import { compileTokenPolicy, tokenPolicyRefusal } from '../src/auth/token-policy.ts';
 import { clientAddressOf } from '../src/platform/client-address.ts';
-import { openDatabase } from '../src/platform/db.ts';
+import { inProcessEnsign } from './in-process.ts';
 
 export interface TokenCheckCase {
   case: string;
@@ -53,24 +49,7 @@ function measureInterleaved(cases: [string, () => unknown][]): TokenCheckCase[] 
 }
 
 export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ensign-checks-'));
-  const db = await openDatabase({ databaseUrl: null, dataDir });
-  const config = {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    databaseUrl: null,
-    secret: 'bench-secret-0123456789',
-    logLevel: 'silent',
-    sessionTtlSeconds: 3600,
-    rateLimitPerMinute: 0,
-    cacheRevalidateSeconds: 3600,
-    webDir: join(dataDir, 'none'),
-    secureCookies: false,
-    trustProxy: false,
-    sdkIdleTimeoutSeconds: 0,
-  };
-  const app = await buildApp({ config, db, logger: false, background: false });
+  const { app, close } = await inProcessEnsign('checks');
   const call = async (method: string, url: string, auth: string | null, body?: unknown, headers: Record<string, string> = {}, remoteAddress = '127.0.0.1') => {
     const res = await app.inject({ method: method as 'GET', url, remoteAddress, headers: { ...(auth ? { authorization: auth } : {}), ...headers }, ...(body ? { payload: body as object } : {}) });
     const json = res.json();
@@ -120,9 +99,7 @@ export async function runTokenChecksBench(): Promise<TokenCheckCase[]> {
     ['client address through one trusted proxy (clientAddressOf)', () => throughProxy(proxied)],
   ]);
   const results = [...checks, ...alone];
-  await app.close();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
   return results;
 }
 

@@ -2,13 +2,9 @@
 // Cases: checksum rejection (no database), cache hit, cache miss (database load), personal and service.
 // Run: npx tsx bench/token-verify.bench.ts → one JSON line per case.
 import { pathToFileURL } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp } from '../src/app.ts';
 import { createAuthenticator } from '../src/auth/authenticate.ts';
-import { openDatabase } from '../src/platform/db.ts';
 import { AppError } from '../src/platform/errors.ts';
+import { inProcessEnsign } from './in-process.ts';
 
 export interface VerifyCase {
   case: string;
@@ -23,24 +19,7 @@ function percentile(sorted: number[], q: number): number {
 }
 
 export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ensign-verify-'));
-  const db = await openDatabase({ databaseUrl: null, dataDir });
-  const config = {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    databaseUrl: null,
-    secret: 'bench-secret-0123456789',
-    logLevel: 'silent',
-    sessionTtlSeconds: 3600,
-    rateLimitPerMinute: 0,
-    cacheRevalidateSeconds: 3600,
-    webDir: join(dataDir, 'none'),
-    secureCookies: false,
-    trustProxy: false,
-    sdkIdleTimeoutSeconds: 60,
-  };
-  const app = await buildApp({ config, db, logger: false, background: false });
+  const { app, db, close } = await inProcessEnsign('verify');
   const call = async (method: string, url: string, auth: string | null, body?: unknown) =>
     (await app.inject({ method: method as 'GET', url, headers: auth ? { authorization: auth } : {}, ...(body ? { payload: body as object } : {}) })).json();
   const setup = await call('POST', '/api/v1/setup', null, { organizationName: 'Bench', name: 'B', email: 'b@example.com', password: 'bench-password' });
@@ -79,9 +58,7 @@ export async function runTokenVerifyBench(): Promise<VerifyCase[]> {
     await measure('personal token, cache miss (token + owner loaded from SQLite)', 10_000, cold, personal),
     await measure('service token, cache miss (loaded from SQLite)', 10_000, cold, service),
   ];
-  await app.close();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
   return results;
 }
 
