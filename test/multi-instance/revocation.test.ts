@@ -4,11 +4,11 @@
 // must resume. Needs PG_URL; without it the tests are skipped (their names say so).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidationChannel } from '../../src/platform/invalidation-bus.ts';
 import { PG_URL } from '../support/harness.ts';
-import { call, startInstance, status, stopInstance, type Instance } from '../support/instances.ts';
+import { call, startInstance, status, stopInstance, twoInstancesWithAFlag, type Instance, type TwoInstances } from '../support/instances.ts';
 
 const TRIALS = Number(process.env.REVOCATION_TRIALS ?? 100);
 const HAMMERS = 4;
@@ -88,16 +88,14 @@ const serviceToken = (name: string) => ({ name, type: 'Service', permissions: [{
 const pgDescribe = PG_URL ? describe : describe.skip;
 
 pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database' : 'instances in separate processes on one PostgreSQL database (skipped: set PG_URL)', () => {
-  const schema = `t_multi_${randomBytes(5).toString('hex')}`;
-  // Instances of one deployment share ENSIGN_SECRET (the token pepper).
-  const secret = `multi-instance-${randomBytes(12).toString('hex')}`;
+  let t: TwoInstances;
+  let schema: string;
+  let secret: string;
   let admin: pg.Client;
   let a: Instance;
   let b: Instance;
-  let owner: string;
-  let orgId: string;
   let onB: string; // the flag's URL on instance B
-  const asOwner = (method: string, path: string, body?: unknown) => call(a.base, method, path, owner, body, { organization: orgId });
+  const asOwner = (method: string, path: string, body?: unknown) => t.asOwner(method, path, body);
 
   /** A member with these policies, signed in through A; returns their session and member id. */
   async function member(policyIds: string[]): Promise<{ auth: string; memberId: string }> {
@@ -112,26 +110,11 @@ pgDescribe(PG_URL ? 'instances in separate processes on one PostgreSQL database'
     (await asOwner('POST', '/policies', { name: `p-${randomBytes(4).toString('hex')}`, key: `p-${randomBytes(4).toString('hex')}`, statements })).id as string;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    a = await startInstance(schema, secret);
-    b = await startInstance(schema, secret);
-    const setup = await call(a.base, 'POST', '/setup', null, { organizationName: 'Acme', name: 'Olivia Owner', email: 'owner@example.com', password: 'owner-password' });
-    owner = `Bearer ${setup.session}`;
-    orgId = setup.organizationId;
-    const project = await asOwner('POST', '/projects', { name: 'Web', key: 'web' });
-    const envId = project.environments.find((e: any) => e.key === 'prod').id;
-    await asOwner('POST', `/envs/${envId}/feature-flags`, { key: 'checkout', name: 'Checkout' });
-    onB = `${b.base}/api/v1/envs/${envId}/feature-flags/checkout`;
+    t = await twoInstancesWithAFlag('t_multi');
+    ({ schema, secret, admin, a, b, onB } = t);
   }, 60_000);
 
-  afterAll(async () => {
-    await stopInstance(b);
-    await stopInstance(a);
-    await admin?.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
-    await admin?.end();
-  });
+  afterAll(async () => t?.stop());
 
   it(`a token deactivated through A stops working on B within a second (p99 over ${TRIALS} trials)`, async () => {
     const trials: Trial[] = [];

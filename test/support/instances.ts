@@ -1,8 +1,10 @@
 // Ensign instances in their own processes (`ensign serve`) on one PostgreSQL schema, as behind a load balancer.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { PG_URL } from './harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,4 +75,59 @@ export async function status(url: string, auth: string): Promise<number> {
   const res = await fetch(url, { headers: { authorization: auth } });
   await res.arrayBuffer();
   return res.status;
+}
+
+export interface TwoInstances {
+  schema: string;
+  secret: string;
+  /** A client of PG_URL itself (outside the schema), for what a test does to the database behind the instances. */
+  admin: pg.Client;
+  a: Instance;
+  b: Instance;
+  owner: string;
+  orgId: string;
+  /** The flag `checkout` of project web, environment prod, on instance B. */
+  onB: string;
+  /** A call as the Owner through A, in the organization. */
+  asOwner(method: string, path: string, body?: unknown): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A fresh schema of PG_URL with instances A and B on it (`env` for both), an Owner set up through A, and a flag whose
+ * read on B the multi-instance tests watch.
+ */
+export async function twoInstancesWithAFlag(prefix: string, env: Record<string, string> = {}): Promise<TwoInstances> {
+  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
+  // Instances of one deployment share ENSIGN_SECRET (the token pepper).
+  const secret = `multi-instance-${randomBytes(12).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const a = await startInstance(schema, secret, env);
+  const b = await startInstance(schema, secret, env);
+  const setup = await call(a.base, 'POST', '/setup', null, { organizationName: 'Acme', name: 'Olivia Owner', email: 'owner@example.com', password: 'owner-password' });
+  const owner = `Bearer ${setup.session}`;
+  const orgId: string = setup.organizationId;
+  const asOwner = (method: string, path: string, body?: unknown) => call(a.base, method, path, owner, body, { organization: orgId });
+  const project = await asOwner('POST', '/projects', { name: 'Web', key: 'web' });
+  const envId = project.environments.find((e: { key: string }) => e.key === 'prod').id;
+  await asOwner('POST', `/envs/${envId}/feature-flags`, { key: 'checkout', name: 'Checkout' });
+  return {
+    schema,
+    secret,
+    admin,
+    a,
+    b,
+    owner,
+    orgId,
+    onB: `${b.base}/api/v1/envs/${envId}/feature-flags/checkout`,
+    asOwner,
+    async stop() {
+      await stopInstance(b);
+      await stopInstance(a);
+      await admin.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+      await admin.end();
+    },
+  };
 }
