@@ -3,7 +3,7 @@ import { compilePolicy, decide, type CompiledPolicy } from '../policy/evaluate.t
 import { covers } from '../policy/covers.ts';
 import { formatRn, type Rn } from '../policy/rn.ts';
 import type { Statement } from '../policy/statement.ts';
-import { PermissionRefused } from '../platform/errors.ts';
+import { Forbidden, PermissionRefused } from '../platform/errors.ts';
 
 export interface Layer {
   statements: Statement[];
@@ -75,6 +75,15 @@ export type OrgPrincipal = MemberPrincipal | TokenPrincipal;
  * follows them in full. A narrowed token is bounded by its own statements everywhere, "self" included.
  */
 export const isSelf = (p: OrgPrincipal, memberId: string): boolean => p.memberId === memberId && p.permission.layers.length > 0 && p.permission.layers.every((l) => l.memberId === memberId);
+
+/**
+ * A token bound to address ranges never hands out a credential that cannot be bound (an invitation code, and the
+ * session it becomes): that would work from anywhere. 403 PermissionsExceedCaller. Tokens it mints are checked
+ * against its ranges instead (`cidrsWithin`).
+ */
+export function requireNotNetworkBound(p: OrgPrincipal): void {
+  if (p.kind === 'token' && p.allowedCidrs) throw new Forbidden('PermissionsExceedCaller');
+}
 
 export function requirePermission(p: OrgPrincipal, action: string, target: Rn): void {
   if (!permits(p.permission, action, target)) throw new PermissionRefused(action, formatRn(target));

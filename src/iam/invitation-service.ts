@@ -1,6 +1,6 @@
 // Membership by invitation: adding a member creates an Invited member with no access and a one-time code;
 // whoever redeems the code (and only them) becomes that member. Nobody chooses another person's password.
-import type { OrgPrincipal } from '../auth/principal.ts';
+import { requireNotNetworkBound, type OrgPrincipal } from '../auth/principal.ts';
 import type { Statement } from '../policy/statement.ts';
 import { iso } from '../platform/clock.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -24,6 +24,7 @@ export class InvalidInvitation extends AppError {
 type Ctx = Pick<AppContext, 'kysely' | 'clock' | 'ids' | 'digester' | 'audit' | 'invalidate'>;
 
 async function issue(ctx: Ctx, db: Q, p: OrgPrincipal, memberId: string, now: number): Promise<IssuedInvitation> {
+  requireNotNetworkBound(p);
   const code = generateInvitationCode();
   const id = ctx.ids.next();
   const expiresAt = now + INVITATION_TTL_MS;

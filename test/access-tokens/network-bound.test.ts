@@ -167,5 +167,22 @@ describe.each(backends)('network-bound tokens (%s)', (backend) => {
       const inner = await boundPersonal(['10.1.0.0/16']);
       expect((await callFrom(pat.secret, '10.0.0.1', 'POST', `/access-tokens/${inner.id}/reset`, {})).status).toBe(200);
     });
+
+    it('inviting: a bound token issues no invitation code, since the session it becomes works from anywhere', async () => {
+      await start();
+      // Follows its owner, the Owner: it holds CanManageIAM and covers any policy, so only the binding refuses it.
+      const pat = await boundPersonal(['10.0.0.0/8']);
+      const invited = expectOk(await o('POST', '/members', { email: 'invited@example.com', name: 'Invited' })) as { member: { id: string } };
+      const state = async () => ({
+        members: await t.db.kysely.selectFrom('members').selectAll().orderBy('id').execute(),
+        invitations: await t.db.kysely.selectFrom('invitations').selectAll().orderBy('id').execute(),
+      });
+      const before = await state();
+      const refused = ['Forbidden', 'PermissionsExceedCaller'];
+      expect((await callFrom(pat.secret, '10.0.0.1', 'POST', '/members', { email: 'new@example.com', name: 'New' })).body.errors).toEqual(refused);
+      expect((await callFrom(pat.secret, '10.0.0.1', 'POST', '/members/add', { email: 'new@example.com', policyIds: [], groupIds: [] })).body.errors).toEqual(refused);
+      expect((await callFrom(pat.secret, '10.0.0.1', 'POST', `/members/${invited.member.id}/invitation`)).body.errors).toEqual(refused);
+      expect(await state()).toEqual(before);
+    });
   });
 });
